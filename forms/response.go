@@ -1,0 +1,121 @@
+package forms
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Response is one validated submission to one version of a form.
+type Response struct {
+	// ID is derived from the form and the submission id, so a phone that
+	// sends the same submission twice cannot create two responses.
+	ID           string
+	FormID       string
+	FormVersion  int
+	SubmissionID string
+	Lang         string
+	Answers      Answers
+	// Fingerprint identifies the answers, so a retried submission can be
+	// told from a different one that reuses its submission id.
+	Fingerprint string
+	SubmittedAt time.Time
+}
+
+// NewResponse builds the response to f that carries validated answers.
+func NewResponse(f *Form, submissionID, lang string, answers Answers, now time.Time) Response {
+	return Response{
+		ID:           ResponseID(f.ID, submissionID),
+		FormID:       f.ID,
+		FormVersion:  f.Version,
+		SubmissionID: submissionID,
+		Lang:         lang,
+		Answers:      answers,
+		Fingerprint:  fingerprint(answers),
+		SubmittedAt:  now.UTC().Truncate(time.Second),
+	}
+}
+
+// ResponseID is the id of the response a submission to a form creates.
+func ResponseID(formID, submissionID string) string {
+	return formID + ":" + submissionID
+}
+
+// SameAs reports whether o carries the same answers to the same form
+// version, as a retry of r would.
+func (r Response) SameAs(o Response) bool {
+	return r.FormVersion == o.FormVersion && r.Fingerprint == o.Fingerprint
+}
+
+func fingerprint(a Answers) string {
+	// encoding/json writes map keys sorted, so equal answers encode equally.
+	b, err := json.Marshal(a)
+	if err != nil {
+		// Answers hold only ints and strings, which always encode.
+		panic(fmt.Sprintf("encode answers: %v", err))
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Tally is the running total of a form's responses: how many there are and,
+// per item, how many answered it and how often each value was given.
+type Tally struct {
+	N     int                  `json:"n"`
+	Items map[string]ItemTally `json:"items"`
+}
+
+// ItemTally counts the answers to one item. Values is nil for text items:
+// free text is never counted by value.
+type ItemTally struct {
+	Answered int            `json:"answered"`
+	Values   map[string]int `json:"values,omitempty"`
+}
+
+// Count is one running-total counter that a response increments, named by
+// its path in a Tally's JSON: "n", "items.<item>.answered" or
+// "items.<item>.values.<value>". Ids are [a-z0-9_], so paths are unambiguous.
+type Count = string
+
+// Counts lists the counters that a response to f increments by one.
+func (f *Form) Counts(a Answers) []Count {
+	counts := []Count{"n"}
+	for _, it := range f.Items {
+		v, ok := a[it.ID]
+		if !ok {
+			continue
+		}
+		counts = append(counts, "items."+it.ID+".answered")
+		switch x := v.(type) {
+		case int:
+			counts = append(counts, "items."+it.ID+".values."+strconv.Itoa(x))
+		case string:
+			if it.Type == TypeChoice {
+				counts = append(counts, "items."+it.ID+".values."+x)
+			}
+		}
+	}
+	return counts
+}
+
+// Add adds the counts of o to t.
+func (t *Tally) Add(o Tally) {
+	t.N += o.N
+	for id, oi := range o.Items {
+		if t.Items == nil {
+			t.Items = make(map[string]ItemTally)
+		}
+		ti := t.Items[id]
+		ti.Answered += oi.Answered
+		for v, n := range oi.Values {
+			if ti.Values == nil {
+				ti.Values = make(map[string]int)
+			}
+			ti.Values[v] += n
+		}
+		t.Items[id] = ti
+	}
+}

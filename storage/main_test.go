@@ -1,0 +1,5 @@
+package storage
+
+import "log/slog"
+
+var slogDiscard = slog.New(slog.DiscardHandler)

@@ -1,0 +1,205 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"samspil/forms"
+)
+
+// responseDoc is a stored response. It doubles as the journal of its own
+// running totals: counts lists what it adds to cell, and counted says
+// whether that has been applied.
+type responseDoc struct {
+	ID           string         `bson:"_id"`
+	Form         string         `bson:"form"`
+	Version      int            `bson:"version"`
+	SubmissionID string         `bson:"submission_id"`
+	Lang         string         `bson:"lang"`
+	Answers      map[string]any `bson:"answers"`
+	Fingerprint  string         `bson:"fingerprint"`
+	SubmittedAt  time.Time      `bson:"submitted_at"`
+	Cell         string         `bson:"cell"`
+	Counts       []string       `bson:"counts"`
+	Counted      bool           `bson:"counted"`
+}
+
+// totalsDoc is one cell of running totals: the sums of the responses to
+// one form version. Pending lists responses whose counts are applied but
+// not yet marked as counted.
+type totalsDoc struct {
+	ID      string      `bson:"_id"`
+	Form    string      `bson:"form"`
+	Version int         `bson:"version"`
+	Tally   forms.Tally `bson:",inline"`
+}
+
+func cellID(form string, version int) string {
+	return form + ":" + strconv.Itoa(version)
+}
+
+// SaveResponse stores a response and adds counts to its form's running
+// totals. When a response with the same id exists, nothing is written and
+// the stored one comes back with created false: the caller decides whether
+// that is a retry or a conflict.
+func (s *Store) SaveResponse(ctx context.Context, r forms.Response, counts []forms.Count) (stored forms.Response, created bool, err error) {
+	doc := responseDoc{
+		ID:           r.ID,
+		Form:         r.FormID,
+		Version:      r.FormVersion,
+		SubmissionID: r.SubmissionID,
+		Lang:         r.Lang,
+		Answers:      r.Answers,
+		Fingerprint:  r.Fingerprint,
+		SubmittedAt:  r.SubmittedAt,
+		Cell:         cellID(r.FormID, r.FormVersion),
+		Counts:       counts,
+	}
+	if _, err := s.responses.InsertOne(ctx, doc); err != nil {
+		if !mongo.IsDuplicateKeyError(err) {
+			return forms.Response{}, false, fmt.Errorf("insert response %q: %w", r.ID, err)
+		}
+		existing, err := s.response(ctx, r.ID)
+		return existing, false, err
+	}
+	if err := s.count(ctx, doc); err != nil {
+		// The response itself is safe; its totals are repaired later.
+		s.logger.Error("count response", "response", r.ID, "err", err)
+		s.repairDue.Store(true)
+	}
+	return r, true, nil
+}
+
+func (s *Store) response(ctx context.Context, id string) (forms.Response, error) {
+	var doc responseDoc
+	if err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc); err != nil {
+		return forms.Response{}, fmt.Errorf("load response %q: %w", id, err)
+	}
+	answers := make(forms.Answers, len(doc.Answers))
+	for k, v := range doc.Answers {
+		switch n := v.(type) {
+		case int32:
+			answers[k] = int(n)
+		case int64:
+			answers[k] = int(n)
+		default:
+			answers[k] = v
+		}
+	}
+	return forms.Response{
+		ID:           doc.ID,
+		FormID:       doc.Form,
+		FormVersion:  doc.Version,
+		SubmissionID: doc.SubmissionID,
+		Lang:         doc.Lang,
+		Answers:      answers,
+		Fingerprint:  doc.Fingerprint,
+		SubmittedAt:  doc.SubmittedAt,
+	}, nil
+}
+
+// count applies a stored response's counts to its cell exactly once, even
+// when a crash interrupted an earlier attempt, then marks it counted.
+func (s *Store) count(ctx context.Context, doc responseDoc) error {
+	if err := s.addCounts(ctx, doc); err != nil {
+		return err
+	}
+	if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: doc.ID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: true}}}}, false); err != nil {
+		return fmt.Errorf("mark %q counted: %w", doc.ID, err)
+	}
+	if err := s.update(ctx, s.totals, bson.D{{Key: "_id", Value: doc.Cell}},
+		bson.D{{Key: "$pull", Value: bson.D{{Key: "pending", Value: doc.ID}}}}, false); err != nil {
+		return fmt.Errorf("clear %q from pending: %w", doc.ID, err)
+	}
+	return nil
+}
+
+// addCounts increments the cell and lists the response as pending in one
+// atomic update that only matches while the response is not listed yet, so
+// doing it again after a crash adds nothing.
+func (s *Store) addCounts(ctx context.Context, doc responseDoc) error {
+	inc := bson.D{}
+	for _, c := range doc.Counts {
+		inc = append(inc, bson.E{Key: c, Value: 1})
+	}
+	err := s.update(ctx, s.totals,
+		bson.D{{Key: "_id", Value: doc.Cell}, {Key: "pending", Value: bson.D{{Key: "$ne", Value: doc.ID}}}},
+		bson.D{
+			{Key: "$inc", Value: inc},
+			{Key: "$addToSet", Value: bson.D{{Key: "pending", Value: doc.ID}}},
+			{Key: "$setOnInsert", Value: bson.D{{Key: "form", Value: doc.Form}, {Key: "version", Value: doc.Version}}},
+		}, true)
+	// A duplicate key means the cell exists and already lists the response
+	// as pending: its counts are in.
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("add counts of %q to %q: %w", doc.ID, doc.Cell, err)
+	}
+	return nil
+}
+
+func (s *Store) update(ctx context.Context, coll *mongo.Collection, filter, update bson.D, upsert bool) error {
+	if s.serialize {
+		s.updates.Lock()
+		defer s.updates.Unlock()
+	}
+	_, err := coll.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(upsert))
+	return err
+}
+
+// repairAge is how old an uncounted response must be before a repair
+// counts it: younger ones may still be in the hands of their request.
+const repairAge = time.Minute
+
+// repairTotals counts every response that a crash or an outage left
+// uncounted and is older than repairAge. It reports how many it counted
+// and how many were too young to touch yet.
+func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, young int, err error) {
+	cur, err := s.responses.Find(ctx, bson.D{{Key: "counted", Value: false}},
+		options.Find().SetProjection(bson.D{{Key: "answers", Value: 0}}))
+	if err != nil {
+		return 0, 0, fmt.Errorf("find uncounted responses: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var doc responseDoc
+		if err := cur.Decode(&doc); err != nil {
+			return repaired, young, fmt.Errorf("decode uncounted response: %w", err)
+		}
+		if now.Sub(doc.SubmittedAt) < repairAge {
+			young++
+			continue
+		}
+		if err := s.count(ctx, doc); err != nil {
+			return repaired, young, err
+		}
+		repaired++
+	}
+	if err := cur.Err(); err != nil {
+		return repaired, young, fmt.Errorf("find uncounted responses: %w", err)
+	}
+	return repaired, young, nil
+}
+
+// Tally returns the running totals of all versions of a form.
+func (s *Store) Tally(ctx context.Context, formID string) (forms.Tally, error) {
+	cur, err := s.totals.Find(ctx, bson.D{{Key: "form", Value: formID}})
+	if err != nil {
+		return forms.Tally{}, fmt.Errorf("load totals of %q: %w", formID, err)
+	}
+	var cells []totalsDoc
+	if err := cur.All(ctx, &cells); err != nil {
+		return forms.Tally{}, fmt.Errorf("load totals of %q: %w", formID, err)
+	}
+	var t forms.Tally
+	for _, c := range cells {
+		t.Add(c.Tally)
+	}
+	return t, nil
+}

@@ -1,0 +1,222 @@
+// Package storage persists Samspil's data in MongoDB, or in an embedded
+// FerretDB when no MongoDB is configured. It is the only package that knows
+// the database: the rest of Samspil speaks to it in the domain's words.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
+)
+
+// defaultDatabase is used when the MongoDB URI names none.
+const defaultDatabase = "samspil"
+
+// Config says which store to open.
+type Config struct {
+	// URI of a MongoDB deployment. Empty starts the embedded store.
+	URI string
+	// DataDir holds the embedded store's files.
+	DataDir string
+	// EmbeddedAddr is the embedded store's listen address; empty picks a
+	// free loopback port.
+	EmbeddedAddr string
+	// Database overrides the database named in URI.
+	Database string
+	Logger   *slog.Logger
+}
+
+// Store reads and writes Samspil's collections.
+type Store struct {
+	client    *mongo.Client
+	db        *mongo.Database
+	embedded  *Embedded
+	logger    *slog.Logger
+	responses *mongo.Collection
+	totals    *mongo.Collection
+	keys      *mongo.Collection
+
+	// FerretDB v1 runs an update as a read followed by a write, so two
+	// concurrent $inc on one document can lose one. The embedded store has
+	// this process as its only client, which makes a mutex enough.
+	serialize bool
+	updates   sync.Mutex
+
+	// repairDue asks the background repair to look for uncounted responses.
+	repairDue   atomic.Bool
+	stopRepairs context.CancelFunc
+	repairsDone chan struct{}
+}
+
+// Open connects to the configured store, starting the embedded one if no
+// URI is given, creates the indexes and repairs running totals that a crash
+// left behind.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{logger: logger}
+	uri := cfg.URI
+	if uri == "" {
+		addr := cfg.EmbeddedAddr
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		e, err := StartEmbedded(ctx, cfg.DataDir, addr, logger)
+		if err != nil {
+			return nil, err
+		}
+		s.embedded, s.serialize, uri = e, true, e.URI()
+	}
+	if err := s.connect(ctx, uri, cfg.Database); err != nil {
+		s.stopEmbedded()
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) connect(ctx context.Context, uri, database string) error {
+	cs, err := connstring.ParseAndValidate(uri)
+	if err != nil {
+		return fmt.Errorf("parse MongoDB URI: %w", err)
+	}
+	name := cs.Database
+	if database != "" {
+		name = database
+	}
+	if name == "" {
+		name = defaultDatabase
+	}
+	opts := options.Client().ApplyURI(uri).
+		SetAppName("samspil").
+		SetServerSelectionTimeout(5 * time.Second).
+		SetConnectTimeout(5 * time.Second).
+		SetTimeout(10 * time.Second)
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return fmt.Errorf("connect to store: %w", err)
+	}
+	if err := client.Ping(ctx, readpref.Primary()); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return fmt.Errorf("reach store: %w", err)
+	}
+	s.client = client
+	s.db = client.Database(name)
+	s.responses = s.db.Collection("responses")
+	s.totals = s.db.Collection("totals")
+	s.keys = s.db.Collection("keys")
+	return nil
+}
+
+// prepare creates the indexes (idempotent) and repairs the totals.
+func (s *Store) prepare(ctx context.Context) error {
+	indexes := []struct {
+		coll  *mongo.Collection
+		model mongo.IndexModel
+	}{
+		// Finds responses whose totals a crash interrupted; on MongoDB the
+		// index spares a scan at start-up.
+		{s.responses, mongo.IndexModel{Keys: bson.D{{Key: "counted", Value: 1}}}},
+		{s.keys, mongo.IndexModel{Keys: bson.D{{Key: "key_id", Value: 1}}, Options: options.Index().SetUnique(true)}},
+	}
+	for _, ix := range indexes {
+		if _, err := ix.coll.Indexes().CreateOne(ctx, ix.model); err != nil {
+			return fmt.Errorf("create index on %s: %w", ix.coll.Name(), err)
+		}
+	}
+	if err := s.repair(ctx); err != nil {
+		return err
+	}
+	repairCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopRepairs, s.repairsDone = stop, make(chan struct{})
+	go s.repairLoop(repairCtx)
+	return nil
+}
+
+// repairInterval is how often the background repair checks whether it is due.
+const repairInterval = 30 * time.Second
+
+// repairLoop repairs the totals whenever a write failed half-way, and
+// once after start-up for responses that were too young to repair then.
+func (s *Store) repairLoop(ctx context.Context) {
+	defer close(s.repairsDone)
+	t := time.NewTicker(repairInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if s.repairDue.Swap(false) {
+				if err := s.repair(ctx); err != nil {
+					s.logger.Error("repair running totals", "err", err)
+					s.repairDue.Store(true)
+				}
+			}
+		}
+	}
+}
+
+func (s *Store) repair(ctx context.Context) error {
+	repaired, young, err := s.repairTotals(ctx, time.Now())
+	if repaired > 0 {
+		s.logger.Warn("repaired running totals after an interrupted write", "responses", repaired)
+	}
+	if young > 0 {
+		s.repairDue.Store(true)
+	}
+	return err
+}
+
+// Ping reports whether the store answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx, readpref.Primary()); err != nil {
+		return fmt.Errorf("ping store: %w", err)
+	}
+	return nil
+}
+
+// Close waits for pending operations, disconnects, and stops the embedded
+// store so that its files are closed cleanly.
+func (s *Store) Close(ctx context.Context) error {
+	if s.stopRepairs != nil {
+		s.stopRepairs()
+		<-s.repairsDone
+	}
+	var err error
+	if s.client != nil {
+		err = s.client.Disconnect(ctx)
+	}
+	s.stopEmbedded()
+	if err != nil {
+		return fmt.Errorf("disconnect from store: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) stopEmbedded() {
+	if s.embedded != nil {
+		s.embedded.Stop()
+	}
+}
+
+// Embedded reports whether the store runs inside this process.
+func (s *Store) Embedded() bool { return s.embedded != nil }
+
+// notFound reports whether err says a lookup found nothing.
+func notFound(err error) bool { return errors.Is(err, mongo.ErrNoDocuments) }

@@ -1,0 +1,253 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"samspil/access"
+	"samspil/forms"
+)
+
+// openTestStore opens a fresh store: a real MongoDB when
+// SAMSPIL_TEST_MONGO_URI is set, else the embedded store in a temporary folder.
+func openTestStore(t *testing.T, dir string) *Store {
+	t.Helper()
+	ctx := context.Background()
+	cfg := Config{DataDir: dir}
+	if uri := os.Getenv("SAMSPIL_TEST_MONGO_URI"); uri != "" {
+		cfg.URI = uri
+		cfg.Database = fmt.Sprintf("samspil_test_%d", time.Now().UnixNano())
+	}
+	s, err := Open(ctx, cfg)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() {
+		if cfg.URI != "" {
+			_ = s.db.Drop(ctx)
+		}
+		_ = s.Close(ctx)
+	})
+	return s
+}
+
+func testForm(t *testing.T) *forms.Form {
+	t.Helper()
+	c, err := forms.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, ok := c.Form("citizen_short")
+	if !ok {
+		t.Fatal("citizen_short is not built in")
+	}
+	return f
+}
+
+func newResponse(t *testing.T, f *forms.Form, submission string, answers forms.Answers) (forms.Response, []forms.Count) {
+	t.Helper()
+	return forms.NewResponse(f, submission, "da", answers, time.Now()), f.Counts(answers)
+}
+
+func TestSaveResponseStoresEachSubmissionOnce(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	f := testForm(t)
+
+	r, counts := newResponse(t, f, "11111111-1111-4111-8111-111111111111", forms.Answers{"belonging_place": 4, "role": "helper"})
+	stored, created, err := s.SaveResponse(ctx, r, counts)
+	if err != nil || !created || stored.ID != r.ID {
+		t.Fatalf("first save = %v, %v, %v; want created %q", stored.ID, created, err, r.ID)
+	}
+
+	stored, created, err = s.SaveResponse(ctx, r, counts)
+	if err != nil || created {
+		t.Fatalf("replay: created %v, err %v; want an existing response", created, err)
+	}
+	if !stored.SameAs(r) || stored.Answers["belonging_place"] != 4 {
+		t.Errorf("replay returned %+v, want the stored answers of %+v", stored, r)
+	}
+
+	other, otherCounts := newResponse(t, f, r.SubmissionID, forms.Answers{"belonging_place": 2})
+	stored, created, err = s.SaveResponse(ctx, other, otherCounts)
+	if err != nil || created || stored.SameAs(other) {
+		t.Fatalf("conflicting save: created %v, same %v, err %v; want the first answers back", created, stored.SameAs(other), err)
+	}
+
+	tally, err := s.Tally(ctx, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tally.N != 1 || tally.Items["belonging_place"].Values["4"] != 1 || tally.Items["role"].Values["helper"] != 1 {
+		t.Errorf("tally = %+v, want one response with belonging_place 4 and role helper", tally)
+	}
+}
+
+func TestConcurrentResponsesAreAllCounted(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	f := testForm(t)
+
+	const n = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			r, counts := newResponse(t, f, fmt.Sprintf("00000000-0000-4000-8000-%012d", i), forms.Answers{"belonging_place": 1 + i%5})
+			if _, _, err := s.SaveResponse(ctx, r, counts); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	tally, err := s.Tally(ctx, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tally.N != n || tally.Items["belonging_place"].Answered != n || tally.Items["belonging_place"].Values["3"] != n/5 {
+		t.Errorf("tally = %+v, want %d responses, %d with the answer 3", tally, n, n/5)
+	}
+}
+
+func TestRepairCountsInterruptedWritesOnce(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openTestStore(t, dir)
+	f := testForm(t)
+	old := time.Now().Add(-2 * repairAge)
+
+	// A crash right after the response was stored: nothing counted.
+	lost, lostCounts := newResponse(t, f, "22222222-2222-4222-8222-222222222222", forms.Answers{"role": "helper"})
+	lost.SubmittedAt = old
+	insertUncounted(t, s, lost, lostCounts)
+
+	// A crash after the counts were added, before the response was marked.
+	half, halfCounts := newResponse(t, f, "33333333-3333-4333-8333-333333333333", forms.Answers{"role": "participant"})
+	half.SubmittedAt = old
+	doc := insertUncounted(t, s, half, halfCounts)
+	if err := s.addCounts(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+
+	// A response still in the hands of its request is left alone.
+	young, youngCounts := newResponse(t, f, "44444444-4444-4444-8444-444444444444", forms.Answers{"role": "helper"})
+	insertUncounted(t, s, young, youngCounts)
+
+	repaired, waiting, err := s.repairTotals(ctx, time.Now())
+	if err != nil || repaired != 2 || waiting != 1 {
+		t.Fatalf("repair = %d repaired, %d young, %v; want 2 and 1", repaired, waiting, err)
+	}
+	if again, _, err := s.repairTotals(ctx, time.Now()); err != nil || again != 0 {
+		t.Fatalf("second repair = %d, %v; want nothing left to repair", again, err)
+	}
+	tally, err := s.Tally(ctx, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := tally.Items["role"]
+	if tally.N != 2 || role.Values["helper"] != 1 || role.Values["participant"] != 1 {
+		t.Errorf("tally = %+v, want each interrupted response counted once", tally)
+	}
+}
+
+func insertUncounted(t *testing.T, s *Store, r forms.Response, counts []forms.Count) responseDoc {
+	t.Helper()
+	doc := responseDoc{ID: r.ID, Form: r.FormID, Version: r.FormVersion, SubmissionID: r.SubmissionID,
+		Answers: r.Answers, Fingerprint: r.Fingerprint, SubmittedAt: r.SubmittedAt,
+		Cell: cellID(r.FormID, r.FormVersion), Counts: counts}
+	if _, err := s.responses.InsertOne(context.Background(), doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func TestEmbeddedStoreKeepsDataAcrossRestarts(t *testing.T) {
+	if os.Getenv("SAMSPIL_TEST_MONGO_URI") != "" {
+		t.Skip("tests the embedded store")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	f := testForm(t)
+	r, counts := newResponse(t, f, "55555555-5555-4555-8555-555555555555", forms.Answers{"comment": "Godt at være her"})
+	key, secret := access.NewKey(access.RoleEvaluator, time.Now())
+
+	s, err := Open(ctx, Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.SaveResponse(ctx, r, counts); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveKey(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	s = openTestStore(t, dir)
+	if _, created, err := s.SaveResponse(ctx, r, counts); err != nil || created {
+		t.Errorf("save after restart: created %v, err %v; want the stored response", created, err)
+	}
+	if got, ok, err := s.Key(ctx, access.Hash(secret)); err != nil || !ok || got.Role != access.RoleEvaluator {
+		t.Errorf("key after restart = %+v, %v, %v; want the evaluator key", got, ok, err)
+	}
+	if tally, err := s.Tally(ctx, f.ID); err != nil || tally.N != 1 {
+		t.Errorf("tally after restart = %+v, %v; want 1 response", tally, err)
+	}
+}
+
+func TestReconnectsAfterTheStoreRestarts(t *testing.T) {
+	if os.Getenv("SAMSPIL_TEST_MONGO_URI") != "" {
+		t.Skip("restarts the embedded store")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	e, err := StartEmbedded(ctx, dir, addr, slogDiscard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, Config{URI: e.URI()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+
+	e.Stop()
+	short, cancel := context.WithTimeout(ctx, 2*time.Second)
+	err = s.Ping(short)
+	cancel()
+	if err == nil {
+		t.Fatal("ping succeeded with the store stopped")
+	}
+
+	if e, err = StartEmbedded(ctx, dir, addr, slogDiscard); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Stop()
+	f := testForm(t)
+	r, counts := newResponse(t, f, "66666666-6666-4666-8666-666666666666", forms.Answers{"belonging_place": 5})
+	if _, created, err := s.SaveResponse(ctx, r, counts); err != nil || !created {
+		t.Fatalf("save after the store came back: created %v, err %v", created, err)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
