@@ -1,0 +1,113 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/gofiber/fiber/v2"
+)
+
+// bodyLimit caps every request body; a questionnaire's answers fit many
+// times over.
+const bodyLimit = 64 << 10
+
+// submission is the body a phone posts with a citizen's answers.
+type submission struct {
+	SubmissionID string         `json:"submission_id" validate:"required,uuid"`
+	Lang         string         `json:"lang"`
+	Answers      map[string]any `json:"answers"`
+}
+
+// keyRequest asks for a new API key.
+type keyRequest struct {
+	Role string `json:"role" validate:"required,oneof=admin evaluator"`
+}
+
+// requireJSON refuses bodies that do not say they are JSON.
+func requireJSON(c *fiber.Ctx) error {
+	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	if err != nil || mt != fiber.MIMEApplicationJSON {
+		return newError(http.StatusUnsupportedMediaType, "unsupported_media_type")
+	}
+	return nil
+}
+
+// decodeJSON reads exactly one JSON value into v, refusing unknown fields,
+// so a misspelt field is reported instead of silently dropped. Numbers stay
+// json.Number, so that 3.0000000000000001 is not mistaken for 3.
+func decodeJSON(body []byte, v any) error {
+	if !utf8.Valid(body) {
+		return newError(http.StatusBadRequest, "invalid_utf8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("data after the JSON value")
+	}
+	if err == nil {
+		return nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return errInvalid([]fieldError{{field: typeErr.Field, code: "wrong_type", msgID: "wrong_type_field"}})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return errInvalid([]fieldError{{field: field, code: "unknown_field", msgID: "unknown_field"}})
+	default:
+		return newError(http.StatusBadRequest, "malformed_json")
+	}
+}
+
+var validate = newValidator()
+
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	// Report fields by the names clients send.
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		return name
+	})
+	return v
+}
+
+// validationCodes maps validator tags to the codes and messages clients see.
+var validationCodes = map[string]struct{ code, msgID string }{
+	"required": {"required", "missing_field"},
+	"uuid":     {"invalid_uuid", "invalid_submission_id"},
+	"oneof":    {"invalid_value", "invalid_role"},
+}
+
+// checkFields checks v's validate tags and lists every failure.
+func checkFields(v any) []fieldError {
+	var errs validator.ValidationErrors
+	if !errors.As(validate.Struct(v), &errs) {
+		return nil
+	}
+	fields := make([]fieldError, 0, len(errs))
+	for _, fe := range errs {
+		m, ok := validationCodes[fe.Tag()]
+		if !ok {
+			m = struct{ code, msgID string }{"invalid_value", "invalid_value"}
+		}
+		fields = append(fields, fieldError{field: fe.Field(), code: m.code, msgID: m.msgID})
+	}
+	return fields
+}
+
+// decodeSubmission reads a citizen's submission. It is the parser that
+// faces the open internet, and is fuzzed.
+func decodeSubmission(body []byte) (submission, error) {
+	var sub submission
+	err := decodeJSON(body, &sub)
+	return sub, err
+}

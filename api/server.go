@@ -1,0 +1,115 @@
+// Package api translates HTTP to calls on Samspil's domain and back: JSON
+// in, JSON out, in the language each person asked for.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"samspil/access"
+	"samspil/forms"
+	"samspil/i18n"
+)
+
+// Store is what the API needs from storage.
+type Store interface {
+	Pinger
+	ResponseStore
+	KeyStore
+}
+
+// Pinger tells whether the store answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// ResponseStore keeps responses and their running totals.
+type ResponseStore interface {
+	SaveResponse(ctx context.Context, r forms.Response, counts []forms.Count) (stored forms.Response, created bool, err error)
+	Tally(ctx context.Context, formID string) (forms.Tally, error)
+}
+
+// KeyStore keeps API keys.
+type KeyStore interface {
+	SaveKey(ctx context.Context, k access.Key) error
+	Key(ctx context.Context, hash string) (access.Key, bool, error)
+}
+
+// Config holds what the API is built from.
+type Config struct {
+	Forms    *forms.Catalog
+	Messages *i18n.Messages
+	Store    Store
+	Logger   *slog.Logger
+	// Registry receives the API's metrics and is served on /metrics.
+	Registry *prometheus.Registry
+	// Now tells the time; tests set it.
+	Now func() time.Time
+}
+
+// server carries the dependencies that handlers and middleware share.
+type server struct {
+	Config
+	metrics *metrics
+}
+
+// New builds the HTTP application with every route registered.
+func New(cfg Config) *fiber.App {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &server{Config: cfg, metrics: newMetrics(cfg.Registry)}
+	app := fiber.New(fiber.Config{
+		AppName:               "samspil",
+		BodyLimit:             bodyLimit,
+		ReadTimeout:           10 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		// Fiber reuses request memory once a handler returns; copying
+		// strings keeps values that outlive the handler intact.
+		Immutable: true,
+	})
+	app.Use(requestid.New())
+	app.Use(s.observe)
+	app.Use(recover.New(recover.Config{
+		EnableStackTrace: true,
+		StackTraceHandler: func(c *fiber.Ctx, p any) {
+			s.Logger.Error("handler panicked", "request_id", requestID(c), "panic", p)
+		},
+	}))
+	for _, r := range s.routes() {
+		app.Add(r.method, r.path, s.authorize(r.path, r.rule), r.handler)
+	}
+	return app
+}
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals("requestid").(string)
+	return id
+}
+
+// language picks the interface language for a request's messages: one the
+// handler settled on, else ?lang= and Accept-Language.
+func (s *server) language(c *fiber.Ctx) string {
+	if lang, ok := c.Locals(langKey).(string); ok {
+		return lang
+	}
+	return i18n.Negotiate(s.Messages.Languages(), c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+}
+
+// langKey holds the language a handler chose for its replies.
+const langKey = "lang"

@@ -1,0 +1,203 @@
+// Command samspil serves Samspil's questionnaires and stores their
+// responses. With no MongoDB configured it runs its own embedded store, so
+// one binary is a whole installation.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mattn/go-isatty"
+
+	"samspil/access"
+	"samspil/api"
+	"samspil/forms"
+	"samspil/i18n"
+	"samspil/storage"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "samspil:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: samspil [serve] [flags]    serve the API (the default)
+       samspil healthcheck [flags]  exit 0 if the server on -addr is healthy
+
+flags (each also an environment variable; a flag wins):
+`
+
+// run is the whole program, with its surroundings passed in so that tests
+// can run it like an operator would.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	command, rest := "serve", args[1:]
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		command, rest = rest[0], rest[1:]
+	}
+	cfg, err := parseConfig(rest, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	switch command {
+	case "serve":
+		return serve(ctx, cfg, newLogger(stdout), stderr)
+	case "healthcheck":
+		return healthcheck(ctx, cfg)
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", command)
+	}
+}
+
+type config struct {
+	addr     string
+	dataDir  string
+	mongoURI string
+	adminKey string
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(name, fallback string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return fallback
+	}
+	var cfg config
+	fs := flag.NewFlagSet("samspil", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&cfg.addr, "addr", env("SAMSPIL_ADDR", ":8080"), "listen address (SAMSPIL_ADDR)")
+	fs.StringVar(&cfg.dataDir, "data", env("SAMSPIL_DATA", "./data"), "embedded store folder (SAMSPIL_DATA)")
+	fs.StringVar(&cfg.mongoURI, "mongo-uri", env("SAMSPIL_MONGO_URI", ""), "MongoDB URI; empty runs the embedded store (SAMSPIL_MONGO_URI)")
+	cfg.adminKey = getenv("SAMSPIL_ADMIN_KEY")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	return cfg, nil
+}
+
+// newLogger writes JSON lines for log collectors, readable text on a terminal.
+func newLogger(w io.Writer) *slog.Logger {
+	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+// shutdownGrace bounds how long in-flight requests may take to finish.
+const shutdownGrace = 15 * time.Second
+
+func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Writer) error {
+	catalog, err := forms.Builtin()
+	if err != nil {
+		return err
+	}
+	messages, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	store, err := storage.Open(ctx, storage.Config{URI: cfg.mongoURI, DataDir: cfg.dataDir, Logger: logger})
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := store.Close(closeCtx); err != nil {
+			logger.Error("close store", "err", err)
+		}
+	}()
+	if err := ensureAdminKey(ctx, store, cfg.adminKey, stderr); err != nil {
+		return err
+	}
+
+	app := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger})
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	logger.Info("serving", "addr", ln.Addr().String(), "embedded_store", store.Embedded(), "data", cfg.dataDir)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing requests in flight")
+	if err := app.ShutdownWithTimeout(shutdownGrace); err != nil {
+		logger.Error("shut down http server", "err", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// ensureAdminKey stores the configured admin key. Without one, a first
+// start creates an admin key and shows it once, so that a fresh install
+// can be used without reading any documentation first.
+func ensureAdminKey(ctx context.Context, store *storage.Store, secret string, stderr io.Writer) error {
+	if secret != "" {
+		return store.SaveKey(ctx, access.KeyFromSecret(secret, access.RoleAdmin, time.Now()))
+	}
+	has, err := store.HasKey(ctx, access.RoleAdmin)
+	if err != nil || has {
+		return err
+	}
+	key, secret := access.NewKey(access.RoleAdmin, time.Now())
+	if err := store.SaveKey(ctx, key); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "\nFirst start: created an admin API key. It is shown only this once:\n\n    %s\n\nUse it as \"Authorization: Bearer <key>\". Set SAMSPIL_ADMIN_KEY to choose your own.\n\n", secret)
+	return nil
+}
+
+// healthcheck asks a running server whether it is healthy. Container
+// images have no curl, so the binary checks itself.
+func healthcheck(ctx context.Context, cfg config) error {
+	host, port, err := net.SplitHostPort(cfg.addr)
+	if err != nil {
+		return fmt.Errorf("parse -addr: %w", err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("health check: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return errors.New("health check: " + res.Status)
+	}
+	return nil
+}
