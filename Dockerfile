@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t samspil .
+# Run:   docker run -p 8080:8080 -v samspil-data:/data samspil
+
+FROM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+# The embedded store's SQLite is pure Go, so the binary links statically.
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/samspil . && mkdir -p /out/data
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/samspil /samspil
+COPY --from=build --chown=65532:65532 /out/data /data
+ENV SAMSPIL_ADDR=:8080 \
+    SAMSPIL_DATA=/data
+VOLUME /data
+EXPOSE 8080
+USER 65532:65532
+# The image has no shell or curl; the binary checks its own /healthz.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["/samspil", "healthcheck"]
+ENTRYPOINT ["/samspil"]
+CMD ["serve"]

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// syncBuffer collects what the server writes from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startServer runs the program as an operator would and waits until it is
+// ready. The returned channel yields run's result.
+func startServer(ctx context.Context, t *testing.T, addr, dir string, env map[string]string, out *syncBuffer) <-chan error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"samspil", "serve", "-addr", addr, "-data", dir}, func(k string) string { return env[k] }, out, out)
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			t.Fatalf("server stopped while starting: %v\n%s", err, out)
+		default:
+		}
+		if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return done
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("server not ready after 60s:\n%s", out)
+	return nil
+}
+
+func post(t *testing.T, url, body string) int {
+	t.Helper()
+	res, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// Every response acknowledged before SIGTERM is there after a restart on
+// the same data folder, and counted once.
+func TestResponsesSurviveSIGTERMAndRestart(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	base := "http://" + addr
+	env := map[string]string{"SAMSPIL_ADMIN_KEY": "test-admin-key"}
+	out := &syncBuffer{}
+
+	done := startServer(context.Background(), t, addr, dir, env, out)
+	const n = 12
+	ids := make([]string, n)
+	for i := range n {
+		ids[i] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+		body := fmt.Sprintf(`{"submission_id":%q,"answers":{"belonging_place":%d}}`, ids[i], 1+i%5)
+		if status := post(t, base+"/api/v1/forms/citizen_short/responses", body); status != http.StatusCreated {
+			t.Fatalf("submission %d: %d, want 201", i, status)
+		}
+	}
+
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run after SIGTERM = %v, want nil (exit status 0)", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not stop within 30s of SIGTERM")
+	}
+	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		t.Fatal("still accepting connections after shutdown")
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done = startServer(ctx, t, addr, dir, env, out)
+	defer func() {
+		cancel()
+		<-done
+	}()
+	body := fmt.Sprintf(`{"submission_id":%q,"answers":{"belonging_place":1}}`, ids[0])
+	if status := post(t, base+"/api/v1/forms/citizen_short/responses", body); status != http.StatusOK {
+		t.Errorf("retry of a stored submission after restart: %d, want 200", status)
+	}
+	req, _ := http.NewRequest("GET", base+"/api/v1/forms/citizen_short/summary", nil)
+	req.Header.Set("Authorization", "Bearer test-admin-key")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var summary struct{ N int }
+	if err := json.NewDecoder(res.Body).Decode(&summary); err != nil || res.StatusCode != 200 {
+		t.Fatalf("summary: %d %v", res.StatusCode, err)
+	}
+	if summary.N != n {
+		t.Errorf("after restart n = %d, want %d", summary.N, n)
+	}
+
+	logs := out.String()
+	if strings.Contains(logs, "test-admin-key") || strings.Contains(logs, "belonging_place") {
+		t.Errorf("logs hold a key or an answer:\n%s", logs)
+	}
+	if !strings.Contains(logs, `"route":"/api/v1/forms/:id/responses","status":201`) {
+		t.Errorf("logs lack a request line with route and status:\n%s", logs)
+	}
+}
+
+func TestFirstStartWithoutAdminKeyShowsOneOnce(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	for i, wantKey := range []bool{true, false} {
+		out := &syncBuffer{}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := startServer(ctx, t, addr, dir, nil, out)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(out.String(), "sk_"); got != wantKey {
+			t.Errorf("start %d: key shown %v, want %v:\n%s", i+1, got, wantKey, out)
+		}
+	}
+}
+
+func TestRunRefusesBadArguments(t *testing.T) {
+	for _, args := range [][]string{
+		{"samspil", "frobnicate"},
+		{"samspil", "-no-such-flag"},
+		{"samspil", "serve", "extra"},
+	} {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, func(string) string { return "" }, &out, &out); err == nil {
+			t.Errorf("run(%q) = nil, want an error", args)
+		}
+	}
+}
+
+func TestConfigFlagsWinOverEnvironment(t *testing.T) {
+	env := map[string]string{"SAMSPIL_ADDR": ":9000", "SAMSPIL_DATA": "/env", "SAMSPIL_MONGO_URI": "mongodb://env", "SAMSPIL_ADMIN_KEY": "k"}
+	var out bytes.Buffer
+	cfg, err := parseConfig([]string{"-addr", ":7000"}, func(k string) string { return env[k] }, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config{addr: ":7000", dataDir: "/env", mongoURI: "mongodb://env", adminKey: "k"}
+	if cfg != want {
+		t.Errorf("config = %+v, want %+v", cfg, want)
+	}
+	cfg, _ = parseConfig(nil, func(string) string { return "" }, &out)
+	if cfg != (config{addr: ":8080", dataDir: "./data"}) {
+		t.Errorf("defaults = %+v", cfg)
+	}
+}
+
+func TestHealthcheckCommand(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := startServer(ctx, t, addr, dir, nil, &syncBuffer{})
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"samspil", "healthcheck", "-addr", addr}, func(string) string { return "" }, &out, &out); err != nil {
+		t.Errorf("healthcheck against a running server: %v", err)
+	}
+	cancel()
+	<-done
+	if err := run(context.Background(), []string{"samspil", "healthcheck", "-addr", addr}, func(string) string { return "" }, &out, &out); err == nil {
+		t.Error("healthcheck against a stopped server succeeded")
+	}
+}
