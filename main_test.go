@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"samspil/internal/loopback"
 )
 
 // syncBuffer collects what the server writes from several goroutines.
@@ -31,16 +33,6 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // startServer runs the program as an operator would and waits until it is
@@ -84,7 +76,7 @@ func post(t *testing.T, url, body string) int {
 // the same data folder, and counted once.
 func TestResponsesSurviveSIGTERMAndRestart(t *testing.T) {
 	dir := t.TempDir()
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	base := "http://" + addr
 	env := map[string]string{"SAMSPIL_ADMIN_KEY": "test-admin-key"}
 	out := &syncBuffer{}
@@ -151,7 +143,7 @@ func TestResponsesSurviveSIGTERMAndRestart(t *testing.T) {
 
 func TestFirstStartWithoutAdminKeyShowsOneOnce(t *testing.T) {
 	dir := t.TempDir()
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	for i, wantKey := range []bool{true, false} {
 		out := &syncBuffer{}
 		ctx, cancel := context.WithCancel(context.Background())
@@ -198,7 +190,7 @@ func TestConfigFlagsWinOverEnvironment(t *testing.T) {
 
 func TestHealthcheckCommand(t *testing.T) {
 	dir := t.TempDir()
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := startServer(ctx, t, addr, dir, nil, &syncBuffer{})
 	var out bytes.Buffer

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"sync"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"samspil/access"
 	"samspil/forms"
+	"samspil/internal/loopback"
 )
 
 // openTestStore opens a fresh store: a real MongoDB when
@@ -212,7 +212,7 @@ func TestReconnectsAfterTheStoreRestarts(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	e, err := StartEmbedded(ctx, dir, addr, slogDiscard)
 	if err != nil {
 		t.Fatal(err)
@@ -240,14 +240,4 @@ func TestReconnectsAfterTheStoreRestarts(t *testing.T) {
 	if _, created, err := s.SaveResponse(ctx, r, counts); err != nil || !created {
 		t.Fatalf("save after the store came back: created %v, err %v", created, err)
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
