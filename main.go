@@ -34,8 +34,10 @@ func main() {
 	}
 }
 
-const usage = `usage: samspil [serve] [flags]    serve the API (the default)
-       samspil healthcheck [flags]  exit 0 if the server on -addr is healthy
+const usage = `usage: samspil [serve] [flags]               serve the API (the default)
+       samspil healthcheck [flags]             exit 0 if the server on -addr is healthy
+       samspil forms lint [FILE...]            check form definitions (no files: the built-in forms)
+       samspil forms rescore [flags] [FORM...] recompute stored scores (no forms: all)
 
 flags (each also an environment variable; a flag wins):
 `
@@ -50,6 +52,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		command, rest = rest[0], rest[1:]
 	}
+	if command == "forms" {
+		if len(rest) == 0 {
+			fmt.Fprint(stderr, usage)
+			return errors.New("forms needs lint or rescore")
+		}
+		command, rest = "forms "+rest[0], rest[1:]
+	}
+	if command == "forms lint" {
+		return lintForms(rest, stdout)
+	}
 	cfg, err := parseConfig(rest, getenv, stderr)
 	if err != nil {
 		return err
@@ -58,7 +70,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve":
 		return serve(ctx, cfg, newLogger(stdout), stderr)
 	case "healthcheck":
+		if len(cfg.args) > 0 {
+			return fmt.Errorf("unexpected arguments %q", cfg.args)
+		}
 		return healthcheck(ctx, cfg)
+	case "forms rescore":
+		return rescore(ctx, cfg, newLogger(stderr), stdout)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", command)
@@ -70,6 +87,8 @@ type config struct {
 	dataDir  string
 	mongoURI string
 	adminKey string
+	// args are what follows the flags, such as form ids.
+	args []string
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -93,9 +112,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
-	if fs.NArg() > 0 {
-		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
+	cfg.args = fs.Args()
 	return cfg, nil
 }
 
@@ -110,26 +127,50 @@ func newLogger(w io.Writer) *slog.Logger {
 // shutdownGrace bounds how long in-flight requests may take to finish.
 const shutdownGrace = 15 * time.Second
 
-func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Writer) error {
+// openStore opens the configured store and a catalog of the built-in forms
+// and those published into the store. Call the returned function to close.
+func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*storage.Store, *forms.Catalog, func(), error) {
 	catalog, err := forms.Builtin()
 	if err != nil {
-		return err
-	}
-	messages, err := i18n.Load()
-	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	store, err := storage.Open(ctx, storage.Config{URI: cfg.mongoURI, DataDir: cfg.dataDir, Logger: logger})
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return nil, nil, nil, fmt.Errorf("open store: %w", err)
 	}
-	defer func() {
+	closeStore := func() {
 		closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		if err := store.Close(closeCtx); err != nil {
 			logger.Error("close store", "err", err)
 		}
-	}()
+	}
+	published, err := store.Forms(ctx)
+	if err != nil {
+		closeStore()
+		return nil, nil, nil, err
+	}
+	for _, f := range published {
+		if _, err := catalog.Add(f); err != nil {
+			logger.Error("published form conflicts with a built-in one; the built-in one is served", "form", f.ID, "version", f.Version)
+		}
+	}
+	return store, catalog, closeStore, nil
+}
+
+func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Writer) error {
+	if len(cfg.args) > 0 {
+		return fmt.Errorf("unexpected arguments %q", cfg.args)
+	}
+	messages, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	store, catalog, closeStore, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 	if err := ensureAdminKey(ctx, store, cfg.adminKey, stderr); err != nil {
 		return err
 	}

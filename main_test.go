@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -178,12 +179,12 @@ func TestConfigFlagsWinOverEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{addr: ":7000", dataDir: "/env", mongoURI: "mongodb://env", adminKey: "k"}
-	if cfg != want {
+	want := config{addr: ":7000", dataDir: "/env", mongoURI: "mongodb://env", adminKey: "k", args: []string{}}
+	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config = %+v, want %+v", cfg, want)
 	}
 	cfg, _ = parseConfig(nil, func(string) string { return "" }, &out)
-	if cfg != (config{addr: ":8080", dataDir: "./data"}) {
+	if !reflect.DeepEqual(cfg, config{addr: ":8080", dataDir: "./data"}) {
 		t.Errorf("defaults = %+v", cfg)
 	}
 }

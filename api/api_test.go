@@ -196,7 +196,7 @@ func TestBodyTooLargeIs413(t *testing.T) {
 
 func TestSubmitListsEveryProblemInTheRequestLanguage(t *testing.T) {
 	ta := newTestAPI(t, testStore(t))
-	body := `{"submission_id":"not-a-uuid","lang":"LANG","answers":{"belonging_place":9,"role":"boss","comment":5,"shoe_size":44}}`
+	body := `{"submission_id":"not-a-uuid","lang":"LANG","answers":{"belonging_place":9,"role":"boss","first_community":5,"shoe_size":44}}`
 	tests := []struct {
 		lang    string
 		summary string
@@ -225,7 +225,7 @@ func TestSubmitListsEveryProblemInTheRequestLanguage(t *testing.T) {
 				"submission_id":           "invalid_uuid",
 				"answers.belonging_place": "out_of_range",
 				"answers.role":            "unknown_option",
-				"answers.comment":         "wrong_type",
+				"answers.first_community": "wrong_type",
 				"answers.shoe_size":       "unknown_item",
 			}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -274,7 +274,12 @@ func TestFormInTheNegotiatedLanguage(t *testing.T) {
 		t.Errorf("scale item = %v, want 1-5 with end labels", first(en))
 	}
 	_, list := ta.call(t, "GET", "/api/v1/forms", "", "Accept-Language", "en")
-	f := list["forms"].([]any)[0].(map[string]any)
+	var f map[string]any
+	for _, l := range list["forms"].([]any) {
+		if l.(map[string]any)["id"] == "citizen_short" {
+			f = l.(map[string]any)
+		}
+	}
 	if f["id"] != "citizen_short" || f["title"] != "How are things for you here?" || f["kind"] != "citizen" {
 		t.Errorf("listing = %v", f)
 	}
@@ -284,19 +289,21 @@ func TestSummaryCountsStoredResponsesOnce(t *testing.T) {
 	ta := newTestAPI(t, testStore(t))
 	first := uuid.NewString()
 	for _, body := range []string{
-		submissionBody(first, `{"belonging_place":5,"role":"helper","comment":"Dejligt"}`),
-		submissionBody(first, `{"belonging_place":5,"role":"helper","comment":"Dejligt"}`), // a retry
-		submissionBody(uuid.NewString(), `{"belonging_place":2,"role":null}`),
+		submissionBody(first, `{"belonging_place":5,"role":"helper","barriers":["language","cost"]}`),
+		submissionBody(first, `{"belonging_place":5,"role":"helper","barriers":["cost","language"]}`), // a retry
+		submissionBody(uuid.NewString(), `{"belonging_place":2,"role":null,"age_band":"prefer_not","first_community":true}`),
 	} {
 		if res, _ := ta.call(t, "POST", responses, body); res.StatusCode >= 300 {
 			t.Fatalf("submit: %d", res.StatusCode)
 		}
 	}
 	_, out := ta.call(t, "GET", "/api/v1/forms/citizen_short/summary", "", "Authorization", "Bearer "+ta.evaluator)
-	want := `{"form":"citizen_short","items":{"belonging_place":{"answered":2,"values":{"2":1,"5":1}},` +
-		`"belonging_someone":{"answered":0},"comment":{"answered":1},"influence_decide":{"answered":0},` +
-		`"influence_heard":{"answered":0},"role":{"answered":1,"values":{"helper":1}},` +
-		`"trust_organisers":{"answered":0},"trust_participants":{"answered":0}},"n":2}`
+	// The retry lists the same picks in another order: the same answer.
+	want := `{"form":"citizen_short","items":{"age_band":{"answered":1,"values":{"prefer_not":1}},` +
+		`"barriers":{"answered":1,"values":{"cost":1,"language":1}},"belonging_place":{"answered":2,"values":{"2":1,"5":1}},` +
+		`"belonging_someone":{"answered":0},"duration":{"answered":0},"first_community":{"answered":1,"values":{"yes":1}},` +
+		`"frequency":{"answered":0},"influence_decide":{"answered":0},"influence_heard":{"answered":0},` +
+		`"role":{"answered":1,"values":{"helper":1}},"trust_organisers":{"answered":0},"trust_participants":{"answered":0}},"n":2}`
 	if got, _ := json.Marshal(out); string(got) != want {
 		t.Errorf("summary = %s\nwant      %s", got, want)
 	}
@@ -337,6 +344,10 @@ func (b brokenStore) Tally(context.Context, string) (forms.Tally, error) {
 	}
 	return forms.Tally{}, errDown
 }
+func (b brokenStore) SaveForm(context.Context, *forms.Form, time.Time) (*forms.Form, bool, error) {
+	return nil, false, errDown
+}
+func (b brokenStore) Forms(context.Context) ([]*forms.Form, error) { return nil, errDown }
 func (b brokenStore) SaveKey(ctx context.Context, k access.Key) error { return b.keys.SaveKey(ctx, k) }
 func (b brokenStore) Key(ctx context.Context, hash string) (access.Key, bool, error) {
 	return b.keys.Key(ctx, hash)

@@ -22,6 +22,7 @@ const bodyLimit = 64 << 10
 type submission struct {
 	SubmissionID string         `json:"submission_id" validate:"required,uuid"`
 	Lang         string         `json:"lang"`
+	Version      int            `json:"version" validate:"gte=0"`
 	Answers      map[string]any `json:"answers"`
 }
 

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"context"
+	"maps"
 	"net/http"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -11,47 +14,75 @@ import (
 
 // formListing is one entry of GET /api/v1/forms.
 type formListing struct {
-	ID        string     `json:"id"`
-	Version   int        `json:"version"`
-	Kind      forms.Kind `json:"kind"`
-	Languages []string   `json:"languages"`
-	Title     string     `json:"title"`
+	ID         string     `json:"id"`
+	Version    int        `json:"version"`
+	Versions   []int      `json:"versions"`
+	Kind       forms.Kind `json:"kind"`
+	Languages  []string   `json:"languages"`
+	Unreviewed []string   `json:"unreviewed_languages"`
+	Title      string     `json:"title"`
+}
+
+func (s *server) listing(c *fiber.Ctx, f *forms.Form) formListing {
+	unreviewed := f.Unreviewed
+	if unreviewed == nil {
+		unreviewed = []string{}
+	}
+	return formListing{ID: f.ID, Version: f.Version, Versions: s.Forms.Versions(f.ID), Kind: f.Kind,
+		Languages: f.Languages, Unreviewed: unreviewed, Title: f.Title.In(s.formLanguage(c, f), f.DefaultLanguage)}
 }
 
 func (s *server) listForms(c *fiber.Ctx) error {
 	all := s.Forms.Forms()
 	list := make([]formListing, 0, len(all))
 	for _, f := range all {
-		lang := s.formLanguage(c, f)
-		list = append(list, formListing{ID: f.ID, Version: f.Version, Kind: f.Kind, Languages: f.Languages,
-			Title: f.Title.In(lang, f.DefaultLanguage)})
+		list = append(list, s.listing(c, f))
 	}
 	c.Vary(fiber.HeaderAcceptLanguage)
 	return c.JSON(fiber.Map{"forms": list})
 }
 
-// formView is a form in one language, as a client renders it.
+// formView is a form in one language, as a client renders it. Conditions
+// come as defined, so that a client shows and hides items exactly as the
+// server validates them.
 type formView struct {
-	ID      string     `json:"id"`
-	Version int        `json:"version"`
-	Kind    forms.Kind `json:"kind"`
-	Lang    string     `json:"lang"`
-	Dir     string     `json:"dir"`
-	Title   string     `json:"title"`
-	Intro   string     `json:"intro"`
-	Items   []itemView `json:"items"`
+	ID       string        `json:"id"`
+	Version  int           `json:"version"`
+	Kind     forms.Kind    `json:"kind"`
+	Lang     string        `json:"lang"`
+	Dir      string        `json:"dir"`
+	Reviewed bool          `json:"translation_reviewed"`
+	Title    string        `json:"title"`
+	Intro    string        `json:"intro"`
+	Consent  string        `json:"consent,omitempty"`
+	Sections []sectionView `json:"sections,omitempty"`
+	Items    []itemView    `json:"items"`
+}
+
+type sectionView struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
 }
 
 type itemView struct {
-	ID        string          `json:"id"`
-	Type      forms.ItemType  `json:"type"`
-	Text      string          `json:"text"`
-	Required  bool            `json:"required"`
-	Min       *int            `json:"min,omitempty"`
-	Max       *int            `json:"max,omitempty"`
-	Labels    *scaleLabelView `json:"labels,omitempty"`
-	Options   []optionView    `json:"options,omitempty"`
-	MaxLength int             `json:"max_length,omitempty"`
+	ID          string           `json:"id"`
+	Type        forms.ItemType   `json:"type"`
+	Section     string           `json:"section,omitempty"`
+	Text        string           `json:"text"`
+	Help        string           `json:"help,omitempty"`
+	Required    bool             `json:"required"`
+	PreferNot   bool             `json:"prefer_not"`
+	Min         *float64         `json:"min,omitempty"`
+	Max         *float64         `json:"max,omitempty"`
+	Decimals    int              `json:"decimals,omitempty"`
+	Faces       bool             `json:"faces,omitempty"`
+	Labels      *scaleLabelView  `json:"labels,omitempty"`
+	PointLabels []string         `json:"point_labels,omitempty"`
+	Options     []optionView     `json:"options,omitempty"`
+	MaxPicks    int              `json:"max_picks,omitempty"`
+	MaxLength   int              `json:"max_length,omitempty"`
+	Items       []itemView       `json:"items,omitempty"`
+	ShowIf      *forms.Condition `json:"show_if,omitempty"`
 }
 
 type scaleLabelView struct {
@@ -66,40 +97,93 @@ type optionView struct {
 
 func viewForm(f *forms.Form, lang string) formView {
 	in := func(t forms.Text) string { return t.In(lang, f.DefaultLanguage) }
-	v := formView{ID: f.ID, Version: f.Version, Kind: f.Kind, Lang: lang, Dir: i18n.Dir(lang),
-		Title: in(f.Title), Intro: in(f.Intro), Items: make([]itemView, 0, len(f.Items))}
-	for _, it := range f.Items {
-		iv := itemView{ID: it.ID, Type: it.Type, Text: in(it.Text), Required: it.Required, MaxLength: it.MaxLength}
-		if it.Type == forms.TypeScale {
-			iv.Min, iv.Max = &it.Min, &it.Max
-			iv.Labels = &scaleLabelView{Min: in(it.Labels.Min), Max: in(it.Labels.Max)}
-		}
-		for _, o := range it.Options {
-			iv.Options = append(iv.Options, optionView{Value: o.Value, Label: in(o.Label)})
-		}
-		v.Items = append(v.Items, iv)
+	v := formView{ID: f.ID, Version: f.Version, Kind: f.Kind, Lang: lang, Dir: i18n.Dir(lang), Reviewed: f.Reviewed(lang),
+		Title: in(f.Title), Intro: in(f.Intro), Consent: in(f.Consent), Items: viewItems(f.Items, in)}
+	for _, s := range f.Sections {
+		v.Sections = append(v.Sections, sectionView{ID: s.ID, Title: in(s.Title)})
 	}
 	return v
 }
 
-func (s *server) getForm(c *fiber.Ctx) error {
-	f, err := s.form(c)
-	if err != nil {
-		return err
+func viewItems(items []forms.Item, in func(forms.Text) string) []itemView {
+	views := make([]itemView, 0, len(items))
+	for _, it := range items {
+		iv := itemView{ID: it.ID, Type: it.Type, Section: it.Section, Text: in(it.Text), Help: in(it.Help),
+			Required: it.Required, PreferNot: it.PreferNot, Decimals: it.Decimals, Faces: it.Faces,
+			MaxPicks: it.MaxPicks, MaxLength: it.MaxLength, ShowIf: it.ShowIf}
+		if it.Type == forms.TypeScale || it.Type == forms.TypeRating || it.Type == forms.TypeNumber {
+			lo, hi := it.Range()
+			iv.Min, iv.Max = &lo, &hi
+		}
+		if it.Labels != nil {
+			iv.Labels = &scaleLabelView{Min: in(it.Labels.Min), Max: in(it.Labels.Max)}
+		}
+		for _, l := range it.PointLabels {
+			iv.PointLabels = append(iv.PointLabels, in(l))
+		}
+		for _, o := range it.Options {
+			iv.Options = append(iv.Options, optionView{Value: o.Value, Label: in(o.Label)})
+		}
+		if it.Items != nil {
+			iv.Items = viewItems(it.Items, in)
+		}
+		views = append(views, iv)
 	}
-	lang := s.formLanguage(c, f)
-	c.Vary(fiber.HeaderAcceptLanguage)
-	c.Set(fiber.HeaderContentLanguage, lang)
-	return c.JSON(viewForm(f, lang))
+	return views
 }
 
-// form finds the form the route's :id names.
-func (s *server) form(c *fiber.Ctx) (*forms.Form, error) {
-	f, ok := s.Forms.Form(c.Params("id"))
-	if !ok {
-		return nil, errNotFound("form_not_found")
+func (s *server) getForm(store FormStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		version, err := versionParam(c.Query("version"))
+		if err != nil {
+			return err
+		}
+		f, err := s.form(c.UserContext(), store, c.Params("id"), version)
+		if err != nil {
+			return err
+		}
+		lang := s.formLanguage(c, f)
+		c.Vary(fiber.HeaderAcceptLanguage)
+		c.Set(fiber.HeaderContentLanguage, lang)
+		return c.JSON(viewForm(f, lang))
 	}
-	return f, nil
+}
+
+// versionParam reads an optional form version; 0 means the latest.
+func versionParam(raw string) (int, error) {
+	if raw == "" {
+		return 0, nil
+	}
+	v, err := strconv.Atoi(raw)
+	if err != nil || v < 1 {
+		return 0, errInvalid([]fieldError{{field: "version", code: "invalid_value", msgID: "invalid_version"}})
+	}
+	return v, nil
+}
+
+// form finds a version of a form (0: the latest). A form published through
+// another instance of Samspil is not in this one's catalog yet, so a miss
+// reloads the catalog from the store once.
+func (s *server) form(ctx context.Context, store FormStore, id string, version int) (*forms.Form, error) {
+	if f, ok := s.Forms.Form(id, version); ok {
+		return f, nil
+	}
+	published, err := store.Forms(ctx)
+	if err != nil {
+		return nil, errUnavailable(err)
+	}
+	for _, f := range published {
+		if _, err := s.Forms.Add(f); err != nil {
+			s.Logger.Error("stored form conflicts with the catalog", "form", f.ID, "version", f.Version, "err", err)
+		}
+	}
+	if f, ok := s.Forms.Form(id, version); ok {
+		return f, nil
+	}
+	if _, ok := s.Forms.Form(id, 0); ok {
+		return nil, errNotFound("form_version_not_found")
+	}
+	return nil, errNotFound("form_not_found")
 }
 
 // formLanguage picks the language to show a form in, among its own.
@@ -109,17 +193,18 @@ func (s *server) formLanguage(c *fiber.Ctx, f *forms.Form) string {
 
 // receipt acknowledges a stored response.
 type receipt struct {
-	ID           string `json:"id"`
-	SubmissionID string `json:"submission_id"`
+	ID           string       `json:"id"`
+	SubmissionID string       `json:"submission_id"`
+	Version      int          `json:"version"`
+	Scores       forms.Scores `json:"scores"`
 }
 
 // submitResponse stores a citizen's answers. Phones retry on bad
 // connections, so a submission id that is already stored with the same
 // answers is acknowledged again rather than stored twice.
-func (s *server) submitResponse(store ResponseStore) fiber.Handler {
+func (s *server) submitResponse(store ResponseStore, formStore FormStore) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		f, err := s.form(c)
-		if err != nil {
+		if _, err := s.form(c.UserContext(), formStore, c.Params("id"), 0); err != nil {
 			return err
 		}
 		if err := requireJSON(c); err != nil {
@@ -129,6 +214,16 @@ func (s *server) submitResponse(store ResponseStore) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		f, err := s.form(c.UserContext(), formStore, c.Params("id"), sub.Version)
+		if err != nil {
+			if sub.Version != 0 {
+				return errInvalid([]fieldError{{field: "version", code: "invalid_value", msgID: "form_version_not_found"}})
+			}
+			return err
+		}
+		if f.Kind == forms.KindPartner {
+			return newError(http.StatusForbidden, "invitation_required")
+		}
 		if f.HasLanguage(sub.Lang) {
 			c.Locals(langKey, i18n.Negotiate(s.Messages.Languages(), sub.Lang, ""))
 		}
@@ -136,7 +231,7 @@ func (s *server) submitResponse(store ResponseStore) fiber.Handler {
 		if sub.Lang != "" && !f.HasLanguage(sub.Lang) {
 			problems = append(problems, fieldError{field: "lang", code: "invalid_lang", msgID: "invalid_lang"})
 		}
-		answers, invalid := f.Validate(sub.Answers)
+		answers, invalid := f.Validate(sub.Answers, nil)
 		for _, p := range invalid {
 			problems = append(problems, answerProblem(p))
 		}
@@ -159,7 +254,11 @@ func (s *server) submitResponse(store ResponseStore) fiber.Handler {
 		case !stored.SameAs(r):
 			return newError(http.StatusConflict, "submission_conflict")
 		}
-		return c.JSON(receipt{ID: stored.ID, SubmissionID: stored.SubmissionID})
+		scores := stored.Scores
+		if scores == nil {
+			scores = forms.Scores{}
+		}
+		return c.JSON(receipt{ID: stored.ID, SubmissionID: stored.SubmissionID, Version: stored.FormVersion, Scores: scores})
 	}
 }
 
@@ -179,9 +278,9 @@ type summary struct {
 	Items map[string]forms.ItemTally `json:"items"`
 }
 
-func (s *server) formSummary(store ResponseStore) fiber.Handler {
+func (s *server) formSummary(store ResponseStore, formStore FormStore) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		f, err := s.form(c)
+		f, err := s.form(c.UserContext(), formStore, c.Params("id"), 0)
 		if err != nil {
 			return err
 		}
@@ -189,7 +288,10 @@ func (s *server) formSummary(store ResponseStore) fiber.Handler {
 		if err != nil {
 			return errUnavailable(err)
 		}
+		// Every item of the latest version shows, answered or not, and so
+		// does every item of an earlier version that was answered.
 		items := make(map[string]forms.ItemTally, len(f.Items))
+		maps.Copy(items, t.Items)
 		for _, it := range f.Items {
 			items[it.ID] = t.Items[it.ID]
 		}

@@ -35,9 +35,11 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/metrics", public, s.serveMetrics()},
 		{fiber.MethodGet, "/api/v1/openapi.json", public, serveOpenAPI},
 		{fiber.MethodGet, "/api/v1/forms", public, s.listForms},
-		{fiber.MethodGet, "/api/v1/forms/:id", public, s.getForm},
-		{fiber.MethodPost, "/api/v1/forms/:id/responses", public, s.submitResponse(s.Store)},
-		{fiber.MethodGet, "/api/v1/forms/:id/summary", readers, s.formSummary(s.Store)},
+		{fiber.MethodPost, "/api/v1/forms", admin, s.publishForm(s.Store)},
+		{fiber.MethodGet, "/api/v1/forms/:id", public, s.getForm(s.Store)},
+		{fiber.MethodGet, "/api/v1/forms/:id/codebook", readers, s.codebook(s.Store)},
+		{fiber.MethodPost, "/api/v1/forms/:id/responses", public, s.submitResponse(s.Store, s.Store)},
+		{fiber.MethodGet, "/api/v1/forms/:id/summary", readers, s.formSummary(s.Store, s.Store)},
 		{fiber.MethodPost, "/api/v1/keys", admin, s.createKey(s.Store)},
 	}
 }

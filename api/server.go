@@ -22,6 +22,13 @@ type Store interface {
 	Pinger
 	ResponseStore
 	KeyStore
+	FormStore
+}
+
+// FormStore keeps published form versions.
+type FormStore interface {
+	SaveForm(ctx context.Context, f *forms.Form, now time.Time) (stored *forms.Form, created bool, err error)
+	Forms(ctx context.Context) ([]*forms.Form, error)
 }
 
 // Pinger tells whether the store answers.

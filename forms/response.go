@@ -19,6 +19,9 @@ type Response struct {
 	SubmissionID string
 	Lang         string
 	Answers      Answers
+	// Scores are computed when the response is stored, so indicators never
+	// recompute raw answers.
+	Scores Scores
 	// Fingerprint identifies the answers, so a retried submission can be
 	// told from a different one that reuses its submission id.
 	Fingerprint string
@@ -34,6 +37,7 @@ func NewResponse(f *Form, submissionID, lang string, answers Answers, now time.T
 		SubmissionID: submissionID,
 		Lang:         lang,
 		Answers:      answers,
+		Scores:       f.Score(answers),
 		Fingerprint:  fingerprint(answers),
 		SubmittedAt:  now.UTC().Truncate(time.Second),
 	}
@@ -81,6 +85,7 @@ type ItemTally struct {
 type Count = string
 
 // Counts lists the counters that a response to f increments by one.
+// Free text, numbers and partner ratings are counted as answered only.
 func (f *Form) Counts(a Answers) []Count {
 	counts := []Count{"n"}
 	for _, it := range f.Items {
@@ -88,14 +93,23 @@ func (f *Form) Counts(a Answers) []Count {
 		if !ok {
 			continue
 		}
-		counts = append(counts, "items."+it.ID+".answered")
+		prefix := "items." + it.ID
+		counts = append(counts, prefix+".answered")
+		var values []string
 		switch x := v.(type) {
 		case int:
-			counts = append(counts, "items."+it.ID+".values."+strconv.Itoa(x))
+			values = []string{strconv.Itoa(x)}
+		case bool:
+			values = []string{map[bool]string{true: "yes", false: "no"}[x]}
+		case []string:
+			values = x
 		case string:
-			if it.Type == TypeChoice {
-				counts = append(counts, "items."+it.ID+".values."+x)
+			if x == PreferNot || it.Type == TypeChoice {
+				values = []string{x}
 			}
+		}
+		for _, v := range values {
+			counts = append(counts, prefix+".values."+v)
 		}
 	}
 	return counts

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -17,17 +18,18 @@ import (
 // running totals: counts lists what it adds to cell, and counted says
 // whether that has been applied.
 type responseDoc struct {
-	ID           string         `bson:"_id"`
-	Form         string         `bson:"form"`
-	Version      int            `bson:"version"`
-	SubmissionID string         `bson:"submission_id"`
-	Lang         string         `bson:"lang"`
-	Answers      map[string]any `bson:"answers"`
-	Fingerprint  string         `bson:"fingerprint"`
-	SubmittedAt  time.Time      `bson:"submitted_at"`
-	Cell         string         `bson:"cell"`
-	Counts       []string       `bson:"counts"`
-	Counted      bool           `bson:"counted"`
+	ID           string             `bson:"_id"`
+	Form         string             `bson:"form"`
+	Version      int                `bson:"version"`
+	SubmissionID string             `bson:"submission_id"`
+	Lang         string             `bson:"lang"`
+	Answers      map[string]any     `bson:"answers"`
+	Scores       map[string]float64 `bson:"scores,omitempty"`
+	Fingerprint  string             `bson:"fingerprint"`
+	SubmittedAt  time.Time          `bson:"submitted_at"`
+	Cell         string             `bson:"cell"`
+	Counts       []string           `bson:"counts"`
+	Counted      bool               `bson:"counted"`
 }
 
 // totalsDoc is one cell of running totals: the sums of the responses to
@@ -56,6 +58,7 @@ func (s *Store) SaveResponse(ctx context.Context, r forms.Response, counts []for
 		SubmissionID: r.SubmissionID,
 		Lang:         r.Lang,
 		Answers:      r.Answers,
+		Scores:       r.Scores,
 		Fingerprint:  r.Fingerprint,
 		SubmittedAt:  r.SubmittedAt,
 		Cell:         cellID(r.FormID, r.FormVersion),
@@ -81,24 +84,14 @@ func (s *Store) response(ctx context.Context, id string) (forms.Response, error)
 	if err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc); err != nil {
 		return forms.Response{}, fmt.Errorf("load response %q: %w", id, err)
 	}
-	answers := make(forms.Answers, len(doc.Answers))
-	for k, v := range doc.Answers {
-		switch n := v.(type) {
-		case int32:
-			answers[k] = int(n)
-		case int64:
-			answers[k] = int(n)
-		default:
-			answers[k] = v
-		}
-	}
 	return forms.Response{
 		ID:           doc.ID,
 		FormID:       doc.Form,
 		FormVersion:  doc.Version,
 		SubmissionID: doc.SubmissionID,
 		Lang:         doc.Lang,
-		Answers:      answers,
+		Answers:      answersOf(doc.Answers),
+		Scores:       doc.Scores,
 		Fingerprint:  doc.Fingerprint,
 		SubmittedAt:  doc.SubmittedAt,
 	}, nil
@@ -202,4 +195,78 @@ func (s *Store) Tally(ctx context.Context, formID string) (forms.Tally, error) {
 		t.Add(c.Tally)
 	}
 	return t, nil
+}
+
+// answersOf turns stored answers back into the types forms uses.
+func answersOf(stored map[string]any) forms.Answers {
+	answers := make(forms.Answers, len(stored))
+	for k, v := range stored {
+		answers[k] = fromBSON(v)
+	}
+	return answers
+}
+
+func fromBSON(v any) any {
+	switch x := v.(type) {
+	case int32:
+		return int(x)
+	case int64:
+		return int(x)
+	case bson.A:
+		if len(x) > 0 {
+			if _, ok := x[0].(string); !ok {
+				out := make([]map[string]any, 0, len(x))
+				for _, e := range x {
+					if d, ok := e.(bson.D); ok {
+						m := make(map[string]any, len(d))
+						for _, el := range d {
+							m[el.Key] = el.Value
+						}
+						out = append(out, answersOf(m))
+					}
+				}
+				return out
+			}
+		}
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			s, _ := e.(string)
+			out = append(out, s)
+		}
+		return out
+	}
+	return v
+}
+
+// Rescore recomputes the scores of every stored response to a form, for
+// when a scoring rule was corrected. score returns the scores a response
+// to a version should have; it reports false for versions it does not know.
+// Rescore returns how many responses changed.
+func (s *Store) Rescore(ctx context.Context, formID string, score func(version int, a forms.Answers) (forms.Scores, bool)) (int, error) {
+	cur, err := s.responses.Find(ctx, bson.D{{Key: "form", Value: formID}},
+		options.Find().SetProjection(bson.D{{Key: "version", Value: 1}, {Key: "answers", Value: 1}, {Key: "scores", Value: 1}}))
+	if err != nil {
+		return 0, fmt.Errorf("find responses to %q: %w", formID, err)
+	}
+	defer cur.Close(ctx)
+	changed := 0
+	for cur.Next(ctx) {
+		var doc responseDoc
+		if err := cur.Decode(&doc); err != nil {
+			return changed, fmt.Errorf("decode response: %w", err)
+		}
+		scores, ok := score(doc.Version, answersOf(doc.Answers))
+		if !ok || maps.Equal(scores, forms.Scores(doc.Scores)) {
+			continue
+		}
+		if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: doc.ID}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "scores", Value: scores}}}}, false); err != nil {
+			return changed, fmt.Errorf("rescore %q: %w", doc.ID, err)
+		}
+		changed++
+	}
+	if err := cur.Err(); err != nil {
+		return changed, fmt.Errorf("find responses to %q: %w", formID, err)
+	}
+	return changed, nil
 }

@@ -45,6 +45,7 @@ type Store struct {
 	responses *mongo.Collection
 	totals    *mongo.Collection
 	keys      *mongo.Collection
+	forms     *mongo.Collection
 
 	// FerretDB v1 runs an update as a read followed by a write, so two
 	// concurrent $inc on one document can lose one. The embedded store has
@@ -120,6 +121,7 @@ func (s *Store) connect(ctx context.Context, uri, database string) error {
 	s.responses = s.db.Collection("responses")
 	s.totals = s.db.Collection("totals")
 	s.keys = s.db.Collection("keys")
+	s.forms = s.db.Collection("forms")
 	return nil
 }
 

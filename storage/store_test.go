@@ -42,7 +42,7 @@ func testForm(t *testing.T) *forms.Form {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, ok := c.Form("citizen_short")
+	f, ok := c.Form("citizen_short", 1)
 	if !ok {
 		t.Fatal("citizen_short is not built in")
 	}

@@ -1,0 +1,212 @@
+package api
+
+import (
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"samspil/forms"
+)
+
+// codebookLanguages are the languages a codebook gives labels in.
+var codebookLanguages = []string{"da", "en"}
+
+// codebook describes every variable a form's responses and exports hold:
+// items (with options and show_if), partner sub-items, and scores with
+// their scoring rules, so an evaluator can read the data without Samspil.
+type codebook struct {
+	Form      string          `json:"form"`
+	Version   int             `json:"version"`
+	Kind      forms.Kind      `json:"kind"`
+	Title     forms.Text      `json:"title"`
+	Source    *forms.Source   `json:"source,omitempty"`
+	Missing   missingCodes    `json:"missing"`
+	Variables []variable      `json:"variables"`
+	Scores    []scoreVariable `json:"scores"`
+}
+
+// missingCodes explains the two ways an item can lack a value.
+type missingCodes struct {
+	NotAnswered string `json:"not_answered"`
+	PreferNot   string `json:"prefer_not"`
+}
+
+type variable struct {
+	Name        string           `json:"name"`
+	Type        forms.ItemType   `json:"type"`
+	Label       forms.Text       `json:"label"`
+	Section     string           `json:"section,omitempty"`
+	Required    bool             `json:"required"`
+	PreferNot   bool             `json:"prefer_not"`
+	Min         *float64         `json:"min,omitempty"`
+	Max         *float64         `json:"max,omitempty"`
+	Decimals    int              `json:"decimals,omitempty"`
+	MaxLength   int              `json:"max_length,omitempty"`
+	MaxPicks    int              `json:"max_picks,omitempty"`
+	Values      []valueLabel     `json:"values,omitempty"`
+	ShowIf      *forms.Condition `json:"show_if,omitempty"`
+	Description string           `json:"description,omitempty"`
+}
+
+type valueLabel struct {
+	Value string     `json:"value"`
+	Label forms.Text `json:"label"`
+}
+
+type scoreVariable struct {
+	Name        string         `json:"name"`
+	Label       forms.Text     `json:"label"`
+	Items       []string       `json:"items"`
+	Reverse     []string       `json:"reverse,omitempty"`
+	Method      string         `json:"method"`
+	MinAnswered int            `json:"min_answered,omitempty"`
+	Range       [2]float64     `json:"range"`
+	Rule        string         `json:"rule"`
+	Cutoffs     []forms.Cutoff `json:"cutoffs,omitempty"`
+}
+
+// only keeps the codebook's languages of a text.
+func only(t forms.Text) forms.Text {
+	out := make(forms.Text, len(codebookLanguages))
+	for _, lang := range codebookLanguages {
+		if s, ok := t[lang]; ok {
+			out[lang] = s
+		}
+	}
+	return out
+}
+
+func buildCodebook(f *forms.Form) codebook {
+	cb := codebook{Form: f.ID, Version: f.Version, Kind: f.Kind, Title: only(f.Title), Source: f.Source,
+		Missing: missingCodes{
+			NotAnswered: "empty: the item was skipped or not shown",
+			PreferNot:   forms.PreferNot + ": the respondent chose not to answer; never scored",
+		},
+		Variables: variables("", f.Items), Scores: []scoreVariable{}}
+	for _, s := range f.Scales {
+		lo, hi := f.ScoreRange(s)
+		cb.Scores = append(cb.Scores, scoreVariable{Name: "score_" + s.ID, Label: only(s.Label), Items: s.Items,
+			Reverse: s.Reverse, Method: s.Method, MinAnswered: s.MinAnswered, Range: [2]float64{lo, hi},
+			Rule: scoringRule(f, s), Cutoffs: s.Cutoffs})
+	}
+	return cb
+}
+
+func variables(prefix string, items []forms.Item) []variable {
+	var vars []variable
+	for _, it := range items {
+		v := variable{Name: prefix + it.ID, Type: it.Type, Label: only(it.Text), Section: it.Section,
+			Required: it.Required, PreferNot: it.PreferNot, Decimals: it.Decimals, MaxLength: it.MaxLength,
+			MaxPicks: it.MaxPicks, ShowIf: it.ShowIf}
+		switch it.Type {
+		case forms.TypeScale, forms.TypeRating, forms.TypeNumber:
+			lo, hi := it.Range()
+			v.Min, v.Max = &lo, &hi
+		case forms.TypeYesNo:
+			v.Values = []valueLabel{{"true", forms.Text{"da": "Ja", "en": "Yes"}}, {"false", forms.Text{"da": "Nej", "en": "No"}}}
+		case forms.TypeMulti:
+			v.Description = "the picked values, separated by ;"
+		case forms.TypePartners:
+			v.Description = "one entry per partner picked, with the sub-items below"
+		}
+		for i, l := range it.PointLabels {
+			lo, _ := it.Range()
+			v.Values = append(v.Values, valueLabel{strconv.Itoa(int(lo) + i), only(l)})
+		}
+		if it.Labels != nil && it.PointLabels == nil {
+			lo, hi := it.Range()
+			v.Values = []valueLabel{{formatNumber(lo), only(it.Labels.Min)}, {formatNumber(hi), only(it.Labels.Max)}}
+		}
+		for _, o := range it.Options {
+			v.Values = append(v.Values, valueLabel{o.Value, only(o.Label)})
+		}
+		vars = append(vars, v)
+		if it.Items != nil {
+			vars = append(vars, variables(prefix+it.ID+"[].", it.Items)...)
+		}
+	}
+	return vars
+}
+
+// scoringRule says in one English sentence how a score is computed.
+func scoringRule(f *forms.Form, s forms.Scale) string {
+	var b strings.Builder
+	if s.Method == "sum" {
+		fmt.Fprintf(&b, "sum of %s; all items must be answered", strings.Join(s.Items, ", "))
+	} else {
+		fmt.Fprintf(&b, "mean of the answered items among %s; at least %d answered", strings.Join(s.Items, ", "), max(s.MinAnswered, 1))
+	}
+	if len(s.Reverse) > 0 {
+		fmt.Fprintf(&b, "; reverse-coded (min+max-answer): %s", strings.Join(s.Reverse, ", "))
+	}
+	switch {
+	case s.Rescale:
+		lo, hi := f.RawRange(s)
+		fmt.Fprintf(&b, "; rescaled linearly from %s-%s to 0-100", formatNumber(lo), formatNumber(hi))
+	case s.Multiplier != 0:
+		fmt.Fprintf(&b, "; multiplied by %s", formatNumber(s.Multiplier))
+	}
+	b.WriteString("; prefer_not counts as not answered")
+	return b.String()
+}
+
+func formatNumber(x float64) string {
+	return strconv.FormatFloat(x, 'f', -1, 64)
+}
+
+func (s *server) codebook(store FormStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		version, err := versionParam(c.Query("version"))
+		if err != nil {
+			return err
+		}
+		f, err := s.form(c.UserContext(), store, c.Params("id"), version)
+		if err != nil {
+			return err
+		}
+		cb := buildCodebook(f)
+		if c.Query("format") != "csv" {
+			return c.JSON(cb)
+		}
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-v%d-codebook.csv"`, f.ID, f.Version))
+		return writeCodebookCSV(c, cb)
+	}
+}
+
+// writeCodebookCSV flattens a codebook: one row per variable, one per
+// labelled value, one per score.
+func writeCodebookCSV(c *fiber.Ctx, cb codebook) error {
+	w := csv.NewWriter(c)
+	rows := [][]string{{"variable", "row", "type", "label_da", "label_en", "value", "value_label_da", "value_label_en", "min", "max", "rule"}}
+	num := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return formatNumber(*p)
+	}
+	for _, v := range cb.Variables {
+		rule := v.Description
+		if v.ShowIf != nil {
+			rule = strings.TrimPrefix(rule+"; shown only if a condition holds (see JSON codebook)", "; ")
+		}
+		rows = append(rows, []string{v.Name, "variable", string(v.Type), v.Label["da"], v.Label["en"], "", "", "", num(v.Min), num(v.Max), rule})
+		for _, val := range v.Values {
+			rows = append(rows, []string{v.Name, "value", "", "", "", val.Value, val.Label["da"], val.Label["en"], "", "", ""})
+		}
+		if v.PreferNot {
+			rows = append(rows, []string{v.Name, "value", "", "", "", forms.PreferNot, "Vil ikke svare", "Prefer not to answer", "", "", ""})
+		}
+	}
+	for _, s := range cb.Scores {
+		rows = append(rows, []string{s.Name, "score", s.Method, s.Label["da"], s.Label["en"], "", "", "",
+			formatNumber(s.Range[0]), formatNumber(s.Range[1]), s.Rule})
+	}
+	if err := w.WriteAll(rows); err != nil {
+		return fmt.Errorf("write codebook: %w", err)
+	}
+	return nil
+}
