@@ -347,7 +347,7 @@ func (b brokenStore) Tally(context.Context, string) (forms.Tally, error) {
 func (b brokenStore) SaveForm(context.Context, *forms.Form, time.Time) (*forms.Form, bool, error) {
 	return nil, false, errDown
 }
-func (b brokenStore) Forms(context.Context) ([]*forms.Form, error) { return nil, errDown }
+func (b brokenStore) Forms(context.Context) ([]*forms.Form, error)    { return nil, errDown }
 func (b brokenStore) SaveKey(ctx context.Context, k access.Key) error { return b.keys.SaveKey(ctx, k) }
 func (b brokenStore) Key(ctx context.Context, hash string) (access.Key, bool, error) {
 	return b.keys.Key(ctx, hash)
