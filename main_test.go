@@ -204,3 +204,81 @@ func TestHealthcheckCommand(t *testing.T) {
 		t.Error("healthcheck against a stopped server succeeded")
 	}
 }
+
+func TestFormsLintCommand(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"samspil", "forms", "lint"}, func(string) string { return "" }, &out, &out); err != nil {
+		t.Fatalf("lint of the built-in forms: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"citizen_short v2 (built in): ok", "who5 v1 (built in): ok", "partner_survey v1 (built in): ok"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("lint output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	out.Reset()
+	broken := "forms/testdata/broken/show_if_later_item.json"
+	err := run(context.Background(), []string{"samspil", "forms", "lint", "forms/builtin/who5.v1.json", broken}, func(string) string { return "" }, &out, &out)
+	if err == nil {
+		t.Fatal("lint passed a broken definition")
+	}
+	want := broken + `: items[0].show_if.item: "b" must come before the item that refers to it`
+	if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "forms/builtin/who5.v1.json: ok") {
+		t.Errorf("lint output:\n%s\nwant a line %q and who5 ok", out.String(), want)
+	}
+}
+
+// A form published over the API is served again after a restart, and the
+// rescore command finds the responses to it.
+func TestPublishedFormsSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	addr := loopback.FreeAddr(t)
+	env := map[string]string{"SAMSPIL_ADMIN_KEY": "test-admin-key"}
+	definition, err := os.ReadFile("forms/testdata/scored.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := startServer(ctx, t, addr, dir, env, &syncBuffer{})
+	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/forms", bytes.NewReader(definition))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer test-admin-key")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("publish: %d", res.StatusCode)
+	}
+	if status := post(t, "http://"+addr+"/api/v1/forms/scored/responses",
+		`{"submission_id":"99999999-9999-4999-8999-999999999999","answers":{"a":5,"b":3,"c":2}}`); status != http.StatusCreated {
+		t.Fatalf("answer: %d", status)
+	}
+	cancel()
+	<-done
+
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"samspil", "forms", "rescore", "-data", dir, "scored"}, func(string) string { return "" }, &out, &out); err != nil {
+		t.Fatalf("rescore: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "scored: 0 responses rescored") {
+		t.Errorf("rescore output %q; the scores were computed by the same rules", out.String())
+	}
+
+	ctx, cancel = context.WithCancel(context.Background())
+	done = startServer(ctx, t, addr, dir, env, &syncBuffer{})
+	defer func() {
+		cancel()
+		<-done
+	}()
+	res, err = http.Get("http://" + addr + "/api/v1/forms/scored")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("published form after restart: %d, want 200", res.StatusCode)
+	}
+}
