@@ -2,18 +2,21 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	_ "modernc.org/sqlite" // the driver FerretDB registers; named so the dependency is explicit
 )
 
 // Embedded is a FerretDB server running inside this process, storing its
 // data in SQLite files under one folder. It speaks the MongoDB wire protocol
 // on a loopback port, so the same driver code serves both stores.
 type Embedded struct {
+	dir  string
 	uri  string
 	stop context.CancelFunc
 	done chan struct{}
@@ -41,7 +44,7 @@ func StartEmbedded(ctx context.Context, dir, addr string, logger *slog.Logger) (
 		return nil, fmt.Errorf("start embedded store on %s: %w", addr, err)
 	}
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	e := &Embedded{stop: stop, done: make(chan struct{})}
+	e := &Embedded{dir: abs, stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(runCtx) // Run only returns nil, once runCtx ends.
@@ -77,4 +80,43 @@ func (h levelFloor) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h levelFloor) WithGroup(name string) slog.Handler {
 	return levelFloor{h.Handler.WithGroup(name), h.min}
+}
+
+// indexIDLookups makes lookups by _id use an index. FerretDB v1.24 indexes
+// _id as _ferretdb_sjson->"_id" but queries and updates by
+// _ferretdb_sjson->'$._id', which SQLite does not match to that index, so
+// every lookup by _id scanned the whole table and slowed down with every
+// stored response. An index on the queried expression, made through
+// SQLite itself, turns those scans into searches; FerretDB's own unique
+// index still guards uniqueness.
+func (e *Embedded) indexIDLookups(ctx context.Context, database string) error {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.dir, database+".sqlite")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("open embedded store file: %w", err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, "SELECT table_name FROM _ferretdb_collections")
+	if err != nil {
+		return fmt.Errorf("list embedded store tables: %w", err)
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return fmt.Errorf("list embedded store tables: %w", err)
+		}
+		tables = append(tables, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list embedded store tables: %w", err)
+	}
+	for _, t := range tables {
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, t+"_samspil_id_lookup", t)
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("index _id lookups of %s: %w", t, err)
+		}
+	}
+	return nil
 }

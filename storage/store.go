@@ -19,6 +19,10 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 )
 
+// namespaceExists is the server's error code for creating a collection
+// that exists.
+const namespaceExists = 48
+
 // defaultDatabase is used when the MongoDB URI names none.
 const defaultDatabase = "samspil"
 
@@ -139,6 +143,18 @@ func (s *Store) prepare(ctx context.Context) error {
 	for _, ix := range indexes {
 		if _, err := ix.coll.Indexes().CreateOne(ctx, ix.model); err != nil {
 			return fmt.Errorf("create index on %s: %w", ix.coll.Name(), err)
+		}
+	}
+	if s.embedded != nil {
+		for _, coll := range []*mongo.Collection{s.totals, s.forms} {
+			err := s.db.CreateCollection(ctx, coll.Name())
+			var ce mongo.CommandError
+			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {
+				return fmt.Errorf("create collection %s: %w", coll.Name(), err)
+			}
+		}
+		if err := s.embedded.indexIDLookups(ctx, s.db.Name()); err != nil {
+			return err
 		}
 	}
 	if err := s.repair(ctx); err != nil {

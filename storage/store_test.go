@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -239,5 +242,36 @@ func TestReconnectsAfterTheStoreRestarts(t *testing.T) {
 	r, counts := newResponse(t, f, "66666666-6666-4666-8666-666666666666", forms.Answers{"belonging_place": 5})
 	if _, created, err := s.SaveResponse(ctx, r, counts); err != nil || !created {
 		t.Fatalf("save after the store came back: created %v, err %v", created, err)
+	}
+}
+
+// FerretDB v1.24 looks documents up by _ferretdb_sjson->'$._id'; without the
+// index Open adds for that expression, SQLite scans the whole table for
+// every response stored (see Embedded.indexIDLookups).
+func TestEmbeddedLookupsByIDUseAnIndex(t *testing.T) {
+	if os.Getenv("SAMSPIL_TEST_MONGO_URI") != "" {
+		t.Skip("tests the embedded store")
+	}
+	dir := t.TempDir()
+	openTestStore(t, dir)
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, defaultDatabase+".sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, coll := range []string{"responses", "totals", "keys", "forms"} {
+		var table string
+		if err := db.QueryRow("SELECT table_name FROM _ferretdb_collections WHERE name = ?", coll).Scan(&table); err != nil {
+			t.Fatalf("%s: %v", coll, err)
+		}
+		var id, parent, unused int
+		var plan string
+		q := fmt.Sprintf(`EXPLAIN QUERY PLAN UPDATE %q SET _ferretdb_sjson = ? WHERE _ferretdb_sjson->'$._id' = ?`, table)
+		if err := db.QueryRow(q, "{}", `"x"`).Scan(&id, &parent, &unused, &plan); err != nil {
+			t.Fatalf("%s: %v", coll, err)
+		}
+		if !strings.Contains(plan, "USING INDEX") {
+			t.Errorf("%s: lookup by _id plans %q, want an index search", coll, plan)
+		}
 	}
 }
