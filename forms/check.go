@@ -87,6 +87,16 @@ func (c *checker) id(path, id string) {
 	}
 }
 
+// uniqueID checks an id's shape and that seen does not hold it yet, then
+// adds it to seen.
+func (c *checker) uniqueID(path, id string, seen *[]string) {
+	c.id(path, id)
+	if slices.Contains(*seen, id) {
+		c.fail(path, DefDuplicateID, map[string]any{"Value": fmt.Sprintf("%q", id)})
+	}
+	*seen = append(*seen, id)
+}
+
 func (c *checker) text(path string, t Text, required bool) {
 	if t == nil && !required {
 		return
@@ -136,11 +146,7 @@ func (f *Form) Check() []DefinitionProblem {
 	sections := make([]string, 0, len(f.Sections))
 	for i, s := range f.Sections {
 		path := fmt.Sprintf("sections[%d]", i)
-		c.id(path+".id", s.ID)
-		if slices.Contains(sections, s.ID) {
-			c.fail(path+".id", DefDuplicateID, map[string]any{"Value": fmt.Sprintf("%q", s.ID)})
-		}
-		sections = append(sections, s.ID)
+		c.uniqueID(path+".id", s.ID, &sections)
 		c.text(path+".title", s.Title, true)
 	}
 	if len(f.Items) == 0 {
@@ -152,23 +158,24 @@ func (f *Form) Check() []DefinitionProblem {
 }
 
 func (c *checker) items(prefix string, items []Item, sections []string, top bool) {
-	seen := make([]string, 0, len(items))
+	var seen []string
+	if !top {
+		// A roster entry names its partner under "partner".
+		seen = []string{"partner"}
+	}
 	for i, it := range items {
 		path := fmt.Sprintf("%s[%d]", prefix, i)
-		c.id(path+".id", it.ID)
-		if slices.Contains(seen, it.ID) || (!top && it.ID == "partner") {
-			c.fail(path+".id", DefDuplicateID, map[string]any{"Value": fmt.Sprintf("%q", it.ID)})
+		if it.ShowIf != nil {
+			// Only the items before this one count, so it cannot depend on itself.
+			c.condition(path+".show_if", it.ShowIf, seen, items)
 		}
+		c.uniqueID(path+".id", it.ID, &seen)
 		c.text(path+".text", it.Text, true)
 		c.text(path+".help", it.Help, false)
 		if it.Section != "" && !slices.Contains(sections, it.Section) {
 			c.fail(path+".section", DefUnknownReference, map[string]any{"Value": fmt.Sprintf("%q", it.Section)})
 		}
-		if it.ShowIf != nil {
-			c.condition(path+".show_if", it.ShowIf, seen, items)
-		}
 		c.itemType(path, it, top)
-		seen = append(seen, it.ID)
 	}
 }
 
@@ -227,14 +234,11 @@ func (c *checker) itemType(path string, it Item, top bool) {
 		if len(it.Options) < 2 {
 			c.fail(path+".options", DefMissingField, nil)
 		}
-		values := make([]string, 0, len(it.Options))
+		values := []string{PreferNot}
 		for j, o := range it.Options {
 			opath := fmt.Sprintf("%s.options[%d]", path, j)
-			c.id(opath+".value", o.Value)
-			if slices.Contains(values, o.Value) || o.Value == PreferNot {
-				c.fail(opath+".value", DefDuplicateID, map[string]any{"Value": fmt.Sprintf("%q", o.Value)})
-			}
-			values = append(values, o.Value)
+			// "prefer_not" is taken: it is the answer every item may offer.
+			c.uniqueID(opath+".value", o.Value, &values)
 			c.text(opath+".label", o.Label, true)
 		}
 		if it.MaxPicks < 0 || it.MaxPicks > len(it.Options) {
@@ -289,11 +293,7 @@ func (c *checker) scales() {
 	seen := make([]string, 0, len(c.f.Scales))
 	for i, s := range c.f.Scales {
 		path := fmt.Sprintf("scales[%d]", i)
-		c.id(path+".id", s.ID)
-		if slices.Contains(seen, s.ID) {
-			c.fail(path+".id", DefDuplicateID, map[string]any{"Value": fmt.Sprintf("%q", s.ID)})
-		}
-		seen = append(seen, s.ID)
+		c.uniqueID(path+".id", s.ID, &seen)
 		c.text(path+".label", s.Label, true)
 		if len(s.Items) == 0 {
 			c.fail(path+".items", DefMissingField, nil)
