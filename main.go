@@ -175,7 +175,10 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 		return err
 	}
 
-	app := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger})
+	app, err := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)

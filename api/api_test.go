@@ -54,11 +54,20 @@ func newTestAPI(t *testing.T, store Store) testAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newTestAPIWith(t, store, catalog)
+}
+
+func newTestAPIWith(t *testing.T, store Store, catalog *forms.Catalog) testAPI {
+	t.Helper()
 	messages, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ta := testAPI{app: New(Config{Forms: catalog, Messages: messages, Store: store})}
+	app, err := New(Config{Forms: catalog, Messages: messages, Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta := testAPI{app: app}
 	for role, secret := range map[access.Role]*string{access.RoleAdmin: &ta.admin, access.RoleEvaluator: &ta.evaluator} {
 		key, s := access.NewKey(role, time.Now())
 		if err := store.SaveKey(context.Background(), key); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -92,12 +93,15 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 		s.Logger.Error("request failed", "request_id", requestID(c), "route", routeLabel(c), "status", e.status, "err", e.cause)
 	}
 	lang := s.language(c)
+	if e.retryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(e.retryAfter))
+	}
+	if strings.HasPrefix(c.Path(), "/f/") {
+		return s.errorPage(c, e, lang)
+	}
 	body := errorBody{Error: errorDetail{Code: e.code, Message: s.Messages.Text(lang, e.msgID, e.data)}}
 	for _, f := range e.fields {
 		body.Errors = append(body.Errors, fieldIssue{Field: f.field, Code: f.code, Message: s.Messages.Text(lang, f.msgID, f.data)})
-	}
-	if e.retryAfter > 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(e.retryAfter))
 	}
 	if e.status == http.StatusUnauthorized {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="samspil"`)

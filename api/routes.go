@@ -41,5 +41,8 @@ func (s *server) routes() []route {
 		{fiber.MethodPost, "/api/v1/forms/:id/responses", public, s.submitResponse(s.Store, s.Store)},
 		{fiber.MethodGet, "/api/v1/forms/:id/summary", readers, s.formSummary(s.Store, s.Store)},
 		{fiber.MethodPost, "/api/v1/keys", admin, s.createKey(s.Store)},
+		{fiber.MethodGet, "/f/:id", public, s.showForm(s.Store)},
+		{fiber.MethodPost, "/f/:id", public, s.postForm(s.Store, s.Store)},
+		{fiber.MethodGet, "/static/:name", public, s.assets.serve},
 	}
 }

@@ -55,8 +55,19 @@ type Roster []string
 // answer to an item that is hidden is refused, as the person never saw it.
 // Problems come in item order, then unknown items sorted by id.
 func (f *Form) Validate(raw map[string]any, roster Roster) (Answers, []Problem) {
+	return f.validate(raw, roster, false)
+}
+
+// ValidateShown is Validate for a page that showed every item at once, as a
+// web form without JavaScript does: answers to items that the other answers
+// hide are dropped instead of refused, since the person could not know.
+func (f *Form) ValidateShown(raw map[string]any, roster Roster) (Answers, []Problem) {
+	return f.validate(raw, roster, true)
+}
+
+func (f *Form) validate(raw map[string]any, roster Roster, dropHidden bool) (Answers, []Problem) {
 	answers := make(Answers)
-	problems := validateItems(f.Items, raw, roster, answers, "")
+	problems := validateItems(f.Items, raw, roster, answers, "", dropHidden)
 	var unknown []string
 	for id := range raw {
 		if _, ok := f.Item(id); !ok {
@@ -70,13 +81,13 @@ func (f *Form) Validate(raw map[string]any, roster Roster) (Answers, []Problem) 
 	return answers, problems
 }
 
-func validateItems(items []Item, raw map[string]any, roster Roster, answers Answers, prefix string) []Problem {
+func validateItems(items []Item, raw map[string]any, roster Roster, answers Answers, prefix string, dropHidden bool) []Problem {
 	var problems []Problem
 	for _, it := range items {
 		v, given := raw[it.ID]
 		given = given && v != nil
 		if !it.ShowIf.Holds(answers) {
-			if given {
+			if given && !dropHidden {
 				problems = append(problems, Problem{Item: prefix + it.ID, Code: CodeHiddenItem})
 			}
 			continue
@@ -231,7 +242,7 @@ func (it Item) checkPartners(v any, roster Roster, path string) (any, []Problem)
 			}
 		}
 		answers := make(Answers)
-		problems = append(problems, validateItems(it.Items, sub, nil, answers, entryPath+".")...)
+		problems = append(problems, validateItems(it.Items, sub, nil, answers, entryPath+".", false)...)
 		for k := range sub {
 			if !slices.ContainsFunc(it.Items, func(s Item) bool { return s.ID == k }) {
 				problems = append(problems, Problem{Item: entryPath + "." + k, Code: CodeUnknownItem})

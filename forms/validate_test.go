@@ -140,3 +140,12 @@ func TestValidateChecksPartnersAgainstTheRoster(t *testing.T) {
 		t.Errorf("problems = %+v, want %+v", problems, want)
 	}
 }
+
+func TestValidateShownDropsAnswersToHiddenItems(t *testing.T) {
+	f := loadForm(t, "testdata/tiny.json")
+	got, problems := f.ValidateShown(answersOf(t, `{"mood":4,"colour":"blue","why_red":"fin","pets":["dog"],"walks":true,"hours":2}`), nil)
+	want := Answers{"mood": 4, "colour": "blue", "pets": []string{"dog"}, "walks": true}
+	if len(problems) > 0 || !reflect.DeepEqual(got, want) {
+		t.Errorf("ValidateShown = %#v, %+v; want %#v without problems", got, problems, want)
+	}
+}

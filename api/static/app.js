@@ -1,0 +1,82 @@
+// Enhances the phone form; the form works fully without it.
+// 1. Shows and hides questions as earlier answers change, with the same
+//    conditions the server checks (forms.Condition).
+// 2. Keeps the answers in the page when the connection drops, and sends
+//    them when it comes back.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-sending]");
+  if (!form) return;
+  var problems = document.querySelector(".errors");
+  if (problems) { problems.tabIndex = -1; problems.focus(); }
+
+  function answers() {
+    var a = {};
+    new FormData(form).forEach(function (v, k) {
+      if (k.indexOf("q_") !== 0 || v === "") return;
+      k = k.slice(2);
+      (a[k] = a[k] || []).push(v);
+    });
+    return a;
+  }
+  function num(v) { var n = parseFloat(String(v).replace(",", ".")); return isNaN(n) ? null : n; }
+  function same(v, want) {
+    if (v === "yes") v = true; else if (v === "no") v = false;
+    if (typeof want === "number") return num(v) === want;
+    return v === want;
+  }
+  function holds(c, a) {
+    if (!c) return true;
+    if (c.all) return c.all.every(function (s) { return holds(s, a); });
+    if (c.any) return c.any.some(function (s) { return holds(s, a); });
+    var vs = a[c.item];
+    if (c.not_answered) return !vs;
+    if (c.answered) return !!vs;
+    if (!vs || vs[0] === "prefer_not") return false;
+    if (c.equals !== undefined) return vs.some(function (v) { return same(v, c.equals); });
+    if (c["in"]) return vs.some(function (v) { return c["in"].some(function (w) { return same(v, w); }); });
+    var n = num(vs[0]);
+    if (n === null) return false;
+    return (c.gt === undefined || n > c.gt) && (c.gte === undefined || n >= c.gte) &&
+      (c.lt === undefined || n < c.lt) && (c.lte === undefined || n <= c.lte);
+  }
+  var conditional = form.querySelectorAll("[data-show-if]");
+  function update() {
+    // Questions are in form order, so one pass sees earlier answers settled.
+    conditional.forEach(function (q) {
+      var show = holds(JSON.parse(q.getAttribute("data-show-if")), answers());
+      q.hidden = !show;
+      q.querySelectorAll("input,textarea").forEach(function (i) { i.disabled = !show; });
+    });
+  }
+  form.addEventListener("change", update);
+  update();
+
+  var status = form.querySelector(".status");
+  var button = form.querySelector("button[type=submit]");
+  function send() {
+    status.textContent = form.getAttribute("data-sending");
+    button.disabled = true;
+    fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" }
+    }).then(function (res) {
+      return res.text().then(function (html) {
+        document.open();
+        document.write(html);
+        document.close();
+      });
+    }, waitForConnection);
+  }
+  function waitForConnection() {
+    button.disabled = false;
+    status.textContent = form.getAttribute("data-offline");
+    window.addEventListener("online", send, { once: true });
+  }
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (navigator.onLine === false) waitForConnection(); else send();
+  });
+})();

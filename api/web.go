@@ -1,0 +1,375 @@
+package api
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+	"golang.org/x/text/message"
+
+	"samspil/forms"
+	"samspil/i18n"
+)
+
+// uiMessages are the interface texts a form page uses, looked up once per
+// page so that templates stay free of logic.
+var uiMessages = []string{"send", "sending", "prefer_not", "yes", "no", "errors_title", "language",
+	"unreviewed_translation", "choose_any", "offline", "store_down_page", "csrf_page",
+	"thanks_title", "thanks_body", "thanks_again"}
+
+// page is what a form page template renders.
+type page struct {
+	Lang, Dir  string
+	Title      string
+	UI         map[string]string
+	CSS, JS    string
+	Languages  []languageLink
+	Form       formView
+	Reviewed   bool
+	Sections   []sectionBlock
+	Errors     []pageError
+	Banner     string
+	Submission string
+	CSRF       string
+	Action     string
+	Context    map[string]string
+	// Faces says whether any question shows faces, so the page carries
+	// their drawings once.
+	Faces bool
+}
+
+type languageLink struct {
+	Code, Name, URL string
+	Current         bool
+}
+
+type sectionBlock struct {
+	Title    string
+	Progress string
+	Fields   []field
+}
+
+// field is one question as the page shows it, with the person's answer.
+type field struct {
+	ID, Type, Text, Help string
+	Required             bool
+	Group                bool // a fieldset of choices rather than one input
+	Choices              []choice
+	LowLabel, HighLabel  string
+	Value                string
+	Min, Max, Step       string
+	MaxLength            int
+	PreferNot            bool
+	PreferNotChecked     bool
+	Error                string
+	ShowIf               string
+	Faces                bool
+}
+
+type choice struct {
+	Value, Label, Display string
+	// End names the end of a scale this choice is, for its first and last.
+	End                   string
+	Face                  int
+	Input                 string
+	Checked               bool
+}
+
+type pageError struct {
+	ID, Message string
+}
+
+// webForm builds the GET and POST handlers of the phone form.
+func (s *server) showForm(store FormStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		f, err := s.form(c.UserContext(), store, c.Params("id"), 0)
+		if err != nil {
+			return err
+		}
+		if f.Kind == forms.KindPartner {
+			return newError(http.StatusForbidden, "invitation_required")
+		}
+		lang := s.formLanguage(c, f)
+		p := s.newPage(c, f, lang, uuid.NewString(), nil, nil)
+		return s.render(c, http.StatusOK, "form.html", p)
+	}
+}
+
+// postForm stores a response posted by the phone form, without JavaScript.
+// Whatever goes wrong, the page comes back with every answer still in it.
+func (s *server) postForm(store ResponseStore, formStore FormStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		f, err := s.form(c.UserContext(), formStore, c.Params("id"), 0)
+		if err != nil {
+			return err
+		}
+		if f.Kind == forms.KindPartner {
+			return newError(http.StatusForbidden, "invitation_required")
+		}
+		posted, err := url.ParseQuery(string(c.Body()))
+		if err != nil {
+			return newError(http.StatusBadRequest, "malformed_request")
+		}
+		if v, err := strconv.Atoi(posted.Get("_version")); err == nil && v > 0 {
+			if older, ok := s.Forms.Form(f.ID, v); ok {
+				f = older
+			}
+		}
+		lang := i18n.Negotiate(f.Languages, posted.Get("_lang"), c.Get(fiber.HeaderAcceptLanguage))
+		c.Locals(langKey, i18n.Negotiate(s.Messages.Languages(), lang, ""))
+		submission := posted.Get("_submission")
+		if _, err := uuid.Parse(submission); err != nil {
+			submission = uuid.NewString()
+		}
+		again := func(status int, banner string, problems []forms.Problem) error {
+			p := s.newPage(c, f, lang, submission, posted, problems)
+			p.Banner = banner
+			return s.render(c, status, "form.html", p)
+		}
+		if !s.validCSRF(c, posted.Get("_csrf")) {
+			return again(http.StatusForbidden, s.Messages.Text(lang, "csrf_page", nil), nil)
+		}
+
+		answers, problems := f.ValidateShown(rawAnswers(f, posted), nil)
+		if len(problems) > 0 {
+			return again(http.StatusUnprocessableEntity, "", problems)
+		}
+		r := forms.NewResponse(f, submission, lang, answers, s.Now())
+		_, created, err := store.SaveResponse(c.UserContext(), r, f.Counts(answers))
+		if err != nil {
+			s.Logger.Error("store response from the web form", "request_id", requestID(c), "err", err)
+			s.metrics.storeErrors.Inc()
+			c.Set(fiber.HeaderRetryAfter, "60")
+			return again(http.StatusServiceUnavailable, s.Messages.Text(lang, "store_down_page", nil), nil)
+		}
+		status, body := http.StatusCreated, "thanks_body"
+		if created {
+			s.metrics.stored.Inc()
+		} else {
+			// A double tap or a page sent again: the first answers stand.
+			status, body = http.StatusOK, "thanks_again"
+		}
+		p := s.newPage(c, f, lang, submission, nil, nil)
+		p.Banner = s.Messages.Text(lang, body, nil)
+		return s.render(c, status, "thanks.html", p)
+	}
+}
+
+// rawAnswers turns posted form fields into answers as Validate takes them.
+// Empty fields are unanswered; numbers keep their text so that a typo is
+// reported rather than guessed at.
+func rawAnswers(f *forms.Form, posted url.Values) map[string]any {
+	raw := make(map[string]any)
+	for _, it := range f.Items {
+		values := slices.DeleteFunc(slices.Clone(posted["q_"+it.ID]), func(v string) bool { return strings.TrimSpace(v) == "" })
+		if len(values) == 0 {
+			continue
+		}
+		if slices.Contains(values, forms.PreferNot) && it.PreferNot {
+			raw[it.ID] = forms.PreferNot
+			continue
+		}
+		v := strings.TrimSpace(values[0])
+		switch it.Type {
+		case forms.TypeScale, forms.TypeRating, forms.TypeNumber:
+			// Danish, Polish, Ukrainian and Turkish write decimals with a comma.
+			n := strings.Replace(v, ",", ".", 1)
+			if _, err := strconv.ParseFloat(n, 64); err == nil {
+				raw[it.ID] = json.Number(n)
+			} else {
+				raw[it.ID] = v
+			}
+		case forms.TypeYesNo:
+			switch v {
+			case "yes":
+				raw[it.ID] = true
+			case "no":
+				raw[it.ID] = false
+			default:
+				raw[it.ID] = v
+			}
+		case forms.TypeMulti:
+			picks := make([]any, 0, len(values))
+			for _, p := range values {
+				picks = append(picks, p)
+			}
+			raw[it.ID] = picks
+		case forms.TypeText:
+			raw[it.ID] = values[0]
+		default:
+			raw[it.ID] = v
+		}
+	}
+	return raw
+}
+
+func (s *server) newPage(c *fiber.Ctx, f *forms.Form, lang, submission string, posted url.Values, problems []forms.Problem) page {
+	ui := make(map[string]string, len(uiMessages))
+	for _, id := range uiMessages {
+		ui[id] = s.Messages.Text(lang, id, nil)
+	}
+	view := viewForm(f, lang)
+	p := page{Lang: lang, Dir: i18n.Dir(lang), Title: view.Title, UI: ui, CSS: s.assets.url["app.css"],
+		JS: s.assets.url["app.js"], Form: view, Reviewed: f.Reviewed(lang), Submission: submission,
+		CSRF: s.csrfToken(c), Action: "/f/" + f.ID, Context: map[string]string{}}
+	for _, key := range []string{"p", "a"} {
+		if v := c.Query(key, posted.Get(key)); v != "" {
+			p.Context[key] = v
+		}
+	}
+	for _, code := range f.Languages {
+		q := url.Values{"lang": {code}}
+		for k, v := range p.Context {
+			q.Set(k, v)
+		}
+		p.Languages = append(p.Languages, languageLink{Code: code, Name: display.Self.Name(language.Make(code)),
+			URL: "/f/" + f.ID + "?" + q.Encode(), Current: code == lang})
+	}
+
+	messages := make(map[string]string, len(problems))
+	for _, pr := range problems {
+		fe := answerProblem(pr)
+		id, _, _ := strings.Cut(pr.Item, "[")
+		if _, seen := messages[id]; !seen {
+			messages[id] = s.Messages.Text(lang, fe.msgID, fe.data)
+			p.Errors = append(p.Errors, pageError{ID: id, Message: messages[id]})
+		}
+	}
+
+	printer := message.NewPrinter(language.Make(lang))
+	sectionOf := map[string]int{}
+	p.Sections = []sectionBlock{{}}
+	for _, sec := range f.Sections {
+		sectionOf[sec.ID] = len(p.Sections)
+		p.Sections = append(p.Sections, sectionBlock{Title: sec.Title.In(lang, f.DefaultLanguage)})
+	}
+	for i, it := range f.Items {
+		fd := s.field(it, view.Items[i], posted, ui, printer)
+		fd.Error = messages[it.ID]
+		p.Faces = p.Faces || fd.Faces
+		n := sectionOf[it.Section]
+		p.Sections[n].Fields = append(p.Sections[n].Fields, fd)
+	}
+	p.Sections = slices.DeleteFunc(p.Sections, func(b sectionBlock) bool { return len(b.Fields) == 0 })
+	if len(p.Sections) > 1 {
+		for i := range p.Sections {
+			p.Sections[i].Progress = s.Messages.Text(lang, "section_progress",
+				map[string]any{"N": printer.Sprint(i + 1), "Count": printer.Sprint(len(p.Sections))})
+		}
+	}
+	return p
+}
+
+func (s *server) field(it forms.Item, v itemView, posted url.Values, ui map[string]string, printer *message.Printer) field {
+	given := posted["q_"+it.ID]
+	fd := field{ID: it.ID, Type: string(it.Type), Text: v.Text, Help: v.Help, Required: it.Required, Faces: it.Faces,
+		PreferNot: it.PreferNot, PreferNotChecked: slices.Contains(given, forms.PreferNot), MaxLength: it.MaxLength}
+	if len(given) > 0 && given[0] != forms.PreferNot {
+		fd.Value = given[0]
+	}
+	if it.ShowIf != nil {
+		if b, err := json.Marshal(it.ShowIf); err == nil {
+			fd.ShowIf = string(b)
+		}
+	}
+	add := func(value, label, display string, face int, input string) {
+		fd.Choices = append(fd.Choices, choice{Value: value, Label: label, Display: display, Face: face,
+			Input: input, Checked: slices.Contains(given, value)})
+	}
+	switch it.Type {
+	case forms.TypeScale, forms.TypeRating:
+		fd.Group = true
+		lo, hi := it.Range()
+		if v.Labels != nil {
+			fd.LowLabel, fd.HighLabel = v.Labels.Min, v.Labels.Max
+		}
+		for n := int(lo); n <= int(hi); n++ {
+			label := ""
+			if i := n - int(lo); i < len(v.PointLabels) {
+				label = v.PointLabels[i]
+			}
+			face := 0
+			if it.Faces {
+				face = n - int(lo) + 1
+			}
+			add(strconv.Itoa(n), label, printer.Sprint(n), face, "radio")
+		}
+		fd.Choices[0].End, fd.Choices[len(fd.Choices)-1].End = fd.LowLabel, fd.HighLabel
+	case forms.TypeChoice, forms.TypeMulti:
+		fd.Group = true
+		input := "radio"
+		if it.Type == forms.TypeMulti {
+			input = "checkbox"
+		}
+		for _, o := range v.Options {
+			add(o.Value, o.Label, "", 0, input)
+		}
+	case forms.TypeYesNo:
+		fd.Group = true
+		add("yes", ui["yes"], "", 0, "radio")
+		add("no", ui["no"], "", 0, "radio")
+	case forms.TypeNumber:
+		lo, hi := it.Range()
+		fd.Min, fd.Max = formatNumber(lo), formatNumber(hi)
+		fd.Step = "1"
+		if it.Decimals > 0 {
+			fd.Step = "any"
+		}
+	}
+	return fd
+}
+
+// render executes a page template and sends it as HTML.
+func (s *server) render(c *fiber.Ctx, status int, name string, p page) error {
+	var b bytes.Buffer
+	if err := s.templates.ExecuteTemplate(&b, name, p); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentLanguage, p.Lang)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("html", "utf-8")
+	return c.Status(status).Send(b.Bytes())
+}
+
+// csrfCookie holds the double-submit token of the form pages. It needs no
+// server-side state, so a restart or a second instance never turns a
+// citizen's answers away.
+const csrfCookie = "samspil_csrf"
+
+func (s *server) csrfToken(c *fiber.Ctx) string {
+	if t := c.Cookies(csrfCookie); len(t) == 32 {
+		if _, err := hex.DecodeString(t); err == nil {
+			return t
+		}
+	}
+	b := make([]byte, 16)
+	rand.Read(b)
+	t := hex.EncodeToString(b)
+	c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: t, Path: "/f/", HTTPOnly: true, SameSite: "Strict",
+		Secure: c.Protocol() == "https", Expires: time.Now().Add(24 * time.Hour)})
+	return t
+}
+
+func (s *server) validCSRF(c *fiber.Ctx, posted string) bool {
+	cookie := c.Cookies(csrfCookie)
+	return cookie != "" && subtle.ConstantTimeCompare([]byte(cookie), []byte(posted)) == 1
+}
+
+// errorPage renders an error as a small HTML page for people on a phone.
+func (s *server) errorPage(c *fiber.Ctx, e *apiError, lang string) error {
+	p := page{Lang: lang, Dir: i18n.Dir(lang), UI: map[string]string{}, CSS: s.assets.url["app.css"],
+		Title: s.Messages.Text(lang, e.msgID, e.data)}
+	return s.render(c, e.status, "error.html", p)
+}
