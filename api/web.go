@@ -81,10 +81,10 @@ type field struct {
 type choice struct {
 	Value, Label, Display string
 	// End names the end of a scale this choice is, for its first and last.
-	End                   string
-	Face                  int
-	Input                 string
-	Checked               bool
+	End     string
+	Face    int
+	Input   string
+	Checked bool
 }
 
 type pageError struct {
