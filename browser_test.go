@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"samspil/internal/loopback"
+)
+
+// browser finds Chromium and axe-core, which .ci/run installs. Outside CI
+// the test is skipped without them; in CI their absence is a failure.
+func browser(t *testing.T) (chromium, axe string) {
+	t.Helper()
+	missing := func(what string) {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is missing; .ci/run installs it", what)
+		}
+		t.Skipf("%s is missing (.ci/run installs it): skipping the browser test", what)
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			chromium = p
+			break
+		}
+	}
+	if chromium == "" {
+		missing("Chromium")
+	}
+	axe = filepath.Join("e2e", "node_modules", "axe-core", "axe.min.js")
+	if _, err := os.Stat(axe); err != nil {
+		missing("axe-core (npm ci --prefix e2e)")
+	}
+	return chromium, axe
+}
+
+// A citizen answers the form on a 360×640 phone in Danish and in Arabic:
+// the page passes axe-core, questions hide as answers change, and the
+// answers are stored once each.
+func TestPhoneFormInABrowser(t *testing.T) {
+	chromium, axePath := browser(t)
+	axeSource, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := loopback.FreeAddr(t)
+	ctx, stop := context.WithCancel(context.Background())
+	done := startServer(ctx, t, addr, t.TempDir(), map[string]string{"SAMSPIL_ADMIN_KEY": "e2e-admin"}, &syncBuffer{})
+	defer func() {
+		stop()
+		<-done
+	}()
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+
+	for _, tc := range []struct{ lang, thanks string }{
+		{"da", "Tak for dine svar!"},
+		{"ar", "شكرًا على إجاباتك!"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			bctx, cancel := chromedp.NewContext(allocCtx)
+			defer cancel()
+			bctx, cancelTimeout := context.WithTimeout(bctx, 60*time.Second)
+			defer cancelTimeout()
+
+			var violations, heading string
+			var dir chromedp.AttributeResult
+			var frequencyHidden, frequencyShown bool
+			var screenshot []byte
+			pick := func(item string, n int) chromedp.Action[chromedp.Void] {
+				return chromedp.Click(chromedp.CSS(fmt.Sprintf("#w-%s .choice:nth-child(%d) .c", item, n)))
+			}
+			err := chromedp.Do(bctx,
+				chromedp.EmulateViewport(360, 640),
+				chromedp.Navigate("http://"+addr+"/f/citizen_short?lang="+tc.lang),
+				chromedp.WaitVisible(chromedp.CSS("button.send")),
+				into(&dir, chromedp.AttributeValue(chromedp.CSS("html"), "dir")),
+				into(new(chromedp.Void), chromedp.Evaluate[chromedp.Void](string(axeSource))),
+				into(&violations, chromedp.Evaluate[string](`axe.run(document).then(r => JSON.stringify(
+					r.violations.map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "))))`, chromedp.EvalAwaitPromise)),
+				pick("belonging_place", 4),
+				pick("trust_participants", 5),
+				pick("role", 2),
+				pick("duration", 1),
+				into(&frequencyHidden, chromedp.Evaluate[bool](`document.getElementById("w-frequency").hidden`)),
+				pick("duration", 4),
+				into(&frequencyShown, chromedp.Evaluate[bool](`!document.getElementById("w-frequency").hidden`)),
+				pick("frequency", 1),
+				pick("barriers", 3),
+				into(&screenshot, chromedp.CaptureScreenshot()),
+				chromedp.Click(chromedp.CSS("button.send")),
+				chromedp.WaitVisible(chromedp.CSS("p.banner.ok")),
+				into(&heading, chromedp.Text(chromedp.CSS("h1"))),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if shots := os.Getenv("SAMSPIL_SCREENSHOTS"); shots != "" {
+				_ = os.WriteFile(filepath.Join(shots, "form-"+tc.lang+".png"), screenshot, 0o644)
+			}
+			if violations != "[]" {
+				t.Errorf("axe-core found accessibility violations: %s", violations)
+			}
+			if want := map[string]string{"da": "ltr", "ar": "rtl"}[tc.lang]; dir.Value != want {
+				t.Errorf("dir = %q, want %q", dir.Value, want)
+			}
+			if !frequencyHidden || !frequencyShown {
+				t.Errorf("'how often' hidden after 'first time': %v, shown after 'over a year': %v; want both", frequencyHidden, frequencyShown)
+			}
+			if strings.TrimSpace(heading) != tc.thanks {
+				t.Errorf("after sending, the page says %q, want %q", heading, tc.thanks)
+			}
+		})
+	}
+
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/forms/citizen_short/summary", nil)
+	req.Header.Set("Authorization", "Bearer e2e-admin")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var summary struct {
+		N     int
+		Items map[string]struct{ Values map[string]int }
+	}
+	if err := json.NewDecoder(res.Body).Decode(&summary); err != nil {
+		t.Fatal(err)
+	}
+	if summary.N != 2 || summary.Items["frequency"].Values["weekly"] != 2 || summary.Items["barriers"].Values["cost"] != 2 {
+		t.Errorf("stored: %+v; want 2 responses, each weekly and with cost as a barrier", summary)
+	}
+}
+
+// into runs an action and keeps its value, so that one Do can run a whole
+// scenario.
+func into[T any](dst *T, a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		v, err := a(ctx, t)
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		*dst = v
+		return chromedp.Void{}, nil
+	}
+}
