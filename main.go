@@ -211,7 +211,7 @@ func ensureAdminKey(ctx context.Context, store *storage.Store, secret string, st
 	if err != nil || has {
 		return err
 	}
-	key, secret := access.NewKey(access.RoleAdmin, time.Now())
+	key, secret := access.NewKey(access.RoleAdmin, "", time.Now())
 	if err := store.SaveKey(ctx, key); err != nil {
 		return err
 	}

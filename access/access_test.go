@@ -8,8 +8,8 @@ import (
 
 func TestNewKeyKeepsOnlyTheHash(t *testing.T) {
 	now := time.Now()
-	k1, s1 := NewKey(RoleEvaluator, now)
-	k2, s2 := NewKey(RoleEvaluator, now)
+	k1, s1 := NewKey(RoleEvaluator, "", now)
+	k2, s2 := NewKey(RoleEvaluator, "", now)
 	if s1 == s2 || k1.ID == k2.ID {
 		t.Fatal("two new keys share a secret or an id")
 	}

@@ -31,6 +31,14 @@ func (s *server) authorize(path string, r rule) fiber.Handler {
 		if !slices.Contains(r.roles, key.Role) {
 			return newError(http.StatusForbidden, "forbidden")
 		}
+		// A backbone key runs its own partnership only.
+		if pid := c.Params("pid"); key.Role == access.RoleBackbone && pid != "" && pid != key.Partnership {
+			return newError(http.StatusForbidden, "forbidden")
+		}
+		c.Locals(keyLocal, key)
 		return c.Next()
 	}
 }
+
+// keyLocal holds the key a request was authorized with.
+const keyLocal = "key"

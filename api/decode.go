@@ -23,12 +23,15 @@ type submission struct {
 	SubmissionID string         `json:"submission_id" validate:"required,uuid"`
 	Lang         string         `json:"lang"`
 	Version      int            `json:"version" validate:"gte=0"`
+	Partnership  string         `json:"partnership"`
+	Activity     string         `json:"activity"`
 	Answers      map[string]any `json:"answers"`
 }
 
 // keyRequest asks for a new API key.
 type keyRequest struct {
-	Role string `json:"role" validate:"required,oneof=admin evaluator"`
+	Role        string `json:"role" validate:"required,oneof=admin backbone evaluator"`
+	Partnership string `json:"partnership" validate:"required_if=Role backbone,excluded_unless=Role backbone"`
 }
 
 // requireJSON refuses bodies that do not say they are JSON.
@@ -83,9 +86,11 @@ func newValidator() *validator.Validate {
 
 // validationCodes maps validator tags to the codes and messages clients see.
 var validationCodes = map[string]struct{ code, msgID string }{
-	"required": {"required", "missing_field"},
-	"uuid":     {"invalid_uuid", "invalid_submission_id"},
-	"oneof":    {"invalid_value", "invalid_role"},
+	"required":        {"required", "missing_field"},
+	"uuid":            {"invalid_uuid", "invalid_submission_id"},
+	"oneof":           {"invalid_value", "invalid_role"},
+	"required_if":     {"required", "missing_field"},
+	"excluded_unless": {"invalid_value", "partnership_only_for_backbone"},
 }
 
 // checkFields checks v's validate tags and lists every failure.

@@ -21,6 +21,8 @@ type apiError struct {
 	retryAfter int
 	// cause is logged, never shown.
 	cause error
+	// rows is a rejected import's report, row by row.
+	rows []importRow
 }
 
 // fieldError is one problem with one field of a request body.
@@ -64,6 +66,7 @@ func errInvalid(fields []fieldError) *apiError {
 type errorBody struct {
 	Error  errorDetail  `json:"error"`
 	Errors []fieldIssue `json:"errors,omitempty"`
+	Rows   []importRow  `json:"rows,omitempty"`
 }
 
 type errorDetail struct {
@@ -99,7 +102,7 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 	if strings.HasPrefix(c.Path(), "/f/") {
 		return s.errorPage(c, e, lang)
 	}
-	body := errorBody{Error: errorDetail{Code: e.code, Message: s.Messages.Text(lang, e.msgID, e.data)}}
+	body := errorBody{Error: errorDetail{Code: e.code, Message: s.Messages.Text(lang, e.msgID, e.data)}, Rows: e.rows}
 	for _, f := range e.fields {
 		body.Errors = append(body.Errors, fieldIssue{Field: f.field, Code: f.code, Message: s.Messages.Text(lang, f.msgID, f.data)})
 	}

@@ -231,6 +231,11 @@ func (s *server) submitResponse(store ResponseStore, formStore FormStore) fiber.
 		if sub.Lang != "" && !f.HasLanguage(sub.Lang) {
 			problems = append(problems, fieldError{field: "lang", code: "invalid_lang", msgID: "invalid_lang"})
 		}
+		wave, misplaced, err := s.place(c.UserContext(), s.Store, f, sub.Partnership, sub.Activity, s.Now())
+		if err != nil {
+			return errUnavailable(err)
+		}
+		problems = append(problems, misplaced...)
 		answers, invalid := f.Validate(sub.Answers, nil)
 		for _, p := range invalid {
 			problems = append(problems, answerProblem(p))
@@ -244,6 +249,7 @@ func (s *server) submitResponse(store ResponseStore, formStore FormStore) fiber.
 		}
 
 		r := forms.NewResponse(f, sub.SubmissionID, lang, answers, s.Now())
+		r.Partnership, r.Activity, r.Wave = sub.Partnership, sub.Activity, wave
 		stored, created, err := store.SaveResponse(c.UserContext(), r, f.Counts(answers))
 		switch {
 		case err != nil:

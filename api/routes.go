@@ -25,6 +25,10 @@ var (
 	public  = rule{public: true}
 	admin   = rule{roles: []access.Role{access.RoleAdmin}}
 	readers = rule{roles: []access.Role{access.RoleAdmin, access.RoleEvaluator}}
+	// managers run a partnership; a backbone key only its own.
+	managers = rule{roles: []access.Role{access.RoleAdmin, access.RoleBackbone}}
+	// viewers see partnerships; a backbone key only its own.
+	viewers = rule{roles: []access.Role{access.RoleAdmin, access.RoleBackbone, access.RoleEvaluator}}
 )
 
 // routes lists every endpoint, with its access rule, in one place.
@@ -40,7 +44,37 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/api/v1/forms/:id/codebook", readers, s.codebook(s.Store)},
 		{fiber.MethodPost, "/api/v1/forms/:id/responses", public, s.submitResponse(s.Store, s.Store)},
 		{fiber.MethodGet, "/api/v1/forms/:id/summary", readers, s.formSummary(s.Store, s.Store)},
-		{fiber.MethodPost, "/api/v1/keys", admin, s.createKey(s.Store)},
+		{fiber.MethodPost, "/api/v1/keys", admin, s.createKey(s.Store, s.Store)},
+		{fiber.MethodGet, "/api/v1/keys", admin, s.listKeys(s.Store)},
+		{fiber.MethodDelete, "/api/v1/keys/:kid", admin, s.revokeKey(s.Store, s.Store)},
+		{fiber.MethodGet, "/api/v1/audit", admin, s.auditLog(s.Store)},
+
+		{fiber.MethodPost, "/api/v1/partnerships", admin, s.createPartnership(s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships", viewers, s.listPartnerships(s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid", viewers, s.getPartnership(s.Store)},
+		{fiber.MethodPatch, "/api/v1/partnerships/:pid", managers, s.updatePartnership(s.Store)},
+		{fiber.MethodPost, "/api/v1/partnerships/:pid/partners", managers, s.createPartner(s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/partners", managers, s.listPartners(s.Store)},
+		{fiber.MethodPost, "/api/v1/partnerships/:pid/partners\\:import", managers, s.importPartners(s.Store)},
+		{fiber.MethodPatch, "/api/v1/partnerships/:pid/partners/:id", managers, s.updatePartner(s.Store)},
+		{fiber.MethodPost, "/api/v1/partnerships/:pid/activities", managers, s.saveActivity(s.Store, true)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/activities", managers, s.listActivities(s.Store)},
+		{fiber.MethodPatch, "/api/v1/partnerships/:pid/activities/:id", managers, s.saveActivity(s.Store, false)},
+		{fiber.MethodPost, "/api/v1/partnerships/:pid/waves", managers, s.createWave(s.Store, s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/waves", managers, s.listWaves(s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/waves/:wid", managers, s.getWave(s.Store)},
+		{fiber.MethodPost, "/api/v1/partnerships/:pid/waves/:wid/invitations", managers, s.createInvitations(s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/waves/:wid/invitations", managers, s.listInvitations(s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/waves/:wid/status", managers, s.waveStatus(s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/links", managers, s.links(s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/links/qr.svg", managers, s.qr(s.Store, "svg")},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/links/qr.png", managers, s.qr(s.Store, "png")},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/links/:aid/qr.svg", managers, s.qr(s.Store, "svg")},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/links/:aid/qr.png", managers, s.qr(s.Store, "png")},
+
+		// The token in the path is the partner's credential.
+		{fiber.MethodGet, "/api/v1/invitations/:token", public, s.getInvitation(s.Store, s.Store)},
+		{fiber.MethodPut, "/api/v1/invitations/:token/response", public, s.answerInvitation(s.Store, s.Store)},
 		{fiber.MethodGet, "/f/:id", public, s.showForm(s.Store)},
 		{fiber.MethodPost, "/f/:id", public, s.postForm(s.Store, s.Store)},
 		{fiber.MethodGet, "/static/:name", public, s.assets.serve},

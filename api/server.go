@@ -26,6 +26,7 @@ type Store interface {
 	ResponseStore
 	KeyStore
 	FormStore
+	PartnershipStore
 }
 
 // FormStore keeps published form versions.
@@ -49,6 +50,8 @@ type ResponseStore interface {
 type KeyStore interface {
 	SaveKey(ctx context.Context, k access.Key) error
 	Key(ctx context.Context, hash string) (access.Key, bool, error)
+	Keys(ctx context.Context) ([]access.Key, error)
+	RevokeKey(ctx context.Context, id string, now time.Time) (bool, error)
 }
 
 // Config holds what the API is built from.
@@ -61,6 +64,9 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Now tells the time; tests set it.
 	Now func() time.Time
+	// PublicURL is the address links and QR codes point to, such as
+	// https://samspil.example.dk; empty uses the address of each request.
+	PublicURL string
 }
 
 // server carries the dependencies that handlers and middleware share.

@@ -102,6 +102,11 @@ func (s *server) showForm(store FormStore) fiber.Handler {
 			return newError(http.StatusForbidden, "invitation_required")
 		}
 		lang := s.formLanguage(c, f)
+		if _, misplaced, err := s.place(c.UserContext(), s.Store, f, c.Query("p"), c.Query("a"), s.Now()); err != nil {
+			return errUnavailable(err)
+		} else if len(misplaced) > 0 {
+			return errNotFound("link_not_valid")
+		}
 		p := s.newPage(c, f, lang, uuid.NewString(), nil, nil)
 		return s.render(c, http.StatusOK, "form.html", p)
 	}
@@ -142,11 +147,19 @@ func (s *server) postForm(store ResponseStore, formStore FormStore) fiber.Handle
 			return again(http.StatusForbidden, s.Messages.Text(lang, "csrf_page", nil), nil)
 		}
 
+		wave, misplaced, err := s.place(c.UserContext(), s.Store, f, posted.Get("p"), posted.Get("a"), s.Now())
+		if err != nil {
+			return again(http.StatusServiceUnavailable, s.Messages.Text(lang, "store_down_page", nil), nil)
+		}
+		if len(misplaced) > 0 {
+			return errNotFound("link_not_valid")
+		}
 		answers, problems := f.ValidateShown(rawAnswers(f, posted), nil)
 		if len(problems) > 0 {
 			return again(http.StatusUnprocessableEntity, "", problems)
 		}
 		r := forms.NewResponse(f, submission, lang, answers, s.Now())
+		r.Partnership, r.Activity, r.Wave = posted.Get("p"), posted.Get("a"), wave
 		_, created, err := store.SaveResponse(c.UserContext(), r, f.Counts(answers))
 		if err != nil {
 			s.Logger.Error("store response from the web form", "request_id", requestID(c), "err", err)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"compress/gzip"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"samspil/forms"
+	"samspil/partnership"
 )
 
 // page fetches or posts a form page, with the CSRF cookie when given.
@@ -64,7 +66,15 @@ func withTiny(t *testing.T, ta testAPI, c *forms.Catalog) {
 var volatile = regexp.MustCompile(`name="_submission" value="[^"]*"|/static/app\.[0-9a-f]+\.`)
 
 func TestFormPageInEveryLanguage(t *testing.T) {
-	ta := newTestAPI(t, testStore(t))
+	store := testStore(t)
+	ta := newTestAPI(t, store)
+	ctx := context.Background()
+	if err := store.CreatePartnership(ctx, partnership.Partnership{ID: "vest", Name: "Vest", MinGroup: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateActivity(ctx, partnership.Activity{ID: "cafe", Partnership: "vest", Name: "Café", Active: true}); err != nil {
+		t.Fatal(err)
+	}
 	for _, lang := range []string{"da", "en", "ar", "uk", "pl", "tr"} {
 		t.Run(lang, func(t *testing.T) {
 			res, html := ta.page(t, "GET", "/f/citizen_short?lang="+lang+"&p=vest&a=cafe", nil, testCSRF)
@@ -182,7 +192,7 @@ func TestFormPostWithoutCSRFKeepsAnswers(t *testing.T) {
 }
 
 func TestFormPostWhenTheStoreIsDown(t *testing.T) {
-	ta := newTestAPI(t, brokenStore{keys: testStore(t)})
+	ta := newTestAPI(t, brokenStore{Store: testStore(t)})
 	form := url.Values{"_csrf": {testCSRF}, "_submission": {uuid.NewString()}, "_lang": {"en"}, "q_belonging_place": {"2"}}
 	res, html := ta.page(t, "POST", "/f/citizen_short", form, testCSRF)
 	if res.StatusCode != 503 || res.Header.Get("Retry-After") == "" {

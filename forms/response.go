@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -17,8 +18,14 @@ type Response struct {
 	FormID       string
 	FormVersion  int
 	SubmissionID string
-	Lang         string
-	Answers      Answers
+	// Partnership, Activity and Wave place a response; Partner names the
+	// organisation that answered a partner survey. Empty when unknown.
+	Partnership string
+	Activity    string
+	Wave        string
+	Partner     string
+	Lang        string
+	Answers     Answers
 	// Scores are computed when the response is stored, so indicators never
 	// recompute raw answers.
 	Scores Scores
@@ -42,6 +49,10 @@ func NewResponse(f *Form, submissionID, lang string, answers Answers, now time.T
 		SubmittedAt:  now.UTC().Truncate(time.Second),
 	}
 }
+
+// ErrReplacedMeanwhile is returned when another request replaced the same
+// answer at the same moment; the caller may try again.
+var ErrReplacedMeanwhile = errors.New("the answer was replaced meanwhile")
 
 // ResponseID is the id of the response a submission to a form creates.
 func ResponseID(formID, submissionID string) string {

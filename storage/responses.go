@@ -2,9 +2,12 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -21,7 +24,11 @@ type responseDoc struct {
 	ID           string             `bson:"_id"`
 	Form         string             `bson:"form"`
 	Version      int                `bson:"version"`
-	SubmissionID string             `bson:"submission_id"`
+	SubmissionID string             `bson:"submission_id,omitempty"`
+	Partnership  string             `bson:"partnership,omitempty"`
+	Activity     string             `bson:"activity,omitempty"`
+	Wave         string             `bson:"wave,omitempty"`
+	Partner      string             `bson:"partner,omitempty"`
 	Lang         string             `bson:"lang"`
 	Answers      map[string]any     `bson:"answers"`
 	Scores       map[string]float64 `bson:"scores,omitempty"`
@@ -30,10 +37,15 @@ type responseDoc struct {
 	Cell         string             `bson:"cell"`
 	Counts       []string           `bson:"counts"`
 	Counted      bool               `bson:"counted"`
+	// Revision counts replacements of a partner's answer; Uncount holds the
+	// counts of the answer it replaced, to take off the totals.
+	Revision   int        `bson:"revision"`
+	Uncount    []string   `bson:"uncount,omitempty"`
+	ReplacedAt *time.Time `bson:"replaced_at,omitempty"`
 }
 
 // totalsDoc is one cell of running totals: the sums of the responses to
-// one form version. Pending lists responses whose counts are applied but
+// one form version in one partnership, wave and activity. Pending lists responses whose counts are applied but
 // not yet marked as counted.
 type totalsDoc struct {
 	ID      string      `bson:"_id"`
@@ -42,8 +54,30 @@ type totalsDoc struct {
 	Tally   forms.Tally `bson:",inline"`
 }
 
-func cellID(form string, version int) string {
-	return form + ":" + strconv.Itoa(version)
+// cellID names the running totals a response adds to: one cell per form
+// version, partnership, wave and activity.
+func cellID(r forms.Response) string {
+	return strings.Join([]string{r.FormID, strconv.Itoa(r.FormVersion), r.Partnership, r.Wave, r.Activity}, ":")
+}
+
+func newResponseDoc(r forms.Response, counts []forms.Count) responseDoc {
+	return responseDoc{
+		ID:           r.ID,
+		Form:         r.FormID,
+		Version:      r.FormVersion,
+		SubmissionID: r.SubmissionID,
+		Partnership:  r.Partnership,
+		Activity:     r.Activity,
+		Wave:         r.Wave,
+		Partner:      r.Partner,
+		Lang:         r.Lang,
+		Answers:      r.Answers,
+		Scores:       r.Scores,
+		Fingerprint:  r.Fingerprint,
+		SubmittedAt:  r.SubmittedAt,
+		Cell:         cellID(r),
+		Counts:       counts,
+	}
 }
 
 // SaveResponse stores a response and adds counts to its form's running
@@ -51,19 +85,7 @@ func cellID(form string, version int) string {
 // the stored one comes back with created false: the caller decides whether
 // that is a retry or a conflict.
 func (s *Store) SaveResponse(ctx context.Context, r forms.Response, counts []forms.Count) (stored forms.Response, created bool, err error) {
-	doc := responseDoc{
-		ID:           r.ID,
-		Form:         r.FormID,
-		Version:      r.FormVersion,
-		SubmissionID: r.SubmissionID,
-		Lang:         r.Lang,
-		Answers:      r.Answers,
-		Scores:       r.Scores,
-		Fingerprint:  r.Fingerprint,
-		SubmittedAt:  r.SubmittedAt,
-		Cell:         cellID(r.FormID, r.FormVersion),
-		Counts:       counts,
-	}
+	doc := newResponseDoc(r, counts)
 	if _, err := s.responses.InsertOne(ctx, doc); err != nil {
 		if !mongo.IsDuplicateKeyError(err) {
 			return forms.Response{}, false, fmt.Errorf("insert response %q: %w", r.ID, err)
@@ -79,22 +101,39 @@ func (s *Store) SaveResponse(ctx context.Context, r forms.Response, counts []for
 	return r, true, nil
 }
 
+// Response returns a stored response, if there is one.
+func (s *Store) Response(ctx context.Context, id string) (forms.Response, bool, error) {
+	r, err := s.response(ctx, id)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return forms.Response{}, false, nil
+	}
+	return r, err == nil, err
+}
+
 func (s *Store) response(ctx context.Context, id string) (forms.Response, error) {
 	var doc responseDoc
 	if err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc); err != nil {
 		return forms.Response{}, fmt.Errorf("load response %q: %w", id, err)
 	}
+	return doc.response(), nil
+}
+
+func (doc responseDoc) response() forms.Response {
 	return forms.Response{
 		ID:           doc.ID,
 		FormID:       doc.Form,
 		FormVersion:  doc.Version,
 		SubmissionID: doc.SubmissionID,
+		Partnership:  doc.Partnership,
+		Activity:     doc.Activity,
+		Wave:         doc.Wave,
+		Partner:      doc.Partner,
 		Lang:         doc.Lang,
 		Answers:      answersOf(doc.Answers),
 		Scores:       doc.Scores,
 		Fingerprint:  doc.Fingerprint,
 		SubmittedAt:  doc.SubmittedAt,
-	}, nil
+	}
 }
 
 // count applies a stored response's counts to its cell exactly once, even
@@ -108,26 +147,45 @@ func (s *Store) count(ctx context.Context, doc responseDoc) error {
 		return fmt.Errorf("mark %q counted: %w", doc.ID, err)
 	}
 	if err := s.update(ctx, s.totals, bson.D{{Key: "_id", Value: doc.Cell}},
-		bson.D{{Key: "$pull", Value: bson.D{{Key: "pending", Value: doc.ID}}}}, false); err != nil {
+		bson.D{{Key: "$pull", Value: bson.D{{Key: "pending", Value: doc.pendingKey()}}}}, false); err != nil {
 		return fmt.Errorf("clear %q from pending: %w", doc.ID, err)
 	}
 	return nil
+}
+
+// pendingKey names one revision of a response in its cell's pending list.
+func (doc responseDoc) pendingKey() string {
+	return doc.ID + "#" + strconv.Itoa(doc.Revision)
 }
 
 // addCounts increments the cell and lists the response as pending in one
 // atomic update that only matches while the response is not listed yet, so
 // doing it again after a crash adds nothing.
 func (s *Store) addCounts(ctx context.Context, doc responseDoc) error {
-	inc := bson.D{}
+	change := map[string]int{}
 	for _, c := range doc.Counts {
-		inc = append(inc, bson.E{Key: c, Value: 1})
+		change[c]++
+	}
+	for _, c := range doc.Uncount {
+		change[c]--
+	}
+	inc := bson.D{}
+	for _, c := range slices.Sorted(maps.Keys(change)) {
+		if change[c] != 0 {
+			inc = append(inc, bson.E{Key: c, Value: change[c]})
+		}
+	}
+	if len(inc) == 0 {
+		// A replacement with the same counts: only the pending entry moves.
+		inc = append(inc, bson.E{Key: "n", Value: 0})
 	}
 	err := s.update(ctx, s.totals,
-		bson.D{{Key: "_id", Value: doc.Cell}, {Key: "pending", Value: bson.D{{Key: "$ne", Value: doc.ID}}}},
+		bson.D{{Key: "_id", Value: doc.Cell}, {Key: "pending", Value: bson.D{{Key: "$ne", Value: doc.pendingKey()}}}},
 		bson.D{
 			{Key: "$inc", Value: inc},
-			{Key: "$addToSet", Value: bson.D{{Key: "pending", Value: doc.ID}}},
-			{Key: "$setOnInsert", Value: bson.D{{Key: "form", Value: doc.Form}, {Key: "version", Value: doc.Version}}},
+			{Key: "$addToSet", Value: bson.D{{Key: "pending", Value: doc.pendingKey()}}},
+			{Key: "$setOnInsert", Value: bson.D{{Key: "form", Value: doc.Form}, {Key: "version", Value: doc.Version},
+				{Key: "partnership", Value: doc.Partnership}, {Key: "wave", Value: doc.Wave}, {Key: "activity", Value: doc.Activity}}},
 		}, true)
 	// A duplicate key means the cell exists and already lists the response
 	// as pending: its counts are in.
@@ -269,4 +327,45 @@ func (s *Store) Rescore(ctx context.Context, formID string, score func(version i
 		return changed, fmt.Errorf("find responses to %q: %w", formID, err)
 	}
 	return changed, nil
+}
+
+// ReplaceResponse stores a partner's answer, replacing the one it gave
+// before, if any. The running totals lose the old answer's counts and gain
+// the new ones exactly once, even across a crash. It reports whether the
+// answer is new rather than a replacement.
+func (s *Store) ReplaceResponse(ctx context.Context, r forms.Response, counts []forms.Count) (created bool, err error) {
+	_, created, err = s.SaveResponse(ctx, r, counts)
+	if err != nil || created {
+		return created, err
+	}
+	var old responseDoc
+	if err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: r.ID}}).Decode(&old); err != nil {
+		return false, fmt.Errorf("load response %q: %w", r.ID, err)
+	}
+	if !old.Counted {
+		// Finish the earlier answer's counts first, so that taking them off
+		// again is right.
+		if err := s.count(ctx, old); err != nil {
+			return false, err
+		}
+	}
+	doc := newResponseDoc(r, counts)
+	doc.Revision, doc.Uncount = old.Revision+1, old.Counts
+	now := r.SubmittedAt
+	doc.ReplacedAt = &now
+	if old.Cell != doc.Cell {
+		return false, fmt.Errorf("replace %q: the answer moved to another cell", r.ID)
+	}
+	res, err := s.responses.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}, {Key: "revision", Value: old.Revision}}, doc)
+	if err != nil {
+		return false, fmt.Errorf("replace response %q: %w", r.ID, err)
+	}
+	if res.MatchedCount == 0 {
+		return false, forms.ErrReplacedMeanwhile
+	}
+	if err := s.count(ctx, doc); err != nil {
+		s.logger.Error("count replaced response", "response", r.ID, "err", err)
+		s.repairDue.Store(true)
+	}
+	return false, nil
 }

@@ -51,6 +51,8 @@ type Store struct {
 	keys      *mongo.Collection
 	forms     *mongo.Collection
 
+	partnerships, partners, activities, waves, invitations, audit *mongo.Collection
+
 	// FerretDB v1 runs an update as a read followed by a write, so two
 	// concurrent $inc on one document can lose one. The embedded store has
 	// this process as its only client, which makes a mutex enough.
@@ -126,6 +128,12 @@ func (s *Store) connect(ctx context.Context, uri, database string) error {
 	s.totals = s.db.Collection("totals")
 	s.keys = s.db.Collection("keys")
 	s.forms = s.db.Collection("forms")
+	s.partnerships = s.db.Collection("partnerships")
+	s.partners = s.db.Collection("partners")
+	s.activities = s.db.Collection("activities")
+	s.waves = s.db.Collection("waves")
+	s.invitations = s.db.Collection("invitations")
+	s.audit = s.db.Collection("audit")
 	return nil
 }
 
@@ -139,6 +147,12 @@ func (s *Store) prepare(ctx context.Context) error {
 		// index spares a scan at start-up.
 		{s.responses, mongo.IndexModel{Keys: bson.D{{Key: "counted", Value: 1}}}},
 		{s.keys, mongo.IndexModel{Keys: bson.D{{Key: "key_id", Value: 1}}, Options: options.Index().SetUnique(true)}},
+		{s.partners, mongo.IndexModel{Keys: bson.D{{Key: "partnership", Value: 1}, {Key: "name_key", Value: 1}}, Options: options.Index().SetUnique(true)}},
+		// One invitation per partner per wave; NameKey holds the partner.
+		{s.invitations, mongo.IndexModel{Keys: bson.D{{Key: "wave", Value: 1}, {Key: "name_key", Value: 1}}, Options: options.Index().SetUnique(true)}},
+		{s.activities, mongo.IndexModel{Keys: bson.D{{Key: "partnership", Value: 1}}}},
+		{s.waves, mongo.IndexModel{Keys: bson.D{{Key: "partnership", Value: 1}}}},
+		{s.responses, mongo.IndexModel{Keys: bson.D{{Key: "wave", Value: 1}}}},
 	}
 	for _, ix := range indexes {
 		if _, err := ix.coll.Indexes().CreateOne(ctx, ix.model); err != nil {
@@ -146,7 +160,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if s.embedded != nil {
-		for _, coll := range []*mongo.Collection{s.totals, s.forms} {
+		for _, coll := range []*mongo.Collection{s.totals, s.forms, s.partnerships, s.audit} {
 			err := s.db.CreateCollection(ctx, coll.Name())
 			var ce mongo.CommandError
 			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {

@@ -164,9 +164,7 @@ func TestRepairCountsInterruptedWritesOnce(t *testing.T) {
 
 func insertUncounted(t *testing.T, s *Store, r forms.Response, counts []forms.Count) responseDoc {
 	t.Helper()
-	doc := responseDoc{ID: r.ID, Form: r.FormID, Version: r.FormVersion, SubmissionID: r.SubmissionID,
-		Answers: r.Answers, Fingerprint: r.Fingerprint, SubmittedAt: r.SubmittedAt,
-		Cell: cellID(r.FormID, r.FormVersion), Counts: counts}
+	doc := newResponseDoc(r, counts)
 	if _, err := s.responses.InsertOne(context.Background(), doc); err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +179,7 @@ func TestEmbeddedStoreKeepsDataAcrossRestarts(t *testing.T) {
 	dir := t.TempDir()
 	f := testForm(t)
 	r, counts := newResponse(t, f, "55555555-5555-4555-8555-555555555555", forms.Answers{"comment": "Godt at være her"})
-	key, secret := access.NewKey(access.RoleEvaluator, time.Now())
+	key, secret := access.NewKey(access.RoleEvaluator, "", time.Now())
 
 	s, err := Open(ctx, Config{DataDir: dir})
 	if err != nil {

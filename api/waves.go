@@ -1,0 +1,355 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/skip2/go-qrcode"
+
+	"samspil/access"
+	"samspil/forms"
+	"samspil/partnership"
+)
+
+// waveInput is the body of POST .../waves.
+type waveInput struct {
+	Form        string    `json:"form" validate:"required"`
+	Version     int       `json:"version" validate:"gte=0"`
+	Respondents string    `json:"respondents"`
+	OpensAt     time.Time `json:"opens_at"`
+	ClosesAt    time.Time `json:"closes_at"`
+}
+
+// waveView is a wave with its status at the time of the request.
+type waveView struct {
+	partnership.Wave
+	Status string `json:"status"`
+}
+
+func (s *server) createWave(store PartnershipStore, forms FormStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var in waveInput
+		if err := decodeBody(c, &in); err != nil {
+			return err
+		}
+		pid := c.Params("pid")
+		if _, err := store.Partnership(c.UserContext(), pid); err != nil {
+			return storeError(err, "partnership_not_found")
+		}
+		w := partnership.Wave{ID: partnership.NewID("wa"), Partnership: pid, Form: in.Form, Version: in.Version,
+			OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC()}
+		kind := ""
+		if f, err := s.form(c.UserContext(), forms, in.Form, in.Version); err == nil {
+			kind, w.Version = string(f.Kind), f.Version
+		}
+		problems := w.Check(kind)
+		if in.Respondents != "" && kind != "" && in.Respondents != w.Respondents {
+			problems = append(problems, partnership.Problem{Field: "respondents", Code: "wrong_kind",
+				Params: map[string]any{"Kind": kind}})
+		}
+		if err := domainProblems(problems); err != nil {
+			return err
+		}
+		if err := store.CreateWave(c.UserContext(), w); err != nil {
+			return errUnavailable(err)
+		}
+		if err := s.audit(c, store, actor(c), "wave.create", pid, w.ID); err != nil {
+			return err
+		}
+		return c.Status(http.StatusCreated).JSON(waveView{w, w.Status(s.Now())})
+	}
+}
+
+func (s *server) listWaves(store PartnershipStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		pid := c.Params("pid")
+		if _, err := store.Partnership(c.UserContext(), pid); err != nil {
+			return storeError(err, "partnership_not_found")
+		}
+		ws, err := store.Waves(c.UserContext(), pid)
+		if err != nil {
+			return errUnavailable(err)
+		}
+		views := make([]waveView, 0, len(ws))
+		for _, w := range ws {
+			views = append(views, waveView{w, w.Status(s.Now())})
+		}
+		return c.JSON(fiber.Map{"waves": views})
+	}
+}
+
+func (s *server) getWave(store PartnershipStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		w, err := store.Wave(c.UserContext(), c.Params("pid"), c.Params("wid"))
+		if err != nil {
+			return storeError(err, "wave_not_found")
+		}
+		return c.JSON(waveView{w, w.Status(s.Now())})
+	}
+}
+
+// invitationLink is a new invitation's link, shown once.
+type invitationLink struct {
+	Partner string `json:"partner"`
+	Name    string `json:"name"`
+	Link    string `json:"link"`
+}
+
+// createInvitations invites every active partner not invited yet. The
+// links are in this reply only: the tokens are stored as hashes.
+func (s *server) createInvitations(store PartnershipStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		pid := c.Params("pid")
+		w, err := store.Wave(c.UserContext(), pid, c.Params("wid"))
+		if err != nil {
+			return storeError(err, "wave_not_found")
+		}
+		if w.Respondents != "partners" {
+			return errInvalid([]fieldError{{field: "wave", code: "wrong_kind", msgID: "citizen_wave_invitations"}})
+		}
+		if w.Status(s.Now()) == partnership.Closed {
+			return newError(http.StatusGone, "wave_closed")
+		}
+		partners, err := store.Partners(c.UserContext(), pid)
+		if err != nil {
+			return errUnavailable(err)
+		}
+		links := []invitationLink{}
+		for _, p := range partners {
+			if !p.Active {
+				continue
+			}
+			token := access.NewToken()
+			created, err := store.CreateInvitation(c.UserContext(), partnership.Invitation{Hash: access.Hash(token),
+				Partnership: pid, Wave: w.ID, Partner: p.ID, CreatedAt: s.Now().UTC()})
+			if err != nil {
+				return errUnavailable(err)
+			}
+			if created {
+				links = append(links, invitationLink{Partner: p.ID, Name: p.Name, Link: s.baseURL(c) + "/i/" + token})
+			}
+		}
+		if err := s.audit(c, store, actor(c), "invitations.create", pid, w.ID); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Status(http.StatusCreated).JSON(fiber.Map{"created": len(links), "invitations": links})
+	}
+}
+
+// invitee is a partner's invitation state in a wave.
+type invitee struct {
+	Partner   string             `json:"partner"`
+	Name      string             `json:"name"`
+	Sector    partnership.Sector `json:"sector"`
+	Invited   bool               `json:"invited"`
+	Responded bool               `json:"responded"`
+}
+
+func (s *server) listInvitations(store PartnershipStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		list, _, err := s.invitees(c, store)
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"invitations": list})
+	}
+}
+
+// invitees lists the partners a wave invited or could invite.
+func (s *server) invitees(c *fiber.Ctx, store PartnershipStore) ([]invitee, partnership.Wave, error) {
+	pid := c.Params("pid")
+	w, err := store.Wave(c.UserContext(), pid, c.Params("wid"))
+	if err != nil {
+		return nil, w, storeError(err, "wave_not_found")
+	}
+	partners, err := store.Partners(c.UserContext(), pid)
+	if err != nil {
+		return nil, w, errUnavailable(err)
+	}
+	invs, err := store.Invitations(c.UserContext(), w.ID)
+	if err != nil {
+		return nil, w, errUnavailable(err)
+	}
+	responded, err := store.Respondents(c.UserContext(), w.ID)
+	if err != nil {
+		return nil, w, errUnavailable(err)
+	}
+	list := []invitee{}
+	for _, p := range partners {
+		invited := slices.ContainsFunc(invs, func(i partnership.Invitation) bool { return i.Partner == p.ID })
+		if !invited && !p.Active {
+			continue
+		}
+		list = append(list, invitee{Partner: p.ID, Name: p.Name, Sector: p.Sector, Invited: invited, Responded: responded[p.ID]})
+	}
+	return list, w, nil
+}
+
+// rate is a count of invited and responding partners.
+type rate struct {
+	Invited      int     `json:"invited"`
+	Responded    int     `json:"responded"`
+	ResponseRate float64 `json:"response_rate"`
+}
+
+func (r *rate) add(inv invitee) {
+	if inv.Invited {
+		r.Invited++
+	}
+	if inv.Invited && inv.Responded {
+		r.Responded++
+	}
+	if r.Invited > 0 {
+		r.ResponseRate = float64(r.Responded) / float64(r.Invited)
+	}
+}
+
+// waveStatus tells how many invited partners answered, in all and by sector.
+func (s *server) waveStatus(store PartnershipStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		list, w, err := s.invitees(c, store)
+		if err != nil {
+			return err
+		}
+		var total rate
+		bySector := map[partnership.Sector]*rate{}
+		for _, sec := range partnership.Sectors {
+			bySector[sec] = &rate{}
+		}
+		for _, inv := range list {
+			total.add(inv)
+			bySector[inv.Sector].add(inv)
+		}
+		return c.JSON(fiber.Map{"wave": w.ID, "status": w.Status(s.Now()), "invited": total.Invited,
+			"responded": total.Responded, "response_rate": total.ResponseRate, "by_sector": bySector})
+	}
+}
+
+// baseURL is where links point: the configured public address, else the
+// address the request came to.
+func (s *server) baseURL(c *fiber.Ctx) string {
+	if s.PublicURL != "" {
+		return s.PublicURL
+	}
+	return c.BaseURL()
+}
+
+// citizenLink is a link citizens use, for the partnership or an activity.
+type citizenLink struct {
+	Activity string `json:"activity,omitempty"`
+	Name     string `json:"name"`
+	Form     string `json:"form"`
+	URL      string `json:"url"`
+	QRSVG    string `json:"qr_svg"`
+	QRPNG    string `json:"qr_png"`
+}
+
+// citizenForm is the questionnaire behind citizen links and posters.
+const citizenForm = "citizen_short"
+
+func (s *server) links(store PartnershipStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		pid := c.Params("pid")
+		p, err := store.Partnership(c.UserContext(), pid)
+		if err != nil {
+			return storeError(err, "partnership_not_found")
+		}
+		acts, err := store.Activities(c.UserContext(), pid)
+		if err != nil {
+			return errUnavailable(err)
+		}
+		api := s.baseURL(c) + "/api/v1/partnerships/" + pid + "/links/"
+		out := []citizenLink{{Name: p.Name, Form: citizenForm, URL: s.citizenURL(c, pid, ""),
+			QRSVG: api + "qr.svg", QRPNG: api + "qr.png"}}
+		for _, a := range acts {
+			if a.Active {
+				out = append(out, citizenLink{Activity: a.ID, Name: a.Name, Form: citizenForm, URL: s.citizenURL(c, pid, a.ID),
+					QRSVG: api + a.ID + "/qr.svg", QRPNG: api + a.ID + "/qr.png"})
+			}
+		}
+		return c.JSON(fiber.Map{"links": out})
+	}
+}
+
+func (s *server) citizenURL(c *fiber.Ctx, pid, activity string) string {
+	u := s.baseURL(c) + "/f/" + citizenForm + "?p=" + pid
+	if activity != "" {
+		u += "&a=" + activity
+	}
+	return u
+}
+
+// qr serves a poster's QR code for the partnership's or an activity's
+// citizen link, as SVG with the link printed under it or as PNG.
+func (s *server) qr(store PartnershipStore, format string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		pid, aid := c.Params("pid"), c.Params("aid")
+		if _, err := store.Partnership(c.UserContext(), pid); err != nil {
+			return storeError(err, "partnership_not_found")
+		}
+		if aid != "" {
+			if _, err := store.Activity(c.UserContext(), pid, aid); err != nil {
+				return storeError(err, "activity_not_found")
+			}
+		}
+		link := s.citizenURL(c, pid, aid)
+		code, err := qrcode.New(link, qrcode.Medium)
+		if err != nil {
+			return fmt.Errorf("make QR code: %w", err)
+		}
+		if format == "png" {
+			png, err := code.PNG(512)
+			if err != nil {
+				return fmt.Errorf("draw QR code: %w", err)
+			}
+			c.Type("png")
+			return c.Send(png)
+		}
+		c.Set(fiber.HeaderContentType, "image/svg+xml")
+		return c.Send(qrSVG(code.Bitmap(), link))
+	}
+}
+
+// qrSVG draws a QR bitmap as SVG squares, with the link under it for those
+// who cannot scan.
+func qrSVG(bits [][]bool, link string) []byte {
+	n := len(bits)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s">`, n, n+4, html.EscapeString(link))
+	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n, n+4)
+	for y, row := range bits {
+		for x, on := range row {
+			if on {
+				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x, y)
+			}
+		}
+	}
+	fmt.Fprintf(&b, `"/><text x="%d" y="%d" font-family="sans-serif" font-size="1.6" text-anchor="middle">%s</text></svg>`,
+		n/2, n+2, html.EscapeString(link))
+	return b.Bytes()
+}
+
+// invitationRespondent is what an invitation's token reveals.
+type invitationView struct {
+	Partnership string        `json:"partnership"`
+	Wave        string        `json:"wave"`
+	Partner     string        `json:"partner"`
+	PartnerName string        `json:"partner_name"`
+	Status      string        `json:"status"`
+	Form        formView      `json:"form"`
+	Roster      []rosterEntry `json:"roster"`
+	Answers     forms.Answers `json:"answers,omitempty"`
+}
+
+// rosterEntry is a partner an invitee may say it worked with.
+type rosterEntry struct {
+	ID     string             `json:"id"`
+	Name   string             `json:"name"`
+	Sector partnership.Sector `json:"sector"`
+}

@@ -1,0 +1,110 @@
+package partnership
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// ImportRow is one row of a partner import: the partner it describes and
+// what is wrong with it.
+type ImportRow struct {
+	Row      int
+	Partner  Partner
+	Problems []Problem
+}
+
+// ErrImportHeader is returned when a partner file does not start with the
+// columns name, sector and email.
+var ErrImportHeader = errors.New("the first line must name the columns name,sector,email")
+
+// ParsePartnerCSV reads partners from a spreadsheet export with the columns
+// name, sector and email. It accepts what spreadsheets write: UTF-8 with or
+// without a byte order mark, UTF-16, or Windows-1252 (Danish Excel's
+// default), commas or semicolons, and any line endings. Every row comes
+// back with its problems, including names used twice in the file.
+func ParsePartnerCSV(data []byte) ([]ImportRow, error) {
+	text, err := decodeText(data)
+	if err != nil {
+		return nil, err
+	}
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+	header, _, _ := strings.Cut(text, "\n")
+	r := csv.NewReader(strings.NewReader(text))
+	if strings.Count(header, ";") > strings.Count(header, ",") {
+		r.Comma = ';'
+	}
+	r.FieldsPerRecord = -1
+	r.TrimLeadingSpace = true
+	records, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("read partner file: %w", err)
+	}
+	if len(records) == 0 {
+		return nil, ErrImportHeader
+	}
+	cols := map[string]int{}
+	for i, h := range records[0] {
+		cols[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	for _, need := range []string{"name", "sector"} {
+		if _, ok := cols[need]; !ok {
+			return nil, ErrImportHeader
+		}
+	}
+	cell := func(rec []string, col string) string {
+		i, ok := cols[col]
+		if !ok || i >= len(rec) {
+			return ""
+		}
+		return strings.TrimSpace(rec[i])
+	}
+	var rows []ImportRow
+	seen := map[string]int{}
+	for i, rec := range records[1:] {
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a blank line
+		}
+		row := ImportRow{Row: i + 2, Partner: Partner{Name: cell(rec, "name"),
+			Sector: Sector(strings.ToLower(cell(rec, "sector"))), Email: cell(rec, "email"), Active: true}}
+		row.Problems = row.Partner.Check()
+		key := NameKey(row.Partner.Name)
+		if first, dup := seen[key]; dup && key != "" {
+			row.Problems = append(row.Problems, problem("name", "duplicate_in_file", map[string]any{"Row": first}))
+		} else {
+			seen[key] = row.Row
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// decodeText turns a file into text whatever encoding a spreadsheet chose.
+func decodeText(data []byte) (string, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		return string(data[3:]), nil
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		dec := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
+		out, err := io.ReadAll(transform.NewReader(bytes.NewReader(data), dec))
+		if err != nil {
+			return "", fmt.Errorf("decode UTF-16 partner file: %w", err)
+		}
+		return string(out), nil
+	case utf8.Valid(data):
+		return string(data), nil
+	}
+	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
+	if err != nil {
+		return "", fmt.Errorf("decode partner file: %w", err)
+	}
+	return string(out), nil
+}

@@ -1,0 +1,242 @@
+// Package partnership models a local partnership: its partner
+// organisations, the activities they run, the survey waves it opens and the
+// invitations that let each partner answer. It knows nothing about HTTP or
+// databases.
+package partnership
+
+import (
+	"crypto/rand"
+	"errors"
+	"encoding/base32"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Sector is the part of society a partner belongs to.
+type Sector string
+
+// The sectors of a partnership.
+const (
+	Public       Sector = "public"
+	Civil        Sector = "civil"
+	Private      Sector = "private"
+	CitizenGroup Sector = "citizen_group"
+	Backbone     Sector = "backbone"
+)
+
+// Sectors lists every sector, in the order reports show them.
+var Sectors = []Sector{Public, Civil, Private, CitizenGroup, Backbone}
+
+// MinGroupFloor is the smallest minimum group size a partnership may set:
+// below it, published figures could point at individuals.
+const MinGroupFloor = 3
+
+// Partnership is one local partnership, run by a backbone organisation.
+type Partnership struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Area        string    `json:"area"`
+	Description string    `json:"description"`
+	Languages   []string  `json:"languages"`
+	MinGroup    int       `json:"min_group"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Partner is an organisation in a partnership. Partners are deactivated,
+// never deleted, so that past network data keeps its meaning.
+type Partner struct {
+	ID          string     `json:"id"`
+	Partnership string     `json:"partnership"`
+	Name        string     `json:"name"`
+	Sector      Sector     `json:"sector"`
+	Email       string     `json:"email,omitempty"`
+	Active      bool       `json:"active"`
+	JoinedAt    time.Time  `json:"joined_at"`
+	LeftAt      *time.Time `json:"left_at,omitempty"`
+}
+
+// Activity is an indsats: something partners run that citizens take part in.
+type Activity struct {
+	ID          string   `json:"id"`
+	Partnership string   `json:"partnership"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Partners    []string `json:"partners"`
+	Active      bool     `json:"active"`
+}
+
+// Wave is a survey round of one form version in one partnership.
+type Wave struct {
+	ID          string    `json:"id"`
+	Partnership string    `json:"partnership"`
+	Form        string    `json:"form"`
+	Version     int       `json:"version"`
+	Respondents string    `json:"respondents"` // "partners" or "citizens", from the form's kind
+	OpensAt     time.Time `json:"opens_at"`
+	ClosesAt    time.Time `json:"closes_at"`
+}
+
+// Wave statuses, derived from the dates.
+const (
+	Scheduled = "scheduled"
+	Open      = "open"
+	Closed    = "closed"
+)
+
+// Status tells where a wave is at a moment.
+func (w Wave) Status(now time.Time) string {
+	switch {
+	case now.Before(w.OpensAt):
+		return Scheduled
+	case now.Before(w.ClosesAt):
+		return Open
+	default:
+		return Closed
+	}
+}
+
+// Invitation lets one partner answer one partner wave. Its token is shown
+// once; only the hash is kept.
+type Invitation struct {
+	Hash        string    `json:"-"`
+	Partnership string    `json:"partnership"`
+	Wave        string    `json:"wave"`
+	Partner     string    `json:"partner"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Problem is one invalid field of a request, with a code for programs and
+// the message catalog's id for people.
+type Problem struct {
+	Field  string
+	Code   string
+	Params map[string]any
+}
+
+func problem(field, code string, params map[string]any) Problem {
+	return Problem{Field: field, Code: code, Params: params}
+}
+
+// NewID makes a random id that is also a valid answer key: [a-z0-9], so a
+// partner's id can name it in a roster answer.
+func NewID(prefix string) string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	return prefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// text checks a required or optional free-text field.
+func text(field, v string, required bool, max int) []Problem {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "" && required:
+		return []Problem{problem(field, "required", nil)}
+	case !utf8.ValidString(v):
+		return []Problem{problem(field, "invalid_utf8", nil)}
+	case utf8.RuneCountInString(v) > max:
+		return []Problem{problem(field, "too_long", map[string]any{"Max": max})}
+	}
+	return nil
+}
+
+// Check lists what is wrong with a partnership.
+func (p *Partnership) Check() []Problem {
+	p.Name, p.Area, p.Description = strings.TrimSpace(p.Name), strings.TrimSpace(p.Area), strings.TrimSpace(p.Description)
+	ps := text("name", p.Name, true, 200)
+	ps = append(ps, text("area", p.Area, false, 200)...)
+	ps = append(ps, text("description", p.Description, false, 2000)...)
+	if p.MinGroup == 0 {
+		p.MinGroup = 5
+	}
+	if p.MinGroup < MinGroupFloor {
+		ps = append(ps, problem("min_group", "min_group_too_small", map[string]any{"Min": MinGroupFloor}))
+	}
+	if len(p.Languages) == 0 {
+		p.Languages = []string{"da"}
+	}
+	return ps
+}
+
+// Check lists what is wrong with a partner.
+func (p *Partner) Check() []Problem {
+	p.Name, p.Email = strings.TrimSpace(p.Name), strings.TrimSpace(p.Email)
+	ps := text("name", p.Name, true, 200)
+	if !slices.Contains(Sectors, p.Sector) {
+		ps = append(ps, problem("sector", "invalid_sector", map[string]any{"Value": string(p.Sector)}))
+	}
+	if p.Email != "" {
+		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
+			ps = append(ps, problem("email", "invalid_email", nil))
+		}
+	}
+	return ps
+}
+
+// NameKey is how partner names are compared: two partners of a partnership
+// may not share a name, whatever its case or spacing.
+func NameKey(name string) string {
+	return strings.ToLower(strings.Join(strings.Fields(name), " "))
+}
+
+// Check lists what is wrong with an activity; partners are the ids of the
+// partnership's partners.
+func (a *Activity) Check(partners []Partner) []Problem {
+	a.Name, a.Description = strings.TrimSpace(a.Name), strings.TrimSpace(a.Description)
+	ps := text("name", a.Name, true, 200)
+	ps = append(ps, text("description", a.Description, false, 2000)...)
+	for i, id := range a.Partners {
+		if !slices.ContainsFunc(partners, func(p Partner) bool { return p.ID == id }) {
+			ps = append(ps, problem(fmt.Sprintf("partners[%d]", i), "unknown_partner", nil))
+		}
+	}
+	if a.Partners == nil {
+		a.Partners = []string{}
+	}
+	return ps
+}
+
+// Check lists what is wrong with a wave of a form of the given kind.
+func (w *Wave) Check(formKind string) []Problem {
+	var ps []Problem
+	switch formKind {
+	case "partner":
+		w.Respondents = "partners"
+	case "citizen", "activity":
+		w.Respondents = "citizens"
+	default:
+		ps = append(ps, problem("form", "unknown_form", nil))
+	}
+	if w.OpensAt.IsZero() {
+		ps = append(ps, problem("opens_at", "required", nil))
+	}
+	if w.ClosesAt.IsZero() {
+		ps = append(ps, problem("closes_at", "required", nil))
+	}
+	if !w.OpensAt.IsZero() && !w.ClosesAt.IsZero() && !w.ClosesAt.After(w.OpensAt) {
+		ps = append(ps, problem("closes_at", "closes_before_open", nil))
+	}
+	return ps
+}
+
+// ErrDuplicateName is returned when a partnership already has a partner by
+// that name.
+var ErrDuplicateName = errors.New("a partner with this name exists in the partnership")
+
+// ErrNotFound is returned for a partnership, partner, activity, wave or
+// invitation that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// AuditEntry records one change: who made it, what and when. It never
+// holds a secret.
+type AuditEntry struct {
+	ID          string    `json:"id"`
+	At          time.Time `json:"at"`
+	Actor       string    `json:"actor"`
+	Action      string    `json:"action"`
+	Partnership string    `json:"partnership,omitempty"`
+	Target      string    `json:"target,omitempty"`
+}
