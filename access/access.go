@@ -27,7 +27,7 @@ var Roles = []Role{RoleAdmin, RoleBackbone, RoleEvaluator}
 type Key struct {
 	// Hash is the SHA-256 of the secret. Secrets are 256 random bits, so a
 	// fast hash is enough: there is nothing to guess.
-	Hash      string
+	Hash string
 	ID   string
 	Role Role
 	// Partnership is the one partnership a backbone key may run.

@@ -6,8 +6,8 @@ package partnership
 
 import (
 	"crypto/rand"
-	"errors"
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"net/mail"
 	"slices"
