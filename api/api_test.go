@@ -50,19 +50,27 @@ type testAPI struct {
 
 func newTestAPI(t *testing.T, store Store) testAPI {
 	t.Helper()
+	catalog, _ := testCatalogs(t)
+	return newTestAPIWith(t, store, catalog)
+}
+
+// testCatalogs loads the built-in forms and the message catalogs.
+func testCatalogs(t *testing.T) (*forms.Catalog, *i18n.Messages) {
+	t.Helper()
 	catalog, err := forms.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newTestAPIWith(t, store, catalog)
-}
-
-func newTestAPIWith(t *testing.T, store Store, catalog *forms.Catalog) testAPI {
-	t.Helper()
 	messages, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return catalog, messages
+}
+
+func newTestAPIWith(t *testing.T, store Store, catalog *forms.Catalog) testAPI {
+	t.Helper()
+	_, messages := testCatalogs(t)
 	app, err := New(Config{Forms: catalog, Messages: messages, Store: store})
 	if err != nil {
 		t.Fatal(err)
