@@ -99,7 +99,7 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 	if e.retryAfter > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(e.retryAfter))
 	}
-	if strings.HasPrefix(c.Path(), "/f/") {
+	if strings.HasPrefix(c.Path(), "/f/") || strings.HasPrefix(c.Path(), "/i/") {
 		return s.errorPage(c, e, lang)
 	}
 	body := errorBody{Error: errorDetail{Code: e.code, Message: s.Messages.Text(lang, e.msgID, e.data)}, Rows: e.rows}

@@ -3,8 +3,10 @@ package api
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"samspil/access"
 	"samspil/forms"
@@ -129,11 +131,8 @@ func (s *server) answerInvitation(store PartnershipStore, formStore FormStore) f
 // storePartnerAnswer validates and stores a partner's answers; shown says
 // the answers come from a page that showed every question.
 func (s *server) storePartnerAnswer(c *fiber.Ctx, store PartnershipStore, in invited, lang string, raw map[string]any, shown bool) (bool, error) {
-	switch in.wave.Status(s.Now()) {
-	case partnership.Closed:
-		return false, newError(http.StatusGone, "wave_closed")
-	case partnership.Scheduled:
-		return false, newError(http.StatusForbidden, "wave_not_open")
+	if err := s.waveAccepts(in.wave); err != nil {
+		return false, err
 	}
 	validate := in.form.Validate
 	if shown {
@@ -147,6 +146,21 @@ func (s *server) storePartnerAnswer(c *fiber.Ctx, store PartnershipStore, in inv
 		}
 		return false, errInvalid(problems)
 	}
+	return s.savePartnerAnswer(c, store, in, lang, answers)
+}
+
+// waveAccepts refuses answers outside a wave's dates.
+func (s *server) waveAccepts(w partnership.Wave) error {
+	switch w.Status(s.Now()) {
+	case partnership.Closed:
+		return newError(http.StatusGone, "wave_closed")
+	case partnership.Scheduled:
+		return newError(http.StatusForbidden, "wave_not_open")
+	}
+	return nil
+}
+
+func (s *server) savePartnerAnswer(c *fiber.Ctx, store PartnershipStore, in invited, lang string, answers forms.Answers) (bool, error) {
 	if !in.form.HasLanguage(lang) {
 		lang = in.form.DefaultLanguage
 	}
@@ -172,4 +186,78 @@ func (s *server) storePartnerAnswer(c *fiber.Ctx, store PartnershipStore, in inv
 		return false, err
 	}
 	return created, nil
+}
+
+// showInvitation is a partner's personal form page, filled in with the
+// answers it gave before, until the wave closes.
+func (s *server) showInvitation(store PartnershipStore, formStore FormStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		in, err := s.invitation(c, store, formStore)
+		if err != nil {
+			return err
+		}
+		if err := s.waveAccepts(in.wave); err != nil {
+			return err
+		}
+		lang := s.formLanguage(c, in.form)
+		var posted url.Values
+		if in.answered {
+			posted = postedValues(in.form.Items, in.response.Answers, "q_", nil)
+		}
+		return s.render(c, http.StatusOK, "form.html", s.invitationPage(c, in, lang, posted, nil))
+	}
+}
+
+func (s *server) invitationPage(c *fiber.Ctx, in invited, lang string, posted url.Values, problems []forms.Problem) page {
+	p := s.pageFor(c, in.form, lang, uuid.NewString(), posted, problems, in.roster, "/i/"+c.Params("token"))
+	p.Partner = in.partner.Name
+	return p
+}
+
+// postInvitation stores the answers posted from an invitation page; on any
+// problem the page comes back with every answer kept.
+func (s *server) postInvitation(store PartnershipStore, formStore FormStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		in, err := s.invitation(c, store, formStore)
+		if err != nil {
+			return err
+		}
+		posted, err := url.ParseQuery(string(c.Body()))
+		if err != nil {
+			return newError(http.StatusBadRequest, "malformed_request")
+		}
+		lang := i18n.Negotiate(in.form.Languages, posted.Get("_lang"), c.Get(fiber.HeaderAcceptLanguage))
+		c.Locals(langKey, i18n.Negotiate(s.Messages.Languages(), lang, ""))
+		again := func(status int, banner string, problems []forms.Problem) error {
+			p := s.invitationPage(c, in, lang, posted, problems)
+			p.Banner = banner
+			return s.render(c, status, "form.html", p)
+		}
+		if !s.validCSRF(c, posted.Get("_csrf")) {
+			return again(http.StatusForbidden, s.Messages.Text(lang, "csrf_page", nil), nil)
+		}
+		if err := s.waveAccepts(in.wave); err != nil {
+			return err
+		}
+		answers, problems := in.form.ValidateShown(rawAnswers(in.form.Items, posted, "q_"), in.rosterIDs())
+		if len(problems) > 0 {
+			return again(http.StatusUnprocessableEntity, "", problems)
+		}
+		created, err := s.savePartnerAnswer(c, store, in, lang, answers)
+		var e *apiError
+		if errors.As(err, &e) && e.status == http.StatusServiceUnavailable {
+			c.Set(fiber.HeaderRetryAfter, "60")
+			return again(http.StatusServiceUnavailable, s.Messages.Text(lang, "store_down_page", nil), nil)
+		}
+		if err != nil {
+			return err
+		}
+		status := http.StatusOK
+		if created {
+			status = http.StatusCreated
+		}
+		p := s.invitationPage(c, in, lang, nil, nil)
+		p.Banner = s.Messages.Text(lang, "thanks_partner", nil)
+		return s.render(c, status, "thanks.html", p)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -110,6 +111,8 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		"GET /api/v1/partnerships/:pid/links/:aid/qr.png":       managers,
 		"GET /api/v1/invitations/:token":                        anyone,
 		"PUT /api/v1/invitations/:token/response":               anyone,
+		"GET /i/:token":  anyone,
+		"POST /i/:token": anyone,
 	}
 	callers := []struct {
 		name, key string
@@ -407,5 +410,45 @@ func TestCitizenResponsesArePlaced(t *testing.T) {
 	res, _ := fx.ta.app.Test(req)
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/svg+xml" {
 		t.Errorf("QR code: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}
+
+func TestInvitationPage(t *testing.T) {
+	fx := newFixture(t)
+	_, out := fx.ta.call(t, "POST", "/api/v1/partnerships/"+fx.pid+"/waves/"+fx.wave+"/invitations", "", "Authorization", "Bearer "+fx.backbone)
+	var token string
+	for _, l := range out["invitations"].([]any) {
+		if l := l.(map[string]any); l["name"] == "Jobcenter" {
+			token = l["link"].(string)[strings.LastIndex(l["link"].(string), "/")+1:]
+		}
+	}
+	res, html := fx.ta.page(t, "GET", "/i/"+token+"?lang=da", nil, testCSRF)
+	fc := fx.partners["FC Vest"]
+	if res.StatusCode != 200 || !strings.Contains(html, "<bdi>Jobcenter</bdi>") || !strings.Contains(html, `value="`+fc+`"`) ||
+		strings.Contains(html, `value="`+fx.partners["Jobcenter"]+`"`) {
+		t.Fatalf("invitation page: %d; want the partner's name and the others to pick\n%s", res.StatusCode, html)
+	}
+	form := url.Values{"_csrf": {testCSRF}, "_lang": {"da"}, "q_relations_trust_close_relations": {"4"},
+		"q_collaboration": {fc}, "q_collaboration__" + fc + "__frequency": {"monthly"}, "q_collaboration__" + fc + "__trust": {"5"}}
+	res, html = fx.ta.page(t, "POST", "/i/"+token, form, testCSRF)
+	if res.StatusCode != 201 || !strings.Contains(html, "Jeres svar er gemt") {
+		t.Fatalf("post: %d\n%s", res.StatusCode, html)
+	}
+	res, html = fx.ta.page(t, "GET", "/i/"+token, nil, testCSRF)
+	if !strings.Contains(html, `name="q_collaboration" value="`+fc+`" checked`) ||
+		!strings.Contains(html, `name="q_collaboration__`+fc+`__trust" value="5" checked`) {
+		t.Errorf("coming back: the page does not show the answers given before")
+	}
+	form.Set("q_collaboration__"+fc+"__trust", "9")
+	res, html = fx.ta.page(t, "POST", "/i/"+token, form, testCSRF)
+	if res.StatusCode != 422 || !strings.Contains(html, `name="q_collaboration__`+fc+`__frequency" value="monthly" checked`) {
+		t.Errorf("invalid change: %d, want 422 with the answers kept", res.StatusCode)
+	}
+
+	closed := fx.ta
+	closed.app = reopen(t, fx, func() time.Time { return time.Now().Add(60 * 24 * time.Hour) })
+	res, html = closed.page(t, "GET", "/i/"+token+"?lang=en", nil, "")
+	if res.StatusCode != 410 || !strings.Contains(html, "This round is closed.") {
+		t.Errorf("closed round: %d %s, want a friendly 410 page", res.StatusCode, html)
 	}
 }

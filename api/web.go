@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -27,7 +28,7 @@ import (
 // page so that templates stay free of logic.
 var uiMessages = []string{"send", "sending", "prefer_not", "yes", "no", "errors_title", "language",
 	"unreviewed_translation", "choose_any", "offline", "store_down_page", "csrf_page",
-	"thanks_title", "thanks_body", "thanks_again"}
+	"thanks_title", "thanks_body", "thanks_again", "answering_for", "thanks_partner"}
 
 // page is what a form page template renders.
 type page struct {
@@ -48,6 +49,8 @@ type page struct {
 	// Faces says whether any question shows faces, so the page carries
 	// their drawings once.
 	Faces bool
+	// Partner names the organisation an invitation page answers for.
+	Partner string
 }
 
 type languageLink struct {
@@ -76,6 +79,18 @@ type field struct {
 	Error                string
 	ShowIf               string
 	Faces                bool
+	// Name is the form field's name; ID, derived from it, the element's.
+	Name   string
+	Roster []rosterField
+	UI     map[string]string
+}
+
+// rosterField is one partner a partners item offers, with the questions
+// about it.
+type rosterField struct {
+	ID, Name, ShowIf string
+	Checked          bool
+	Sub              []field
 }
 
 type choice struct {
@@ -154,7 +169,7 @@ func (s *server) postForm(store ResponseStore, formStore FormStore) fiber.Handle
 		if len(misplaced) > 0 {
 			return errNotFound("link_not_valid")
 		}
-		answers, problems := f.ValidateShown(rawAnswers(f, posted), nil)
+		answers, problems := f.ValidateShown(rawAnswers(f.Items, posted, "q_"), nil)
 		if len(problems) > 0 {
 			return again(http.StatusUnprocessableEntity, "", problems)
 		}
@@ -182,11 +197,14 @@ func (s *server) postForm(store ResponseStore, formStore FormStore) fiber.Handle
 
 // rawAnswers turns posted form fields into answers as Validate takes them.
 // Empty fields are unanswered; numbers keep their text so that a typo is
-// reported rather than guessed at.
-func rawAnswers(f *forms.Form, posted url.Values) map[string]any {
+// reported rather than guessed at. A partners item posts the picked
+// partners under its own name and their sub-answers under
+// <name>__<partner>__<sub-item>.
+func rawAnswers(items []forms.Item, posted url.Values, prefix string) map[string]any {
 	raw := make(map[string]any)
-	for _, it := range f.Items {
-		values := slices.DeleteFunc(slices.Clone(posted["q_"+it.ID]), func(v string) bool { return strings.TrimSpace(v) == "" })
+	for _, it := range items {
+		name := prefix + it.ID
+		values := slices.DeleteFunc(slices.Clone(posted[name]), func(v string) bool { return strings.TrimSpace(v) == "" })
 		if len(values) == 0 {
 			continue
 		}
@@ -221,6 +239,14 @@ func rawAnswers(f *forms.Form, posted url.Values) map[string]any {
 			raw[it.ID] = picks
 		case forms.TypeText:
 			raw[it.ID] = values[0]
+		case forms.TypePartners:
+			entries := make([]any, 0, len(values))
+			for _, partner := range values {
+				entry := rawAnswers(it.Items, posted, name+"__"+partner+"__")
+				entry["partner"] = partner
+				entries = append(entries, entry)
+			}
+			raw[it.ID] = entries
 		default:
 			raw[it.ID] = v
 		}
@@ -228,7 +254,42 @@ func rawAnswers(f *forms.Form, posted url.Values) map[string]any {
 	return raw
 }
 
+// postedValues turns stored answers back into form fields, so that a
+// partner who comes back sees the answers given before.
+func postedValues(items []forms.Item, answers forms.Answers, prefix string, into url.Values) url.Values {
+	if into == nil {
+		into = url.Values{}
+	}
+	for _, it := range items {
+		name := prefix + it.ID
+		switch v := answers[it.ID].(type) {
+		case nil:
+		case bool:
+			into.Set(name, map[bool]string{true: "yes", false: "no"}[v])
+		case []string:
+			into[name] = v
+		case []map[string]any:
+			for _, entry := range v {
+				partner, _ := entry["partner"].(string)
+				into.Add(name, partner)
+				postedValues(it.Items, entry, name+"__"+partner+"__", into)
+			}
+		case float64:
+			into.Set(name, formatNumber(v))
+		default:
+			into.Set(name, fmt.Sprint(v))
+		}
+	}
+	return into
+}
+
 func (s *server) newPage(c *fiber.Ctx, f *forms.Form, lang, submission string, posted url.Values, problems []forms.Problem) page {
+	return s.pageFor(c, f, lang, submission, posted, problems, nil, "/f/"+f.ID)
+}
+
+// pageFor builds a form page; roster lists the partners a partners item
+// offers, and action is where the page posts to.
+func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, posted url.Values, problems []forms.Problem, roster []rosterEntry, action string) page {
 	ui := make(map[string]string, len(uiMessages))
 	for _, id := range uiMessages {
 		ui[id] = s.Messages.Text(lang, id, nil)
@@ -236,7 +297,7 @@ func (s *server) newPage(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 	view := viewForm(f, lang)
 	p := page{Lang: lang, Dir: i18n.Dir(lang), Title: view.Title, UI: ui, CSS: s.assets.url["app.css"],
 		JS: s.assets.url["app.js"], Form: view, Reviewed: f.Reviewed(lang), Submission: submission,
-		CSRF: s.csrfToken(c), Action: "/f/" + f.ID, Context: map[string]string{}}
+		CSRF: s.csrfToken(c), Action: action, Context: map[string]string{}}
 	for _, key := range []string{"p", "a"} {
 		if v := c.Query(key, posted.Get(key)); v != "" {
 			p.Context[key] = v
@@ -248,7 +309,7 @@ func (s *server) newPage(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 			q.Set(k, v)
 		}
 		p.Languages = append(p.Languages, languageLink{Code: code, Name: display.Self.Name(language.Make(code)),
-			URL: "/f/" + f.ID + "?" + q.Encode(), Current: code == lang})
+			URL: action + "?" + q.Encode(), Current: code == lang})
 	}
 
 	messages := make(map[string]string, len(problems))
@@ -269,7 +330,7 @@ func (s *server) newPage(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 		p.Sections = append(p.Sections, sectionBlock{Title: sec.Title.In(lang, f.DefaultLanguage)})
 	}
 	for i, it := range f.Items {
-		fd := s.field(it, view.Items[i], posted, ui, printer)
+		fd := s.field(it, view.Items[i], "q_", posted, ui, printer, roster)
 		fd.Error = messages[it.ID]
 		p.Faces = p.Faces || fd.Faces
 		n := sectionOf[it.Section]
@@ -285,9 +346,10 @@ func (s *server) newPage(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 	return p
 }
 
-func (s *server) field(it forms.Item, v itemView, posted url.Values, ui map[string]string, printer *message.Printer) field {
-	given := posted["q_"+it.ID]
-	fd := field{ID: it.ID, Type: string(it.Type), Text: v.Text, Help: v.Help, Required: it.Required, Faces: it.Faces,
+func (s *server) field(it forms.Item, v itemView, prefix string, posted url.Values, ui map[string]string, printer *message.Printer, roster []rosterEntry) field {
+	name := prefix + it.ID
+	given := posted[name]
+	fd := field{ID: strings.TrimPrefix(name, "q_"), Name: name, Type: string(it.Type), Text: v.Text, Help: v.Help, Required: it.Required, Faces: it.Faces, UI: ui,
 		PreferNot: it.PreferNot, PreferNotChecked: slices.Contains(given, forms.PreferNot), MaxLength: it.MaxLength}
 	if len(given) > 0 && given[0] != forms.PreferNot {
 		fd.Value = given[0]
@@ -340,6 +402,16 @@ func (s *server) field(it forms.Item, v itemView, posted url.Values, ui map[stri
 		if it.Decimals > 0 {
 			fd.Step = "any"
 		}
+	case forms.TypePartners:
+		fd.Group = true
+		for _, r := range roster {
+			entry := rosterField{ID: r.ID, Name: r.Name, Checked: slices.Contains(given, r.ID),
+				ShowIf: fmt.Sprintf(`{"item":%q,"equals":%q}`, it.ID, r.ID)}
+			for j, sub := range it.Items {
+				entry.Sub = append(entry.Sub, s.field(sub, v.Items[j], name+"__"+r.ID+"__", posted, ui, printer, nil))
+			}
+			fd.Roster = append(fd.Roster, entry)
+		}
 	}
 	return fd
 }
@@ -370,7 +442,7 @@ func (s *server) csrfToken(c *fiber.Ctx) string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	t := hex.EncodeToString(b)
-	c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: t, Path: "/f/", HTTPOnly: true, SameSite: "Strict",
+	c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: t, Path: "/", HTTPOnly: true, SameSite: "Strict",
 		Secure: c.Protocol() == "https", Expires: time.Now().Add(24 * time.Hour)})
 	return t
 }
