@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -280,5 +281,69 @@ func TestPublishedFormsSurviveRestart(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		t.Errorf("published form after restart: %d, want 200", res.StatusCode)
+	}
+}
+
+// Invitation tokens and API keys are stored only as hashes, and request
+// logs never show them: this looks in the embedded store's files and the
+// logs themselves.
+func TestSecretsAreNotStoredOrLoggedInClear(t *testing.T) {
+	dir := t.TempDir()
+	addr := loopback.FreeAddr(t)
+	base := "http://" + addr
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := startServer(ctx, t, addr, dir, map[string]string{"SAMSPIL_ADMIN_KEY": "adm-secret-123"}, out)
+	call := func(method, path, body string) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer adm-secret-123")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var v map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&v)
+		if res.StatusCode >= 300 {
+			t.Fatalf("%s %s: %d %v", method, path, res.StatusCode, v)
+		}
+		return v
+	}
+	p := call("POST", "/api/v1/partnerships", `{"name":"Vest"}`)["id"].(string)
+	call("POST", "/api/v1/partnerships/"+p+"/partners", `{"name":"Bibliotek","sector":"public"}`)
+	key := call("POST", "/api/v1/keys", `{"role":"evaluator"}`)["key"].(string)
+	now := time.Now().UTC()
+	w := call("POST", "/api/v1/partnerships/"+p+"/waves", fmt.Sprintf(`{"form":"partner_survey","opens_at":%q,"closes_at":%q}`,
+		now.Add(-time.Hour).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339)))["id"].(string)
+	link := call("POST", "/api/v1/partnerships/"+p+"/waves/"+w+"/invitations", "")["invitations"].([]any)[0].(map[string]any)["link"].(string)
+	token := link[strings.LastIndex(link, "/")+1:]
+	call("GET", "/api/v1/invitations/"+token, "")
+	if res, err := http.Get(base + "/i/" + token); err == nil {
+		res.Body.Close()
+	}
+	cancel()
+	<-done
+
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for name, secret := range map[string]string{"invitation token": token, "API key": key, "admin key": "adm-secret-123"} {
+			if bytes.Contains(data, []byte(secret)) {
+				t.Errorf("%s holds the %s in clear", filepath.Base(f), name)
+			}
+		}
+	}
+	for name, secret := range map[string]string{"invitation token": token, "API key": key, "admin key": "adm-secret-123"} {
+		if strings.Contains(out.String(), secret) {
+			t.Errorf("the logs show the %s", name)
+		}
+	}
+	if !strings.Contains(out.String(), `"route":"/api/v1/invitations/:token"`) {
+		t.Errorf("the invitation request is not logged by its route template:\n%s", out.String())
 	}
 }
