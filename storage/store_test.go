@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"samspil/access"
 	"samspil/forms"
 	"samspil/internal/loopback"
@@ -257,7 +259,7 @@ func TestEmbeddedLookupsByIDUseAnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, coll := range []string{"responses", "totals", "keys", "forms"} {
+	for _, coll := range []string{"responses", "totals", "keys", "forms", "partnerships", "partners", "activities", "waves", "invitations", "audit"} {
 		var table string
 		if err := db.QueryRow("SELECT table_name FROM _ferretdb_collections WHERE name = ?", coll).Scan(&table); err != nil {
 			t.Fatalf("%s: %v", coll, err)
@@ -271,5 +273,52 @@ func TestEmbeddedLookupsByIDUseAnIndex(t *testing.T) {
 		if !strings.Contains(plan, "USING INDEX") {
 			t.Errorf("%s: lookup by _id plans %q, want an index search", coll, plan)
 		}
+	}
+}
+
+func TestReplacedAnswersMoveTheTotals(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	f := testForm(t)
+	answer := func(a forms.Answers) (forms.Response, []forms.Count) {
+		r := forms.NewResponse(f, "pt1", "da", a, time.Now().Add(-2*repairAge))
+		r.ID, r.SubmissionID, r.Partnership, r.Wave, r.Partner = "wave1:pt1", "", "pa1", "wave1", "pt1"
+		return r, f.Counts(a)
+	}
+	r, counts := answer(forms.Answers{"role": "helper", "belonging_place": 2})
+	if created, err := s.ReplaceResponse(ctx, r, counts); err != nil || !created {
+		t.Fatalf("first answer: %v, %v", created, err)
+	}
+	r, counts = answer(forms.Answers{"role": "participant"})
+	if created, err := s.ReplaceResponse(ctx, r, counts); err != nil || created {
+		t.Fatalf("changed answer: %v, %v", created, err)
+	}
+	tally, err := s.Tally(ctx, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role, place := tally.Items["role"], tally.Items["belonging_place"]
+	if tally.N != 1 || role.Values["helper"] != 0 || role.Values["participant"] != 1 || place.Answered != 0 {
+		t.Errorf("tally = %+v, want only the changed answer counted", tally)
+	}
+
+	// A crash after the replacement was stored, before it was counted: the
+	// repair moves the totals once.
+	r, counts = answer(forms.Answers{"role": "co_creator"})
+	doc := newResponseDoc(r, counts)
+	doc.Revision, doc.Uncount = 2, f.Counts(forms.Answers{"role": "participant"})
+	if _, err := s.responses.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, doc); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, err := s.repairTotals(ctx, time.Now()); err != nil || n != 1 {
+		t.Fatalf("repair = %d, %v", n, err)
+	}
+	if again, _, _ := s.repairTotals(ctx, time.Now()); again != 0 {
+		t.Errorf("second repair counted %d again", again)
+	}
+	tally, _ = s.Tally(ctx, f.ID)
+	role = tally.Items["role"]
+	if tally.N != 1 || role.Values["participant"] != 0 || role.Values["co_creator"] != 1 {
+		t.Errorf("tally after repair = %+v, want only co_creator", tally)
 	}
 }
