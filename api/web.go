@@ -120,7 +120,7 @@ func (s *server) showForm(store FormStore) fiber.Handler {
 		if _, misplaced, err := s.place(c.UserContext(), s.Store, f, c.Query("p"), c.Query("a"), s.Now()); err != nil {
 			return errUnavailable(err)
 		} else if len(misplaced) > 0 {
-			return errNotFound("link_not_valid")
+			return linkNotValid()
 		}
 		p := s.newPage(c, f, lang, uuid.NewString(), nil, nil)
 		return s.render(c, http.StatusOK, "form.html", p)
@@ -167,7 +167,7 @@ func (s *server) postForm(store ResponseStore, formStore FormStore) fiber.Handle
 			return again(http.StatusServiceUnavailable, s.Messages.Text(lang, "store_down_page", nil), nil)
 		}
 		if len(misplaced) > 0 {
-			return errNotFound("link_not_valid")
+			return linkNotValid()
 		}
 		answers, problems := f.ValidateShown(rawAnswers(f.Items, posted, "q_"), nil)
 		if len(problems) > 0 {
@@ -457,4 +457,10 @@ func (s *server) errorPage(c *fiber.Ctx, e *apiError, lang string) error {
 	p := page{Lang: lang, Dir: i18n.Dir(lang), UI: map[string]string{}, CSS: s.assets.url["app.css"],
 		Title: s.Messages.Text(lang, e.msgID, e.data)}
 	return s.render(c, e.status, "error.html", p)
+}
+
+// linkNotValid refuses a citizen link whose partnership or activity is
+// unknown or no longer active.
+func linkNotValid() error {
+	return &apiError{status: http.StatusUnprocessableEntity, code: "link_not_valid", msgID: "link_not_valid"}
 }

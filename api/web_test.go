@@ -245,3 +245,17 @@ func (ta testAPI) gzipGet(t *testing.T, path string) (int, string) {
 	text, _ := io.ReadAll(zr)
 	return len(raw), string(text)
 }
+
+func TestFormLinkWithUnknownPartnershipSaysSo(t *testing.T) {
+	ta := newTestAPI(t, testStore(t))
+	for _, method := range []string{"GET", "POST"} {
+		var form url.Values
+		if method == "POST" {
+			form = url.Values{"_csrf": {testCSRF}, "_submission": {uuid.NewString()}, "_lang": {"en"}, "p": {"gone"}, "q_role": {"helper"}}
+		}
+		res, html := ta.page(t, method, "/f/citizen_short?p=gone&lang=en", form, testCSRF)
+		if res.StatusCode != 422 || !strings.Contains(html, "This link is no longer valid.") {
+			t.Errorf("%s with an unknown partnership: %d %s, want 422 saying the link is not valid", method, res.StatusCode, html)
+		}
+	}
+}
