@@ -335,7 +335,7 @@ func qrSVG(bits [][]bool, link string) []byte {
 	return b.Bytes()
 }
 
-// invitationRespondent is what an invitation's token reveals.
+// invitationView is what an invitation's token reveals.
 type invitationView struct {
 	Partnership string        `json:"partnership"`
 	Wave        string        `json:"wave"`

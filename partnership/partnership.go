@@ -143,7 +143,8 @@ func text(field, v string, required bool, max int) []Problem {
 	return nil
 }
 
-// Check lists what is wrong with a partnership.
+// Check trims the partnership's texts, fills in defaults (minimum group 5,
+// Danish) and lists what is still wrong.
 func (p *Partnership) Check() []Problem {
 	p.Name, p.Area, p.Description = strings.TrimSpace(p.Name), strings.TrimSpace(p.Area), strings.TrimSpace(p.Description)
 	ps := text("name", p.Name, true, 200)
@@ -161,7 +162,7 @@ func (p *Partnership) Check() []Problem {
 	return ps
 }
 
-// Check lists what is wrong with a partner.
+// Check trims the partner's texts and lists what is wrong.
 func (p *Partner) Check() []Problem {
 	p.Name, p.Email = strings.TrimSpace(p.Name), strings.TrimSpace(p.Email)
 	ps := text("name", p.Name, true, 200)
@@ -182,7 +183,7 @@ func NameKey(name string) string {
 	return strings.ToLower(strings.Join(strings.Fields(name), " "))
 }
 
-// Check lists what is wrong with an activity; partners are the ids of the
+// Check trims the activity's texts and lists what is wrong; partners are the
 // partnership's partners.
 func (a *Activity) Check(partners []Partner) []Problem {
 	a.Name, a.Description = strings.TrimSpace(a.Name), strings.TrimSpace(a.Description)
@@ -199,7 +200,7 @@ func (a *Activity) Check(partners []Partner) []Problem {
 	return ps
 }
 
-// Check lists what is wrong with a wave of a form of the given kind.
+// Check sets whom the wave asks from the form's kind and lists what is wrong.
 func (w *Wave) Check(formKind string) []Problem {
 	var ps []Problem
 	switch formKind {
