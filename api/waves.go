@@ -330,8 +330,9 @@ func qrSVG(bits [][]bool, link string) []byte {
 			}
 		}
 	}
-	fmt.Fprintf(&b, `"/><text x="%d" y="%d" font-family="sans-serif" font-size="1.6" text-anchor="middle">%s</text></svg>`,
-		n/2, n+2, html.EscapeString(link))
+	// The link is squeezed to the code's width so a long one is not cut.
+	fmt.Fprintf(&b, `"/><text x="1" y="%d" font-family="sans-serif" font-size="1.6" textLength="%d" lengthAdjust="spacingAndGlyphs">%s</text></svg>`,
+		n+2, n-2, html.EscapeString(link))
 	return b.Bytes()
 }
 
