@@ -72,6 +72,9 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/links/:aid/qr.svg", managers, s.qr(s.Store, "svg")},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/links/:aid/qr.png", managers, s.qr(s.Store, "png")},
 
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/health", viewers, s.health(s.Store, s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/network", viewers, s.networkView(s.Store, s.Store)},
+
 		// The token in the path is the partner's credential.
 		{fiber.MethodGet, "/api/v1/invitations/:token", public, s.getInvitation(s.Store, s.Store)},
 		{fiber.MethodPut, "/api/v1/invitations/:token/response", public, s.answerInvitation(s.Store, s.Store)},

@@ -153,7 +153,7 @@ type invitee struct {
 
 func (s *server) listInvitations(store PartnershipStore) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		list, _, err := s.invitees(c, store)
+		list, _, err := s.invitees(c, store, c.Params("pid"), c.Params("wid"))
 		if err != nil {
 			return err
 		}
@@ -162,9 +162,8 @@ func (s *server) listInvitations(store PartnershipStore) fiber.Handler {
 }
 
 // invitees lists the partners a wave invited or could invite.
-func (s *server) invitees(c *fiber.Ctx, store PartnershipStore) ([]invitee, partnership.Wave, error) {
-	pid := c.Params("pid")
-	w, err := store.Wave(c.UserContext(), pid, c.Params("wid"))
+func (s *server) invitees(c *fiber.Ctx, store PartnershipStore, pid, wid string) ([]invitee, partnership.Wave, error) {
+	w, err := store.Wave(c.UserContext(), pid, wid)
 	if err != nil {
 		return nil, w, storeError(err, "wave_not_found")
 	}
@@ -213,22 +212,40 @@ func (r *rate) add(inv invitee) {
 // waveStatus tells how many invited partners answered, in all and by sector.
 func (s *server) waveStatus(store PartnershipStore) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		list, w, err := s.invitees(c, store)
+		st, err := s.responseRates(c, store, c.Params("pid"), c.Params("wid"))
 		if err != nil {
 			return err
 		}
-		var total rate
-		bySector := map[partnership.Sector]*rate{}
-		for _, sec := range partnership.Sectors {
-			bySector[sec] = &rate{}
-		}
-		for _, inv := range list {
-			total.add(inv)
-			bySector[inv.Sector].add(inv)
-		}
-		return c.JSON(fiber.Map{"wave": w.ID, "status": w.Status(s.Now()), "invited": total.Invited,
-			"responded": total.Responded, "response_rate": total.ResponseRate, "by_sector": bySector})
+		return c.JSON(st)
 	}
+}
+
+// rates is a wave's response rate, in all and by sector.
+type rates struct {
+	Wave         string                       `json:"wave"`
+	Status       string                       `json:"status"`
+	Invited      int                          `json:"invited"`
+	Responded    int                          `json:"responded"`
+	ResponseRate float64                      `json:"response_rate"`
+	BySector     map[partnership.Sector]*rate `json:"by_sector"`
+}
+
+func (s *server) responseRates(c *fiber.Ctx, store PartnershipStore, pid, wid string) (rates, error) {
+	list, w, err := s.invitees(c, store, pid, wid)
+	if err != nil {
+		return rates{}, err
+	}
+	var total rate
+	bySector := map[partnership.Sector]*rate{}
+	for _, sec := range partnership.Sectors {
+		bySector[sec] = &rate{}
+	}
+	for _, inv := range list {
+		total.add(inv)
+		bySector[inv.Sector].add(inv)
+	}
+	return rates{Wave: w.ID, Status: w.Status(s.Now()), Invited: total.Invited, Responded: total.Responded,
+		ResponseRate: total.ResponseRate, BySector: bySector}, nil
 }
 
 // baseURL is where links point: the configured public address, else the

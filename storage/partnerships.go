@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"samspil/forms"
 	"samspil/partnership"
 )
 
@@ -247,6 +248,24 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]partnership.AuditEnt
 	out := make([]partnership.AuditEntry, 0, len(rs))
 	for _, r := range rs {
 		out = append(out, r.Value)
+	}
+	return out, nil
+}
+
+// WaveResponses returns every response given in a wave. Partner waves
+// hold one response per partner, so this stays small.
+func (s *Store) WaveResponses(ctx context.Context, waveID string) ([]forms.Response, error) {
+	cur, err := s.responses.Find(ctx, bson.D{{Key: "wave", Value: waveID}})
+	if err != nil {
+		return nil, fmt.Errorf("find answers to wave %s: %w", waveID, err)
+	}
+	var docs []responseDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("find answers to wave %s: %w", waveID, err)
+	}
+	out := make([]forms.Response, 0, len(docs))
+	for _, d := range docs {
+		out = append(out, d.response())
 	}
 	return out, nil
 }

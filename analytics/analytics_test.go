@@ -1,0 +1,120 @@
+package analytics
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"testing"
+)
+
+// Hand-computed: values 2, 4, 4, 4, 5, 5, 7, 9 have mean 5, sample
+// variance 32/7, sd 2.138090; t(0.975, 7) = 2.364624, so the half-width is
+// 2.364624 × 2.138090 / √8 = 1.787489.
+func TestEstimate95(t *testing.T) {
+	got, ok := Estimate95([]float64{2, 4, 4, 4, 5, 5, 7, 9})
+	want := Estimate{N: 8, Mean: 5, SD: 2.13809, CI: [2]float64{3.212511, 6.787489}}
+	if !ok || !near(got, want) {
+		t.Errorf("Estimate95 = %+v, want %+v", got, want)
+	}
+	if _, ok := Estimate95([]float64{3}); ok {
+		t.Error("one value gave an estimate")
+	}
+}
+
+// Hand-computed: from n=10 mean 3.0 sd 1.0 to n=12 mean 3.6 sd 1.2.
+// Pooled sd √((9×1 + 11×1.44)/20) = √1.242 = 1.114451; d = 0.538380;
+// J = 1 - 3/(4×22-9) = 0.962025; g = 0.517937. Welch: se = √(0.1+0.12) =
+// 0.469042, df = 0.0484/(0.001111+0.001309) = 19.999, t = 2.085963,
+// half-width 0.978415.
+func TestCompare(t *testing.T) {
+	got := Compare(Estimate{N: 10, Mean: 3, SD: 1}, Estimate{N: 12, Mean: 3.6, SD: 1.2})
+	if math.Abs(got.Difference-0.6) > 1e-6 || math.Abs(got.HedgesG-0.517937) > 2e-6 ||
+		math.Abs(got.CI[0]-(0.6-0.978415)) > 1e-4 || math.Abs(got.CI[1]-(0.6+0.978415)) > 1e-4 {
+		t.Errorf("Compare = %+v, want difference 0.6, g 0.517937, CI 0.6 ± 0.978415", got)
+	}
+}
+
+func TestSuppress(t *testing.T) {
+	tests := []struct {
+		sizes []int
+		want  []bool
+	}{
+		{[]int{12, 9, 7}, []bool{false, false, false}},
+		// One small group: the next smallest goes too, or total minus the
+		// others would give it away.
+		{[]int{12, 3, 7}, []bool{false, true, true}},
+		{[]int{12, 3, 2, 7}, []bool{false, true, true, false}},
+		{[]int{12, 0, 7}, []bool{false, false, false}},
+		{[]int{4, 20}, []bool{true, true}},
+	}
+	for _, tt := range tests {
+		if got := Suppress(tt.sizes, 5); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Suppress(%v) = %v, want %v", tt.sizes, got, tt.want)
+		}
+	}
+}
+
+func TestBand(t *testing.T) {
+	for mean, want := range map[float64]string{4.5: "strength", 4: "strength", 3.99: "borderline", 3: "borderline", 2.99: "concern"} {
+		if got := Band(mean); got != want {
+			t.Errorf("Band(%v) = %s, want %s", mean, got, want)
+		}
+	}
+}
+
+// Krackhardt's kite (Krackhardt 1990, "Assessing the political landscape",
+// Administrative Science Quarterly 35(2)), every tie reported both ways.
+// Betweenness as NetworkX's betweenness_centrality publishes it for
+// krackhardt_kite_graph; the rest hand-computed: 18 undirected ties of 45
+// possible (density 0.4), degrees 4 4 3 6 3 5 5 3 2 1 so Freeman
+// centralization 24/72, and with nodes 0-4 in one sector 6 of 18 ties cross
+// sectors: E-I = (6-12)/18.
+func TestKiteNetwork(t *testing.T) {
+	adj := map[int][]int{0: {1, 2, 3, 5}, 1: {3, 4, 6}, 2: {3, 5}, 3: {4, 5, 6}, 4: {6}, 5: {6, 7}, 6: {7}, 7: {8}, 8: {9}}
+	var nodes []Node
+	for i := range 10 {
+		sector := "public"
+		if i >= 5 {
+			sector = "civil"
+		}
+		nodes = append(nodes, Node{ID: fmt.Sprint(i), Sector: sector})
+	}
+	var ties []Tie
+	for from, tos := range adj {
+		for _, to := range tos {
+			ties = append(ties, Tie{From: fmt.Sprint(from), To: fmt.Sprint(to)}, Tie{From: fmt.Sprint(to), To: fmt.Sprint(from)})
+		}
+	}
+	m, brokers := Analyze(nodes, ties)
+	want := Metrics{Nodes: 10, Ties: 36, Density: 0.4, Reciprocity: 1, DegreeCentralization: 0.333333,
+		EIIndex: -0.333333, Isolates: []string{}, Components: 1}
+	if !reflect.DeepEqual(m, want) {
+		t.Errorf("metrics = %+v\nwant      %+v", m, want)
+	}
+	wantBetweenness := map[string]float64{"7": 0.388889, "5": 0.231481, "6": 0.231481, "8": 0.222222, "3": 0.101852, "0": 0.023148, "1": 0.023148}
+	got := map[string]float64{}
+	for _, b := range brokers {
+		got[b.Partner] = b.Betweenness
+	}
+	if !reflect.DeepEqual(got, wantBetweenness) {
+		t.Errorf("betweenness = %v\nwant          %v", got, wantBetweenness)
+	}
+	if brokers[0].Partner != "7" {
+		t.Errorf("top broker = %s, want 7 (Heather)", brokers[0].Partner)
+	}
+}
+
+func TestReciprocityIsolatesAndComponents(t *testing.T) {
+	nodes := []Node{{ID: "a", Sector: "public"}, {ID: "b", Sector: "civil"}, {ID: "c", Sector: "civil"}, {ID: "d", Sector: "private"}}
+	ties := []Tie{{From: "a", To: "b"}, {From: "b", To: "a"}, {From: "a", To: "c"}, {From: "a", To: "c"}, {From: "c", To: "c"}, {From: "a", To: "zz"}}
+	m, _ := Analyze(nodes, ties)
+	// 3 distinct ties of 12 possible; a→b and b→a are reciprocated, a→c not.
+	if m.Ties != 3 || m.Density != 0.25 || m.Reciprocity != 0.666667 || m.Components != 2 || !reflect.DeepEqual(m.Isolates, []string{"d"}) {
+		t.Errorf("metrics = %+v", m)
+	}
+}
+
+func near(a, b Estimate) bool {
+	return a.N == b.N && math.Abs(a.Mean-b.Mean) < 1e-6 && math.Abs(a.SD-b.SD) < 1e-5 &&
+		math.Abs(a.CI[0]-b.CI[0]) < 1e-5 && math.Abs(a.CI[1]-b.CI[1]) < 1e-5
+}
