@@ -178,7 +178,6 @@ func (s *server) postForm(store ResponseStore, formStore FormStore) fiber.Handle
 		_, created, err := store.SaveResponse(c.UserContext(), r, f.Counts(answers))
 		if err != nil {
 			s.Logger.Error("store response from the web form", "request_id", requestID(c), "err", err)
-			s.metrics.storeErrors.Inc()
 			c.Set(fiber.HeaderRetryAfter, "60")
 			return again(http.StatusServiceUnavailable, s.Messages.Text(lang, "store_down_page", nil), nil)
 		}
