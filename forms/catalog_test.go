@@ -99,16 +99,37 @@ func TestCountsAndTally(t *testing.T) {
 	f := loadForm(t, "testdata/tiny.json")
 	counts := f.Counts(Answers{"mood": PreferNot, "colour": "blue", "pets": []string{"cat", "dog"}, "walks": false,
 		"hours": 1.5, "note": "hi", "peers": []map[string]any{{"partner": "p1", "trust": 3}}})
-	want := []Count{"n",
+	var paths []string
+	for _, c := range counts {
+		paths = append(paths, c.Path)
+		if c.By != 1 {
+			t.Errorf("%s increments by %v, want 1", c.Path, c.By)
+		}
+	}
+	want := []string{"n",
 		"items.mood.answered", "items.mood.values.prefer_not",
-		"items.colour.answered", "items.colour.values.blue",
+		"items.colour.answered", "items.colour.values.blue", "groups.colour.blue.n",
 		"items.pets.answered", "items.pets.values.cat", "items.pets.values.dog",
-		"items.walks.answered", "items.walks.values.no",
+		"items.walks.answered", "items.walks.values.no", "groups.walks.no.n",
 		"items.hours.answered",
 		"items.note.answered",
 		"items.peers.answered"}
-	if !slices.Equal(counts, want) {
-		t.Errorf("Counts = %v\nwant     %v\n(free text, numbers and partner ratings are never counted by value)", counts, want)
+	if !slices.Equal(paths, want) {
+		t.Errorf("Counts = %v\nwant     %v\n(free text, numbers and partner ratings are never counted by value)", paths, want)
+	}
+
+	// Scores add their sums, overall and within each choice's group:
+	// wellbeing = mean(4, 6) = 5 on 0-10, rescaled to 50.
+	counts = f.Counts(Answers{"mood": 4, "score": 6, "colour": "red"})
+	got := map[string]float64{}
+	for _, c := range counts {
+		got[c.Path] = c.By
+	}
+	for path, by := range map[string]float64{"scores.wellbeing.n": 1, "scores.wellbeing.sum": 50, "scores.wellbeing.sumsq": 2500,
+		"groups.colour.red.n": 1, "groups.colour.red.scores.wellbeing.sum": 50} {
+		if got[path] != by {
+			t.Errorf("%s = %v, want %v", path, got[path], by)
+		}
 	}
 
 	var total Tally

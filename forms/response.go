@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -74,73 +73,4 @@ func fingerprint(a Answers) string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
-}
-
-// Tally is the running total of a form's responses: how many there are and,
-// per item, how many answered it and how often each value was given.
-type Tally struct {
-	N     int                  `json:"n"`
-	Items map[string]ItemTally `json:"items"`
-}
-
-// ItemTally counts the answers to one item. Values is nil for text items:
-// free text is never counted by value.
-type ItemTally struct {
-	Answered int            `json:"answered"`
-	Values   map[string]int `json:"values,omitempty"`
-}
-
-// Count is one running-total counter that a response increments, named by
-// its path in a Tally's JSON: "n", "items.<item>.answered" or
-// "items.<item>.values.<value>". Ids are [a-z0-9_], so paths are unambiguous.
-type Count = string
-
-// Counts lists the counters that a response to f increments by one.
-// Free text, numbers and partner ratings are counted as answered only.
-func (f *Form) Counts(a Answers) []Count {
-	counts := []Count{"n"}
-	for _, it := range f.Items {
-		v, ok := a[it.ID]
-		if !ok {
-			continue
-		}
-		prefix := "items." + it.ID
-		counts = append(counts, prefix+".answered")
-		var values []string
-		switch x := v.(type) {
-		case int:
-			values = []string{strconv.Itoa(x)}
-		case bool:
-			values = []string{map[bool]string{true: "yes", false: "no"}[x]}
-		case []string:
-			values = x
-		case string:
-			if x == PreferNot || it.Type == TypeChoice {
-				values = []string{x}
-			}
-		}
-		for _, v := range values {
-			counts = append(counts, prefix+".values."+v)
-		}
-	}
-	return counts
-}
-
-// Add adds the counts of o to t.
-func (t *Tally) Add(o Tally) {
-	t.N += o.N
-	for id, oi := range o.Items {
-		if t.Items == nil {
-			t.Items = make(map[string]ItemTally)
-		}
-		ti := t.Items[id]
-		ti.Answered += oi.Answered
-		for v, n := range oi.Values {
-			if ti.Values == nil {
-				ti.Values = make(map[string]int)
-			}
-			ti.Values[v] += n
-		}
-		t.Items[id] = ti
-	}
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -82,5 +83,35 @@ func TestRescoreRecomputesChangedScoresOnly(t *testing.T) {
 	got, err := s.response(ctx, r.ID)
 	if err != nil || got.Scores["doubled"] != 10 {
 		t.Errorf("rescored response = %v, %v; want doubled 10", got.Scores, err)
+	}
+}
+
+func TestTotalsKeepScoreSumsOverallAndByGroup(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	c, err := forms.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := c.Form("citizen_short", 2)
+	for i, a := range []forms.Answers{
+		{"belonging_place": 5, "role": "helper"},      // belonging 100
+		{"belonging_place": 2, "role": "helper"},      // belonging 25
+		{"belonging_place": 3, "role": "participant"}, // belonging 50
+	} {
+		r := forms.NewResponse(f, fmt.Sprintf("99999999-0000-4000-8000-%012d", i), "da", a, time.Now())
+		if _, _, err := s.SaveResponse(ctx, r, f.Counts(a)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tally, err := s.Tally(ctx, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tally.Scores["belonging"]; got != (forms.ScoreSums{N: 3, Sum: 175, SumSq: 10000 + 625 + 2500}) {
+		t.Errorf("belonging sums = %+v", got)
+	}
+	if got := tally.Groups["role"]["helper"]; got.N != 2 || got.Scores["belonging"] != (forms.ScoreSums{N: 2, Sum: 125, SumSq: 10625}) {
+		t.Errorf("helpers = %+v", got)
 	}
 }

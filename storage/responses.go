@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,13 +36,27 @@ type responseDoc struct {
 	Fingerprint  string             `bson:"fingerprint"`
 	SubmittedAt  time.Time          `bson:"submitted_at"`
 	Cell         string             `bson:"cell"`
-	Counts       []string           `bson:"counts"`
+	Counts       []countDoc         `bson:"counts"`
 	Counted      bool               `bson:"counted"`
 	// Revision counts replacements of a partner's answer; Uncount holds the
 	// counts of the answer it replaced, to take off the totals.
 	Revision   int        `bson:"revision"`
-	Uncount    []string   `bson:"uncount,omitempty"`
+	Uncount    []countDoc `bson:"uncount,omitempty"`
 	ReplacedAt *time.Time `bson:"replaced_at,omitempty"`
+}
+
+// countDoc is one increment a response makes to its cell.
+type countDoc struct {
+	Path string  `bson:"p"`
+	By   float64 `bson:"v"`
+}
+
+func countDocs(counts []forms.Count) []countDoc {
+	out := make([]countDoc, 0, len(counts))
+	for _, c := range counts {
+		out = append(out, countDoc(c))
+	}
+	return out
 }
 
 // totalsDoc is one cell of running totals: the sums of the responses to
@@ -76,7 +91,7 @@ func newResponseDoc(r forms.Response, counts []forms.Count) responseDoc {
 		Fingerprint:  r.Fingerprint,
 		SubmittedAt:  r.SubmittedAt,
 		Cell:         cellID(r),
-		Counts:       counts,
+		Counts:       countDocs(counts),
 	}
 }
 
@@ -162,17 +177,23 @@ func (doc responseDoc) pendingKey() string {
 // atomic update that only matches while the response is not listed yet, so
 // doing it again after a crash adds nothing.
 func (s *Store) addCounts(ctx context.Context, doc responseDoc) error {
-	change := map[string]int{}
+	change := map[string]float64{}
 	for _, c := range doc.Counts {
-		change[c]++
+		change[c.Path] += c.By
 	}
 	for _, c := range doc.Uncount {
-		change[c]--
+		change[c.Path] -= c.By
 	}
 	inc := bson.D{}
-	for _, c := range slices.Sorted(maps.Keys(change)) {
-		if change[c] != 0 {
-			inc = append(inc, bson.E{Key: c, Value: change[c]})
+	for _, path := range slices.Sorted(maps.Keys(change)) {
+		by := change[path]
+		switch {
+		case by == 0:
+		case by == math.Trunc(by) && math.Abs(by) < 1<<53:
+			// Whole increments stay integers, so counters stay integers.
+			inc = append(inc, bson.E{Key: path, Value: int64(by)})
+		default:
+			inc = append(inc, bson.E{Key: path, Value: by})
 		}
 	}
 	if len(inc) == 0 {
