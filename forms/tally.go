@@ -29,6 +29,8 @@ type ScoreSums struct {
 	N     int     `json:"n"`
 	Sum   float64 `json:"sum"`
 	SumSq float64 `json:"sumsq"`
+	// Bands counts the scores in each of the scale's cut-off bands.
+	Bands map[string]int `json:"bands,omitempty"`
 }
 
 // GroupTally is the scale sums of one group of respondents.
@@ -57,6 +59,9 @@ func (f *Form) Counts(a Answers) []Count {
 				add(prefix+"scores."+s.ID+".n", 1)
 				add(prefix+"scores."+s.ID+".sum", v)
 				add(prefix+"scores."+s.ID+".sumsq", v*v)
+				if band, ok := s.Band(v); ok {
+					add(prefix+"scores."+s.ID+".bands."+band.ID, 1)
+				}
 			}
 		}
 	}
@@ -136,7 +141,26 @@ func addScores(into, from map[string]ScoreSums) map[string]ScoreSums {
 		t.N += s.N
 		t.Sum += s.Sum
 		t.SumSq += s.SumSq
+		for b, n := range s.Bands {
+			if t.Bands == nil {
+				t.Bands = make(map[string]int)
+			}
+			t.Bands[b] += n
+		}
 		into[id] = t
 	}
 	return into
+}
+
+// Cell is the running totals of one form version's responses in one
+// partnership, wave and activity, on one day (partner answers, which may
+// be replaced later, have no day).
+type Cell struct {
+	Form        string
+	Version     int
+	Partnership string
+	Wave        string
+	Activity    string
+	Day         string
+	Tally       Tally
 }

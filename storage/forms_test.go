@@ -108,10 +108,10 @@ func TestTotalsKeepScoreSumsOverallAndByGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := tally.Scores["belonging"]; got != (forms.ScoreSums{N: 3, Sum: 175, SumSq: 10000 + 625 + 2500}) {
+	if got := tally.Scores["belonging"]; !reflect.DeepEqual(got, forms.ScoreSums{N: 3, Sum: 175, SumSq: 10000 + 625 + 2500}) {
 		t.Errorf("belonging sums = %+v", got)
 	}
-	if got := tally.Groups["role"]["helper"]; got.N != 2 || got.Scores["belonging"] != (forms.ScoreSums{N: 2, Sum: 125, SumSq: 10625}) {
+	if got := tally.Groups["role"]["helper"]; got.N != 2 || !reflect.DeepEqual(got.Scores["belonging"], forms.ScoreSums{N: 2, Sum: 125, SumSq: 10625}) {
 		t.Errorf("helpers = %+v", got)
 	}
 }

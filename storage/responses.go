@@ -36,6 +36,7 @@ type responseDoc struct {
 	Fingerprint  string             `bson:"fingerprint"`
 	SubmittedAt  time.Time          `bson:"submitted_at"`
 	Cell         string             `bson:"cell"`
+	Day          string             `bson:"day,omitempty"`
 	Counts       []countDoc         `bson:"counts"`
 	Counted      bool               `bson:"counted"`
 	// Revision counts replacements of a partner's answer; Uncount holds the
@@ -63,16 +64,28 @@ func countDocs(counts []forms.Count) []countDoc {
 // one form version in one partnership, wave and activity. Pending lists responses whose counts are applied but
 // not yet marked as counted.
 type totalsDoc struct {
-	ID      string      `bson:"_id"`
-	Form    string      `bson:"form"`
-	Version int         `bson:"version"`
-	Tally   forms.Tally `bson:",inline"`
+	ID          string      `bson:"_id"`
+	Form        string      `bson:"form"`
+	Version     int         `bson:"version"`
+	Partnership string      `bson:"partnership"`
+	Wave        string      `bson:"wave"`
+	Activity    string      `bson:"activity"`
+	Day         string      `bson:"day"`
+	Tally       forms.Tally `bson:",inline"`
 }
 
 // cellID names the running totals a response adds to: one cell per form
-// version, partnership, wave and activity.
+// version, partnership, wave, activity and day. A partner's answer, which
+// may be replaced on another day, stays in a cell without a day.
 func cellID(r forms.Response) string {
-	return strings.Join([]string{r.FormID, strconv.Itoa(r.FormVersion), r.Partnership, r.Wave, r.Activity}, ":")
+	return strings.Join([]string{r.FormID, strconv.Itoa(r.FormVersion), r.Partnership, r.Wave, r.Activity, cellDay(r)}, ":")
+}
+
+func cellDay(r forms.Response) string {
+	if r.Partner != "" {
+		return ""
+	}
+	return r.SubmittedAt.UTC().Format(time.DateOnly)
 }
 
 func newResponseDoc(r forms.Response, counts []forms.Count) responseDoc {
@@ -91,6 +104,7 @@ func newResponseDoc(r forms.Response, counts []forms.Count) responseDoc {
 		Fingerprint:  r.Fingerprint,
 		SubmittedAt:  r.SubmittedAt,
 		Cell:         cellID(r),
+		Day:          cellDay(r),
 		Counts:       countDocs(counts),
 	}
 }
@@ -206,7 +220,8 @@ func (s *Store) addCounts(ctx context.Context, doc responseDoc) error {
 			{Key: "$inc", Value: inc},
 			{Key: "$addToSet", Value: bson.D{{Key: "pending", Value: doc.pendingKey()}}},
 			{Key: "$setOnInsert", Value: bson.D{{Key: "form", Value: doc.Form}, {Key: "version", Value: doc.Version},
-				{Key: "partnership", Value: doc.Partnership}, {Key: "wave", Value: doc.Wave}, {Key: "activity", Value: doc.Activity}}},
+				{Key: "partnership", Value: doc.Partnership}, {Key: "wave", Value: doc.Wave}, {Key: "activity", Value: doc.Activity},
+				{Key: "day", Value: doc.Day}}},
 		}, true)
 	// A duplicate key means the cell exists and already lists the response
 	// as pending: its counts are in.
@@ -389,4 +404,22 @@ func (s *Store) ReplaceResponse(ctx context.Context, r forms.Response, counts []
 		s.repairDue.Store(true)
 	}
 	return false, nil
+}
+
+// Cells returns the running totals of a form in a partnership, cell by cell.
+func (s *Store) Cells(ctx context.Context, partnershipID, formID string) ([]forms.Cell, error) {
+	cur, err := s.totals.Find(ctx, bson.D{{Key: "partnership", Value: partnershipID}, {Key: "form", Value: formID}})
+	if err != nil {
+		return nil, fmt.Errorf("load totals of %q in %s: %w", formID, partnershipID, err)
+	}
+	var docs []totalsDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("load totals of %q in %s: %w", formID, partnershipID, err)
+	}
+	cells := make([]forms.Cell, 0, len(docs))
+	for _, d := range docs {
+		cells = append(cells, forms.Cell{Form: d.Form, Version: d.Version, Partnership: d.Partnership, Wave: d.Wave,
+			Activity: d.Activity, Day: d.Day, Tally: d.Tally})
+	}
+	return cells, nil
 }
