@@ -118,3 +118,14 @@ func near(a, b Estimate) bool {
 	return a.N == b.N && math.Abs(a.Mean-b.Mean) < 1e-6 && math.Abs(a.SD-b.SD) < 1e-5 &&
 		math.Abs(a.CI[0]-b.CI[0]) < 1e-5 && math.Abs(a.CI[1]-b.CI[1]) < 1e-5
 }
+
+// The same sample as TestEstimate95, from its sums: n 8, sum 40, sum of
+// squares 232.
+func TestFromSumsAgreesWithTheValues(t *testing.T) {
+	values := []float64{2, 4, 4, 4, 5, 5, 7, 9}
+	want, _ := Estimate95(values)
+	got, ok := FromSums(8, 40, 232)
+	if !ok || !near(got, want) {
+		t.Errorf("FromSums = %+v, want %+v", got, want)
+	}
+}

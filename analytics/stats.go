@@ -67,3 +67,17 @@ func round(x float64) float64 {
 	}
 	return math.Round(x*1e6) / 1e6
 }
+
+// FromSums gives the same estimate as Estimate95 from running sums: the
+// count, the sum and the sum of squares of the scores.
+func FromSums(n int, sum, sumSq float64) (Estimate, bool) {
+	if n < 2 {
+		return Estimate{}, false
+	}
+	fn := float64(n)
+	mean := sum / fn
+	variance := math.Max(0, (sumSq-fn*mean*mean)/(fn-1))
+	sd := math.Sqrt(variance)
+	half := tQuantile(n-1) * sd / math.Sqrt(fn)
+	return Estimate{N: n, Mean: round(mean), SD: round(sd), CI: [2]float64{round(mean - half), round(mean + half)}}, true
+}

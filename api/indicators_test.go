@@ -6,6 +6,9 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 )
 
 // answerAll has the fixture's partners answer the partner survey: two
@@ -120,5 +123,102 @@ func TestNetwork(t *testing.T) {
 		if r["partner"] == fx.partners["FC Vest"] && (r["raters"] != float64(3) || r["trust"] != float64(3)) {
 			t.Errorf("FC Vest received %v, want 3 raters with mean trust 3", r)
 		}
+	}
+}
+
+// Hand-computed on 14 citizens: belonging scores (belonging_place only,
+// (answer-1)/4 × 100) of activity A 100 100 75 75 50 0, of B 25 25 50, of
+// C 75 ×5. Total: sum 875, sum of squares 65625, mean 62.5, sd
+// √(10937.5/13) = 29.005967, t(0.975, 13) = 2.160369, half-width 16.747565.
+// A: mean 66.666667, sd √(7083.333/5) = 37.638633.
+func TestInclusionIndicators(t *testing.T) {
+	fx := newFixture(t)
+	bb := []string{"Authorization", "Bearer " + fx.backbone}
+	p := "/api/v1/partnerships/" + fx.pid
+	acts := map[string]string{}
+	for _, name := range []string{"A", "B", "C"} {
+		_, a := fx.ta.call(t, "POST", p+"/activities", `{"name":"`+name+`"}`, bb...)
+		acts[name] = a["id"].(string)
+	}
+	submit := func(activity string, place int, role string) {
+		roleAnswer := ""
+		if role != "" {
+			roleAnswer = `,"role":"` + role + `"`
+		}
+		body := fmt.Sprintf(`{"submission_id":%q,"partnership":%q,"activity":%q,"answers":{"belonging_place":%d%s}}`,
+			uuid.NewString(), fx.pid, acts[activity], place, roleAnswer)
+		if res, out := fx.ta.call(t, "POST", responses, body); res.StatusCode != 201 {
+			t.Fatalf("submit: %d %v", res.StatusCode, out)
+		}
+	}
+	for i, place := range []int{5, 5, 4, 4, 3, 1} {
+		role := "helper"
+		if i%2 == 1 {
+			role = "participant"
+		}
+		submit("A", place, role)
+	}
+	for _, place := range []int{2, 2, 3} {
+		submit("B", place, "participant")
+	}
+	for range 5 {
+		submit("C", 4, "")
+	}
+
+	_, out := fx.ta.call(t, "GET", p+"/indicators/inclusion?by=activity", "", "Authorization", "Bearer "+fx.ta.evaluator)
+	total := out["total"].(map[string]any)
+	b := total["indices"].(map[string]any)["belonging"].(map[string]any)
+	ci := b["ci"].([]any)
+	if total["n"] != float64(14) || b["n"] != float64(14) || b["mean"] != 62.5 || math.Abs(b["sd"].(float64)-29.005967) > 1e-5 ||
+		math.Abs(ci[0].(float64)-(62.5-16.747565)) > 1e-4 || math.Abs(ci[1].(float64)-(62.5+16.747565)) > 1e-4 {
+		t.Errorf("total belonging = %v", b)
+	}
+	// Of the answers to belonging_place (5:2, 4:7, 3:1, 2:2, 1:1), only
+	// the 7 may be shown.
+	if dist, _ := json.Marshal(b["distribution"]); string(dist) != `{"belonging_place":{"4":7}}` {
+		t.Errorf("distribution = %s", dist)
+	}
+	// helper 3 of 9 is too few, and hiding it alone would let participant
+	// 6 give it away: neither is shown.
+	if shares, _ := json.Marshal(total["shares"].(map[string]any)["role"]); string(shares) != `{}` {
+		t.Errorf("role shares = %s, want none", shares)
+	}
+
+	// By activity: B has 3, so it is withheld, and C (the next smallest)
+	// with it, or total minus A minus C would give B away.
+	got := map[string]any{}
+	for _, g := range out["groups"].([]any) {
+		g := g.(map[string]any)
+		got[g["key"].(map[string]any)["activity"].(string)] = g
+	}
+	a := got[acts["A"]].(map[string]any)
+	ab := a["indices"].(map[string]any)["belonging"].(map[string]any)
+	if a["n"] != float64(6) || math.Abs(ab["mean"].(float64)-66.666667) > 1e-6 || math.Abs(ab["sd"].(float64)-37.638633) > 1e-5 {
+		t.Errorf("activity A = %v", a)
+	}
+	for _, name := range []string{"B", "C"} {
+		g := got[acts[name]].(map[string]any)
+		if g["suppressed"] != true || g["n"] != nil || g["indices"] != nil {
+			t.Errorf("activity %s = %v, want withheld without n", name, g)
+		}
+	}
+
+	_, out = fx.ta.call(t, "GET", p+"/indicators/inclusion?by=role", "", bb...)
+	for _, g := range out["groups"].([]any) {
+		if g := g.(map[string]any); g["suppressed"] != true {
+			t.Errorf("role group %v shown; helpers are 3 and participants 6", g)
+		}
+	}
+	if res, _ := fx.ta.call(t, "GET", p+"/indicators/inclusion?by=shoe_size", "", bb...); res.StatusCode != 422 {
+		t.Errorf("unknown grouping: %d, want 422", res.StatusCode)
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	_, out = fx.ta.call(t, "GET", p+"/indicators/inclusion?from=2000-01-01&to=2000-12-31", "", bb...)
+	if out["total"].(map[string]any)["suppressed"] != true {
+		t.Errorf("a period without responses shows %v", out["total"])
+	}
+	_, out = fx.ta.call(t, "GET", p+"/indicators/inclusion?from="+today+"&to="+today+"&activity="+acts["A"], "", bb...)
+	if out["total"].(map[string]any)["n"] != float64(6) {
+		t.Errorf("today in activity A: %v, want 6", out["total"])
 	}
 }

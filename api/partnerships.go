@@ -37,6 +37,7 @@ type PartnershipStore interface {
 	Invitations(ctx context.Context, waveID string) ([]partnership.Invitation, error)
 	Respondents(ctx context.Context, waveID string) (map[string]bool, error)
 	WaveResponses(ctx context.Context, waveID string) ([]forms.Response, error)
+	Cells(ctx context.Context, partnershipID, formID string) ([]forms.Cell, error)
 	ReplaceResponse(ctx context.Context, r forms.Response, counts []forms.Count) (bool, error)
 	Response(ctx context.Context, id string) (forms.Response, bool, error)
 	Audit(ctx context.Context, e partnership.AuditEntry) error

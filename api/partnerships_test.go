@@ -112,9 +112,10 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		"GET /api/v1/invitations/:token":                        anyone,
 		"PUT /api/v1/invitations/:token/response":               anyone,
 		"GET /i/:token": anyone,
-		"GET /api/v1/partnerships/:pid/indicators/health": viewers,
-		"GET /api/v1/partnerships/:pid/network":           viewers,
-		"POST /i/:token":                                  anyone,
+		"GET /api/v1/partnerships/:pid/indicators/inclusion": viewers,
+		"GET /api/v1/partnerships/:pid/indicators/health":    viewers,
+		"GET /api/v1/partnerships/:pid/network":              viewers,
+		"POST /i/:token":                                     anyone,
 	}
 	callers := []struct {
 		name, key string

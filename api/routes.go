@@ -72,6 +72,7 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/links/:aid/qr.svg", managers, s.qr(s.Store, "svg")},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/links/:aid/qr.png", managers, s.qr(s.Store, "png")},
 
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/inclusion", viewers, s.inclusion(s.Store, s.Store)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/health", viewers, s.health(s.Store, s.Store)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/network", viewers, s.networkView(s.Store, s.Store)},
 

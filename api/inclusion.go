@@ -1,0 +1,211 @@
+package api
+
+import (
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"samspil/analytics"
+	"samspil/forms"
+)
+
+// inclusionCell is one published group of citizens, or a withheld one.
+type inclusionCell struct {
+	Key        map[string]string             `json:"key"`
+	Suppressed bool                          `json:"suppressed,omitempty"`
+	N          int                           `json:"n,omitempty"`
+	Indices    map[string]indexView          `json:"indices,omitempty"`
+	Shares     map[string]map[string]float64 `json:"shares,omitempty"`
+}
+
+// indexView is one index (belonging, trust, ...) within a group.
+type indexView struct {
+	Suppressed   bool                      `json:"suppressed,omitempty"`
+	N            int                       `json:"n,omitempty"`
+	Mean         float64                   `json:"mean,omitempty"`
+	SD           float64                   `json:"sd,omitempty"`
+	CI           [2]float64                `json:"ci,omitempty"`
+	Distribution map[string]map[string]int `json:"distribution,omitempty"`
+	// Bands is the share of scores in each cut-off band, such as severe
+	// loneliness.
+	Bands map[string]float64 `json:"bands,omitempty"`
+}
+
+// inclusion gives the citizen-level indicators of a partnership: for each
+// index n, mean, sd, 95% CI and the distribution of its items' answers,
+// with the shares of each answer to the choice questions, for the whole
+// and by a grouping. It reads running totals only, never responses.
+func (s *server) inclusion(store PartnershipStore, formStore FormStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		pid := c.Params("pid")
+		p, err := store.Partnership(c.UserContext(), pid)
+		if err != nil {
+			return storeError(err, "partnership_not_found")
+		}
+		formID := c.Query("form", citizenForm)
+		f, err := s.form(c.UserContext(), formStore, formID, 0)
+		if err != nil {
+			return err
+		}
+		filters := map[string]string{"form": formID}
+		var problems []fieldError
+		for _, k := range []string{"wave", "activity", "from", "to", "by"} {
+			if v := c.Query(k); v != "" {
+				filters[k] = v
+			}
+		}
+		for _, k := range []string{"from", "to"} {
+			if v := filters[k]; v != "" {
+				if _, err := time.Parse(time.DateOnly, v); err != nil {
+					problems = append(problems, fieldError{field: k, code: "invalid_date", msgID: "invalid_date"})
+				}
+			}
+		}
+		by := filters["by"]
+		if by != "" && by != "activity" && by != "wave" && !groupable(f, by) {
+			problems = append(problems, fieldError{field: "by", code: "invalid_value", msgID: "invalid_grouping"})
+		}
+		if len(problems) > 0 {
+			return errInvalid(problems)
+		}
+		cells, err := store.Cells(c.UserContext(), pid, formID)
+		if err != nil {
+			return errUnavailable(err)
+		}
+		var total forms.Tally
+		byCell := map[string]*forms.Tally{}
+		for _, cl := range cells {
+			if !keep(cl, filters) {
+				continue
+			}
+			total.Add(cl.Tally)
+			if by == "activity" || by == "wave" {
+				key := map[string]string{"activity": cl.Activity, "wave": cl.Wave}[by]
+				if byCell[key] == nil {
+					byCell[key] = &forms.Tally{}
+				}
+				byCell[key].Add(cl.Tally)
+			}
+		}
+
+		out := fiber.Map{"filters": filters, "min_group": p.MinGroup, "computed_at": s.Now().UTC().Format(time.RFC3339),
+			"total": inclusionOf(f, map[string]string{}, total, p.MinGroup, false)}
+		groups := []inclusionCell{}
+		switch {
+		case by == "activity" || by == "wave":
+			keys := slices.Sorted(maps.Keys(byCell))
+			sizes := make([]int, len(keys))
+			for i, k := range keys {
+				sizes[i] = byCell[k].N
+			}
+			hidden := analytics.Suppress(sizes, p.MinGroup)
+			for i, k := range keys {
+				groups = append(groups, inclusionOf(f, map[string]string{by: k}, *byCell[k], p.MinGroup, hidden[i]))
+			}
+		case by != "":
+			values := slices.Sorted(maps.Keys(total.Groups[by]))
+			sizes := make([]int, len(values))
+			for i, v := range values {
+				sizes[i] = total.Groups[by][v].N
+			}
+			hidden := analytics.Suppress(sizes, p.MinGroup)
+			for i, v := range values {
+				g := total.Groups[by][v]
+				groups = append(groups, inclusionOf(f, map[string]string{by: v}, forms.Tally{N: g.N, Scores: g.Scores}, p.MinGroup, hidden[i]))
+			}
+		}
+		out["groups"] = groups
+		return c.JSON(out)
+	}
+}
+
+// groupable reports whether an item splits respondents into groups.
+func groupable(f *forms.Form, id string) bool {
+	it, ok := f.Item(id)
+	return ok && (it.Type == forms.TypeChoice || it.Type == forms.TypeYesNo)
+}
+
+// keep reports whether a cell passes the request's filters.
+func keep(cl forms.Cell, filters map[string]string) bool {
+	return (filters["wave"] == "" || cl.Wave == filters["wave"]) &&
+		(filters["activity"] == "" || cl.Activity == filters["activity"]) &&
+		(filters["from"] == "" || (cl.Day != "" && cl.Day >= filters["from"])) &&
+		(filters["to"] == "" || (cl.Day != "" && cl.Day <= filters["to"]))
+}
+
+// inclusionOf builds one group's figures from its totals, withholding
+// whatever describes fewer than min people, and what subtraction would
+// reveal of it.
+func inclusionOf(f *forms.Form, key map[string]string, t forms.Tally, min int, hidden bool) inclusionCell {
+	if hidden || t.N < min {
+		return inclusionCell{Key: key, Suppressed: true}
+	}
+	c := inclusionCell{Key: key, N: t.N, Indices: map[string]indexView{}}
+	for _, sc := range f.Scales {
+		sums := t.Scores[sc.ID]
+		e, ok := analytics.FromSums(sums.N, sums.Sum, sums.SumSq)
+		if !ok || sums.N < min {
+			c.Indices[sc.ID] = indexView{Suppressed: true}
+			continue
+		}
+		iv := indexView{N: e.N, Mean: e.Mean, SD: e.SD, CI: e.CI}
+		for _, item := range sc.Items {
+			if it, ok := t.Items[item]; ok && it.Values != nil {
+				if iv.Distribution == nil {
+					iv.Distribution = map[string]map[string]int{}
+				}
+				iv.Distribution[item] = protectedCounts(it.Values, min)
+			}
+		}
+		for _, cut := range sc.Cutoffs {
+			in := sums.Bands[cut.ID]
+			if hide := analytics.Suppress([]int{in, sums.N - in}, min); !hide[0] {
+				if iv.Bands == nil {
+					iv.Bands = map[string]float64{}
+				}
+				iv.Bands[cut.ID] = round6(float64(in) / float64(sums.N))
+			}
+		}
+		c.Indices[sc.ID] = iv
+	}
+	for _, it := range f.Items {
+		ti, ok := t.Items[it.ID]
+		if !ok || ti.Answered < min || (it.Type != forms.TypeChoice && it.Type != forms.TypeMulti && it.Type != forms.TypeYesNo) {
+			continue
+		}
+		if c.Shares == nil {
+			c.Shares = map[string]map[string]float64{}
+		}
+		shares := map[string]float64{}
+		for v, n := range protectedCounts(ti.Values, min) {
+			shares[v] = round6(float64(n) / float64(ti.Answered))
+		}
+		c.Shares[it.ID] = shares
+	}
+	return c
+}
+
+// protectedCounts keeps the answer counts that may be published: small
+// ones go, and with a lone small one the next smallest, so that no hidden
+// count follows from the others.
+func protectedCounts(values map[string]int, min int) map[string]int {
+	keys := slices.Sorted(maps.Keys(values))
+	sizes := make([]int, len(keys))
+	for i, k := range keys {
+		sizes[i] = values[k]
+	}
+	hidden := analytics.Suppress(sizes, min)
+	out := map[string]int{}
+	for i, k := range keys {
+		if !hidden[i] && sizes[i] > 0 {
+			out[k] = sizes[i]
+		}
+	}
+	return out
+}
+
+func round6(x float64) float64 {
+	return float64(int64(x*1e6+0.5)) / 1e6
+}
