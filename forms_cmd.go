@@ -96,3 +96,23 @@ func rescore(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Wri
 	}
 	return nil
 }
+
+// rebuildIndicators recomputes the running totals from the stored
+// responses: after a scoring correction (with forms rescore first) or to
+// check that nothing drifted. Stop the service first.
+func rebuildIndicators(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer) error {
+	if len(cfg.args) > 0 {
+		return fmt.Errorf("unexpected arguments %q", cfg.args)
+	}
+	store, _, closeStore, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	responses, cells, err := store.RebuildTotals(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "rebuilt %d cells from %d responses\n", cells, responses)
+	return nil
+}

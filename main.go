@@ -38,6 +38,7 @@ const usage = `usage: samspil [serve] [flags]               serve the API (the d
        samspil healthcheck [flags]             exit 0 if the server on -addr is healthy
        samspil forms lint [FILE...]            check form definitions (no files: the built-in forms)
        samspil forms rescore [flags] [FORM...] recompute stored scores (no forms: all)
+       samspil rebuild-indicators [flags]      recompute every running total from the responses
 
 flags (each also an environment variable; a flag wins):
 `
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return healthcheck(ctx, cfg)
 	case "forms rescore":
 		return rescore(ctx, cfg, newLogger(stderr), stdout)
+	case "rebuild-indicators":
+		return rebuildIndicators(ctx, cfg, newLogger(stderr), stdout)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", command)

@@ -267,6 +267,13 @@ func TestPublishedFormsSurviveRestart(t *testing.T) {
 	if !strings.Contains(out.String(), "scored: 0 responses rescored") {
 		t.Errorf("rescore output %q; the scores were computed by the same rules", out.String())
 	}
+	out.Reset()
+	if err := run(context.Background(), []string{"samspil", "rebuild-indicators", "-data", dir}, func(string) string { return "" }, &out, &out); err != nil {
+		t.Fatalf("rebuild-indicators: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "rebuilt 1 cells from 1 responses") {
+		t.Errorf("rebuild-indicators output %q", out.String())
+	}
 
 	ctx, cancel = context.WithCancel(context.Background())
 	done = startServer(ctx, t, addr, dir, env, &syncBuffer{})

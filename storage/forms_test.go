@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -114,4 +115,108 @@ func TestTotalsKeepScoreSumsOverallAndByGroup(t *testing.T) {
 	if got := tally.Groups["role"]["helper"]; got.N != 2 || !reflect.DeepEqual(got.Scores["belonging"], forms.ScoreSums{N: 2, Sum: 125, SumSq: 10625}) {
 		t.Errorf("helpers = %+v", got)
 	}
+}
+
+// Running totals kept response by response equal a full recomputation,
+// after a random mix of citizen submissions and partner answers that are
+// changed again and again.
+func TestRebuildEqualsRunningTotals(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	c, err := forms.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	citizen, _ := c.Form("citizen_short", 2)
+	partner, _ := c.Form("partner_survey", 1)
+	rng := rand.New(rand.NewPCG(1, 2))
+	roles := []string{"participant", "helper", "co_creator", "speaks_for_others"}
+	for i := range 120 {
+		if rng.IntN(3) == 0 {
+			id := fmt.Sprintf("pt%d", rng.IntN(6))
+			a := forms.Answers{"relations_trust_close_relations": 1 + rng.IntN(5), "communication_informed": 1 + rng.IntN(5)}
+			r := forms.NewResponse(partner, id, "da", a, time.Now())
+			r.ID, r.SubmissionID, r.Partnership, r.Wave, r.Partner = "w1:"+id, "", "pa", "w1", id
+			if _, err := s.ReplaceResponse(ctx, r, partner.Counts(a)); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		a := forms.Answers{"belonging_place": 1 + rng.IntN(5), "trust_participants": 1 + rng.IntN(5), "role": roles[rng.IntN(4)]}
+		r := forms.NewResponse(citizen, fmt.Sprintf("00000000-0000-4000-8000-%012d", i), "da", a, time.Now())
+		r.Partnership, r.Activity = "pa", fmt.Sprintf("ac%d", rng.IntN(3))
+		if _, _, err := s.SaveResponse(ctx, r, citizen.Counts(a)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := map[string]forms.Tally{}
+	for _, form := range []string{"citizen_short", "partner_survey"} {
+		cells, err := s.Cells(ctx, "pa", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cl := range cells {
+			before[cl.Form+cl.Activity+cl.Wave+cl.Day] = cl.Tally
+		}
+	}
+	if _, _, err := s.RebuildTotals(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after := map[string]forms.Tally{}
+	for _, form := range []string{"citizen_short", "partner_survey"} {
+		cells, _ := s.Cells(ctx, "pa", form)
+		for _, cl := range cells {
+			after[cl.Form+cl.Activity+cl.Wave+cl.Day] = cl.Tally
+		}
+	}
+	if len(before) == 0 || !reflect.DeepEqual(normalize(before), normalize(after)) {
+		t.Errorf("running totals and rebuilt totals differ:\n%v\n%v", before, after)
+	}
+}
+
+// normalize drops zero counters that replacements leave behind, which a
+// rebuild never writes.
+func normalize(ts map[string]forms.Tally) map[string]forms.Tally {
+	out := map[string]forms.Tally{}
+	for k, t := range ts {
+		n := forms.Tally{N: t.N, Items: map[string]forms.ItemTally{}, Scores: map[string]forms.ScoreSums{}, Groups: map[string]map[string]forms.GroupTally{}}
+		for id, it := range t.Items {
+			if it.Answered == 0 {
+				continue
+			}
+			vals := map[string]int{}
+			for v, c := range it.Values {
+				if c != 0 {
+					vals[v] = c
+				}
+			}
+			n.Items[id] = forms.ItemTally{Answered: it.Answered, Values: vals}
+		}
+		for id, sc := range t.Scores {
+			if sc.N != 0 {
+				sc.Bands = nil
+				n.Scores[id] = sc
+			}
+		}
+		for item, gs := range t.Groups {
+			for v, g := range gs {
+				if g.N == 0 {
+					continue
+				}
+				if n.Groups[item] == nil {
+					n.Groups[item] = map[string]forms.GroupTally{}
+				}
+				scores := map[string]forms.ScoreSums{}
+				for id, sc := range g.Scores {
+					if sc.N != 0 {
+						sc.Bands = nil
+						scores[id] = sc
+					}
+				}
+				n.Groups[item][v] = forms.GroupTally{N: g.N, Scores: scores}
+			}
+		}
+		out[k] = n
+	}
+	return out
 }

@@ -1,0 +1,85 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// RebuildTotals recomputes every running total from the stored responses,
+// reading them one at a time, and replaces the totals with the result. Run
+// it with the service stopped: answers stored meanwhile would be missed.
+// It reports how many responses and cells it counted.
+func (s *Store) RebuildTotals(ctx context.Context) (responses, cells int, err error) {
+	type cell struct {
+		doc    totalsDoc
+		counts map[string]float64
+	}
+	byID := map[string]*cell{}
+	cur, err := s.responses.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
+		{Key: "answers", Value: 0}, {Key: "scores", Value: 0}, {Key: "uncount", Value: 0}}))
+	if err != nil {
+		return 0, 0, fmt.Errorf("read responses: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d responseDoc
+		if err := cur.Decode(&d); err != nil {
+			return responses, 0, fmt.Errorf("decode response: %w", err)
+		}
+		c := byID[d.Cell]
+		if c == nil {
+			c = &cell{doc: totalsDoc{ID: d.Cell, Form: d.Form, Version: d.Version, Partnership: d.Partnership,
+				Wave: d.Wave, Activity: d.Activity, Day: d.Day}, counts: map[string]float64{}}
+			byID[d.Cell] = c
+		}
+		for _, n := range d.Counts {
+			c.counts[n.Path] += n.By
+		}
+		responses++
+	}
+	if err := cur.Err(); err != nil {
+		return responses, 0, fmt.Errorf("read responses: %w", err)
+	}
+
+	if _, err := s.totals.DeleteMany(ctx, bson.D{}); err != nil {
+		return responses, 0, fmt.Errorf("clear totals: %w", err)
+	}
+	for _, c := range byID {
+		doc := bson.M{"_id": c.doc.ID, "form": c.doc.Form, "version": c.doc.Version, "partnership": c.doc.Partnership,
+			"wave": c.doc.Wave, "activity": c.doc.Activity, "day": c.doc.Day}
+		for path, v := range c.counts {
+			setPath(doc, strings.Split(path, "."), v)
+		}
+		if _, err := s.totals.InsertOne(ctx, doc); err != nil {
+			return responses, cells, fmt.Errorf("write totals %s: %w", c.doc.ID, err)
+		}
+		cells++
+	}
+	if _, err := s.responses.UpdateMany(ctx, bson.D{{Key: "counted", Value: false}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: true}}}}); err != nil {
+		return responses, cells, fmt.Errorf("mark responses counted: %w", err)
+	}
+	return responses, cells, nil
+}
+
+// setPath sets a value at a dotted path in nested documents, as $inc
+// would have built them; whole values stay integers.
+func setPath(doc bson.M, path []string, v float64) {
+	for _, key := range path[:len(path)-1] {
+		next, ok := doc[key].(bson.M)
+		if !ok {
+			next = bson.M{}
+			doc[key] = next
+		}
+		doc = next
+	}
+	if v == float64(int64(v)) {
+		doc[path[len(path)-1]] = int64(v)
+		return
+	}
+	doc[path[len(path)-1]] = v
+}
