@@ -9,6 +9,7 @@ import (
 
 	"samspil/analytics"
 	"samspil/forms"
+	"samspil/partnership"
 )
 
 // inclusionCell is one published group of citizens, or a withheld one.
@@ -208,4 +209,112 @@ func protectedCounts(values map[string]int, min int) map[string]int {
 
 func round6(x float64) float64 {
 	return float64(int64(x*1e6+0.5)) / 1e6
+}
+
+// indexChange is the change of one index between two waves.
+type indexChange struct {
+	Suppressed bool                `json:"suppressed,omitempty"`
+	From       *analytics.Estimate `json:"from,omitempty"`
+	To         *analytics.Estimate `json:"to,omitempty"`
+	Change     *analytics.Change   `json:"change,omitempty"`
+}
+
+// change compares each index between two citizen waves: the ones named, or
+// the last against the one before (formative), or with ?mode=summative the
+// first against the last.
+func (s *server) change(store PartnershipStore, formStore FormStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		pid := c.Params("pid")
+		p, err := store.Partnership(c.UserContext(), pid)
+		if err != nil {
+			return storeError(err, "partnership_not_found")
+		}
+		formID := c.Query("form", citizenForm)
+		f, err := s.form(c.UserContext(), formStore, formID, 0)
+		if err != nil {
+			return err
+		}
+		waves, err := store.Waves(c.UserContext(), pid)
+		if err != nil {
+			return errUnavailable(err)
+		}
+		waves = slices.DeleteFunc(waves, func(w partnership.Wave) bool {
+			return w.Form != formID || w.Respondents != "citizens" || w.Status(s.Now()) == partnership.Scheduled
+		})
+		slices.SortFunc(waves, func(a, b partnership.Wave) int { return a.OpensAt.Compare(b.OpensAt) })
+		from, to := c.Query("from_wave"), c.Query("to_wave")
+		mode := c.Query("mode", "formative")
+		if from == "" && to == "" && len(waves) >= 2 {
+			from, to = waves[len(waves)-2].ID, waves[len(waves)-1].ID
+			if mode == "summative" {
+				from = waves[0].ID
+			}
+		}
+		known := func(id string) bool {
+			return slices.ContainsFunc(waves, func(w partnership.Wave) bool { return w.ID == id })
+		}
+		if !known(from) || !known(to) {
+			return errNotFound("wave_not_found")
+		}
+		cells, err := store.Cells(c.UserContext(), pid, formID)
+		if err != nil {
+			return errUnavailable(err)
+		}
+		var before, after forms.Tally
+		for _, cl := range cells {
+			switch cl.Wave {
+			case from:
+				before.Add(cl.Tally)
+			case to:
+				after.Add(cl.Tally)
+			}
+		}
+		indices := map[string]indexChange{}
+		for _, sc := range f.Scales {
+			a, b := before.Scores[sc.ID], after.Scores[sc.ID]
+			ea, okA := analytics.FromSums(a.N, a.Sum, a.SumSq)
+			eb, okB := analytics.FromSums(b.N, b.Sum, b.SumSq)
+			if !okA || !okB || a.N < p.MinGroup || b.N < p.MinGroup {
+				indices[sc.ID] = indexChange{Suppressed: true}
+				continue
+			}
+			ch := analytics.Compare(ea, eb)
+			indices[sc.ID] = indexChange{From: &ea, To: &eb, Change: &ch}
+		}
+		return c.JSON(fiber.Map{"filters": fiber.Map{"form": formID, "from_wave": from, "to_wave": to, "mode": mode},
+			"min_group": p.MinGroup, "computed_at": s.Now().UTC().Format(time.RFC3339), "indices": indices})
+	}
+}
+
+// inclusionByPartnership sets every partnership's inclusion indicators side
+// by side, for evaluators comparing them.
+func (s *server) inclusionByPartnership(store PartnershipStore, formStore FormStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if by := c.Query("by", "partnership"); by != "partnership" {
+			return errInvalid([]fieldError{{field: "by", code: "invalid_value", msgID: "invalid_grouping"}})
+		}
+		formID := c.Query("form", citizenForm)
+		f, err := s.form(c.UserContext(), formStore, formID, 0)
+		if err != nil {
+			return err
+		}
+		all, err := store.Partnerships(c.UserContext())
+		if err != nil {
+			return errUnavailable(err)
+		}
+		groups := []inclusionCell{}
+		for _, p := range all {
+			cells, err := store.Cells(c.UserContext(), p.ID, formID)
+			if err != nil {
+				return errUnavailable(err)
+			}
+			var t forms.Tally
+			for _, cl := range cells {
+				t.Add(cl.Tally)
+			}
+			groups = append(groups, inclusionOf(f, map[string]string{"partnership": p.ID}, t, p.MinGroup, false))
+		}
+		return c.JSON(fiber.Map{"filters": fiber.Map{"form": formID, "by": "partnership"},
+			"computed_at": s.Now().UTC().Format(time.RFC3339), "groups": groups})
+	}
 }

@@ -222,3 +222,51 @@ func TestInclusionIndicators(t *testing.T) {
 		t.Errorf("today in activity A: %v, want 6", out["total"])
 	}
 }
+
+// Hand-computed: wave 1 belonging 25 25 25 50 50 50 (mean 37.5, sd
+// 13.693064), wave 2 75 75 75 100 100 100 (mean 87.5). Difference 50;
+// Welch se √62.5 = 7.905694 with 10 df, t = 2.228139, half-width 17.614965;
+// d = 50/13.693064 = 3.651484, J = 1 - 3/39, g = 3.370601.
+func TestChangeBetweenWaves(t *testing.T) {
+	fx := newFixture(t)
+	bb := []string{"Authorization", "Bearer " + fx.backbone}
+	p := "/api/v1/partnerships/" + fx.pid
+	now := time.Now().UTC()
+	day := 24 * time.Hour
+	for _, w := range [][2]time.Time{{now.Add(-60 * day), now.Add(-30 * day)}, {now.Add(-time.Hour), now.Add(30 * day)}} {
+		if res, out := fx.ta.call(t, "POST", p+"/waves", fmt.Sprintf(`{"form":"citizen_short","opens_at":%q,"closes_at":%q}`,
+			w[0].Format(time.RFC3339), w[1].Format(time.RFC3339)), bb...); res.StatusCode != 201 {
+			t.Fatalf("wave: %d %v", res.StatusCode, out)
+		}
+	}
+	earlier := fx.ta
+	earlier.app = reopen(t, fx, func() time.Time { return now.Add(-45 * day) })
+	for _, sub := range []struct {
+		api   testAPI
+		place int
+	}{{earlier, 2}, {earlier, 2}, {earlier, 2}, {earlier, 3}, {earlier, 3}, {earlier, 3},
+		{fx.ta, 4}, {fx.ta, 4}, {fx.ta, 4}, {fx.ta, 5}, {fx.ta, 5}, {fx.ta, 5}} {
+		body := fmt.Sprintf(`{"submission_id":%q,"partnership":%q,"answers":{"belonging_place":%d}}`, uuid.NewString(), fx.pid, sub.place)
+		if res, out := sub.api.call(t, "POST", responses, body); res.StatusCode != 201 {
+			t.Fatalf("submit: %d %v", res.StatusCode, out)
+		}
+	}
+	_, out := fx.ta.call(t, "GET", p+"/indicators/change", "", "Authorization", "Bearer "+fx.ta.evaluator)
+	b := out["indices"].(map[string]any)["belonging"].(map[string]any)
+	ch := b["change"].(map[string]any)
+	ci := ch["ci"].([]any)
+	if ch["difference"] != float64(50) || math.Abs(ch["hedges_g"].(float64)-3.370601) > 1e-5 ||
+		math.Abs(ci[0].(float64)-(50-17.614965)) > 1e-4 || math.Abs(ci[1].(float64)-(50+17.614965)) > 1e-4 {
+		t.Errorf("change = %v", ch)
+	}
+	if trust := out["indices"].(map[string]any)["trust"].(map[string]any); trust["suppressed"] != true {
+		t.Errorf("trust without answers = %v, want withheld", trust)
+	}
+	_, out = fx.ta.call(t, "GET", "/api/v1/indicators/inclusion?by=partnership", "", "Authorization", "Bearer "+fx.ta.evaluator)
+	for _, g := range out["groups"].([]any) {
+		g := g.(map[string]any)
+		if g["key"].(map[string]any)["partnership"] == fx.pid && g["n"] != float64(12) {
+			t.Errorf("side by side: %v, want 12 responses", g)
+		}
+	}
+}

@@ -112,6 +112,8 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		"GET /api/v1/invitations/:token":                        anyone,
 		"PUT /api/v1/invitations/:token/response":               anyone,
 		"GET /i/:token": anyone,
+		"GET /api/v1/partnerships/:pid/indicators/change":    viewers,
+		"GET /api/v1/indicators/inclusion":                   readers,
 		"GET /api/v1/partnerships/:pid/indicators/inclusion": viewers,
 		"GET /api/v1/partnerships/:pid/indicators/health":    viewers,
 		"GET /api/v1/partnerships/:pid/network":              viewers,

@@ -73,7 +73,9 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/links/:aid/qr.png", managers, s.qr(s.Store, "png")},
 
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/inclusion", viewers, s.inclusion(s.Store, s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/change", viewers, s.change(s.Store, s.Store)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/health", viewers, s.health(s.Store, s.Store)},
+		{fiber.MethodGet, "/api/v1/indicators/inclusion", readers, s.inclusionByPartnership(s.Store, s.Store)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/network", viewers, s.networkView(s.Store, s.Store)},
 
 		// The token in the path is the partner's credential.
