@@ -1,9 +1,13 @@
 package api
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -268,5 +272,74 @@ func TestChangeBetweenWaves(t *testing.T) {
 		if g["key"].(map[string]any)["partnership"] == fx.pid && g["n"] != float64(12) {
 			t.Errorf("side by side: %v, want 12 responses", g)
 		}
+	}
+}
+
+func TestExports(t *testing.T) {
+	fx := newFixture(t)
+	answerAll(t, fx)
+	for _, place := range []int{5, 3} {
+		body := fmt.Sprintf(`{"submission_id":%q,"partnership":%q,"answers":{"belonging_place":%d,"barriers":["cost","language"],"first_community":true}}`,
+			uuid.NewString(), fx.pid, place)
+		if res, out := fx.ta.call(t, "POST", responses, body); res.StatusCode != 201 {
+			t.Fatalf("submit: %d %v", res.StatusCode, out)
+		}
+	}
+	get := func(path, key string) (int, string) {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := fx.ta.app.Test(req, 30_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(data)
+	}
+	status, body := get("/api/v1/partnerships/"+fx.pid+"/export.csv", fx.backbone)
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if status != 200 || err != nil || len(rows) != 3 {
+		t.Fatalf("citizen export: %d %v %d rows\n%s", status, err, len(rows), body)
+	}
+	header := strings.Join(rows[0], ",")
+	if !strings.HasPrefix(header, "partnership,activity,wave,day,form_version,lang,belonging_place,") || !strings.HasSuffix(header, "score_belonging,score_trust,score_influence") {
+		t.Errorf("header = %s", header)
+	}
+	if strings.Contains(body, "submission") || !regexp.MustCompile(`,\d{4}-\d{2}-\d{2},2,`).MatchString(body) {
+		t.Errorf("rows hold submission ids or times finer than a day:\n%s", body)
+	}
+	if !strings.Contains(body, "cost;language") || !strings.Contains(body, ",true,") {
+		t.Errorf("multi and yes/no answers not exported as expected:\n%s", body)
+	}
+
+	_, asEvaluator := get("/api/v1/export/partner_survey.csv", fx.ta.evaluator)
+	_, asAdmin := get("/api/v1/export/partner_survey.csv", fx.ta.admin)
+	if strings.Contains(strings.SplitN(asEvaluator, "\n", 2)[0], "partner,") || !strings.Contains(strings.SplitN(asAdmin, "\n", 2)[0], ",partner,") {
+		t.Errorf("rater column: evaluator %q, admin %q; want it for admins only", strings.SplitN(asEvaluator, "\n", 2)[0], strings.SplitN(asAdmin, "\n", 2)[0])
+	}
+	if status, _ := get("/api/v1/export/citizen_short.csv?include_text=true", fx.ta.evaluator); status != 403 {
+		t.Errorf("free text for an evaluator: %d, want 403", status)
+	}
+
+	_, pkg := get("/api/v1/partnerships/"+fx.pid+"/datapackage.json", fx.backbone)
+	var dp struct {
+		Resources []struct {
+			Schema struct {
+				Fields []struct {
+					Name, Type string
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(pkg), &dp); err != nil || len(dp.Resources) != 1 {
+		t.Fatalf("datapackage: %v %s", err, pkg)
+	}
+	var names []string
+	types := map[string]string{}
+	for _, f := range dp.Resources[0].Schema.Fields {
+		names = append(names, f.Name)
+		types[f.Name] = f.Type
+	}
+	if strings.Join(names, ",") != header || types["day"] != "date" || types["belonging_place"] != "integer" || types["first_community"] != "string" || types["score_belonging"] != "number" {
+		t.Errorf("datapackage fields %v (%v) do not describe the CSV header %s", names, types, header)
 	}
 }

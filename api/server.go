@@ -27,6 +27,7 @@ type Store interface {
 	KeyStore
 	FormStore
 	PartnershipStore
+	ExportStore
 }
 
 // FormStore keeps published form versions.

@@ -423,3 +423,34 @@ func (s *Store) Cells(ctx context.Context, partnershipID, formID string) ([]form
 	}
 	return cells, nil
 }
+
+// EachResponse calls fn with every response to a form, in a partnership
+// and a wave when they are not empty, one at a time as they are read, so
+// that exports of any size use little memory.
+func (s *Store) EachResponse(ctx context.Context, form, partnership, wave string, fn func(forms.Response) error) error {
+	filter := bson.D{{Key: "form", Value: form}}
+	if partnership != "" {
+		filter = append(filter, bson.E{Key: "partnership", Value: partnership})
+	}
+	if wave != "" {
+		filter = append(filter, bson.E{Key: "wave", Value: wave})
+	}
+	cur, err := s.responses.Find(ctx, filter, options.Find().SetBatchSize(1000))
+	if err != nil {
+		return fmt.Errorf("read responses to %q: %w", form, err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var doc responseDoc
+		if err := cur.Decode(&doc); err != nil {
+			return fmt.Errorf("decode response: %w", err)
+		}
+		if err := fn(doc.response()); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("read responses to %q: %w", form, err)
+	}
+	return nil
+}
