@@ -92,7 +92,11 @@ func (s *server) health(store PartnershipStore, formStore FormStore) fiber.Handl
 		for _, pt := range partners {
 			sectorOf[pt.ID] = pt.Sector
 		}
-		current, err := store.WaveResponses(c.UserContext(), w.ID)
+		ids := make([]string, 0, len(partners))
+		for _, pt := range partners {
+			ids = append(ids, pt.ID)
+		}
+		current, err := store.PartnerResponses(c.UserContext(), w.ID, ids)
 		if err != nil {
 			return errUnavailable(err)
 		}
@@ -103,7 +107,7 @@ func (s *server) health(store PartnershipStore, formStore FormStore) fiber.Handl
 			prev = slices.DeleteFunc(slices.Clone(prev), func(x partnership.Wave) bool { return x.Form != w.Form })
 			if len(prev) > 0 {
 				previousID = prev[len(prev)-1].ID
-				if previous, err = store.WaveResponses(c.UserContext(), previousID); err != nil {
+				if previous, err = store.PartnerResponses(c.UserContext(), previousID, ids); err != nil {
 					return errUnavailable(err)
 				}
 			}
@@ -195,7 +199,11 @@ func (s *server) networkView(store PartnershipStore, formStore FormStore) fiber.
 		if err != nil {
 			return errUnavailable(err)
 		}
-		responses, err := store.WaveResponses(c.UserContext(), w.ID)
+		ids := make([]string, 0, len(partners))
+		for _, pt := range partners {
+			ids = append(ids, pt.ID)
+		}
+		responses, err := store.PartnerResponses(c.UserContext(), w.ID, ids)
 		if err != nil {
 			return errUnavailable(err)
 		}

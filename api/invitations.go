@@ -54,17 +54,11 @@ func (s *server) invitation(c *fiber.Ctx, store PartnershipStore, formStore Form
 			in.roster = append(in.roster, rosterEntry{ID: p.ID, Name: p.Name, Sector: p.Sector})
 		}
 	}
-	in.response, in.answered, err = store.Response(ctx, partnerResponseID(in.wave.ID, in.partner.ID))
+	in.response, in.answered, err = store.Response(ctx, forms.PartnerResponseID(in.wave.ID, in.partner.ID))
 	if err != nil {
 		return in, errUnavailable(err)
 	}
 	return in, nil
-}
-
-// partnerResponseID keys a partner's answer to a wave, so that answering
-// again replaces it.
-func partnerResponseID(wave, partner string) string {
-	return wave + ":" + partner
 }
 
 func (in invited) rosterIDs() forms.Roster {
@@ -165,7 +159,7 @@ func (s *server) savePartnerAnswer(c *fiber.Ctx, store PartnershipStore, in invi
 		lang = in.form.DefaultLanguage
 	}
 	r := forms.NewResponse(in.form, in.partner.ID, lang, answers, s.Now())
-	r.ID = partnerResponseID(in.wave.ID, in.partner.ID)
+	r.ID = forms.PartnerResponseID(in.wave.ID, in.partner.ID)
 	r.SubmissionID = ""
 	r.Partnership, r.Wave, r.Partner = in.inv.Partnership, in.wave.ID, in.partner.ID
 	created, err := store.ReplaceResponse(c.UserContext(), r, in.form.Counts(answers))

@@ -175,9 +175,17 @@ func (s *server) invitees(c *fiber.Ctx, store PartnershipStore, pid, wid string)
 	if err != nil {
 		return nil, w, errUnavailable(err)
 	}
-	responded, err := store.Respondents(c.UserContext(), w.ID)
+	ids := make([]string, 0, len(partners))
+	for _, p := range partners {
+		ids = append(ids, p.ID)
+	}
+	answers, err := store.PartnerResponses(c.UserContext(), w.ID, ids)
 	if err != nil {
 		return nil, w, errUnavailable(err)
+	}
+	responded := map[string]bool{}
+	for _, r := range answers {
+		responded[r.Partner] = true
 	}
 	list := []invitee{}
 	for _, p := range partners {

@@ -58,6 +58,12 @@ func ResponseID(formID, submissionID string) string {
 	return formID + ":" + submissionID
 }
 
+// PartnerResponseID is the id of a partner's answer to a wave: one per
+// partner and wave, so answering again replaces it.
+func PartnerResponseID(wave, partner string) string {
+	return wave + ":" + partner
+}
+
 // SameAs reports whether o carries the same answers to the same form
 // version, as a retry of r would.
 func (r Response) SameAs(o Response) bool {

@@ -210,22 +210,20 @@ func (s *Store) Invitations(ctx context.Context, waveID string) ([]partnership.I
 	return findRecords[partnership.Invitation](ctx, s.invitations, bson.D{{Key: "wave", Value: waveID}})
 }
 
-// Respondents returns the partners that answered a wave.
-func (s *Store) Respondents(ctx context.Context, waveID string) (map[string]bool, error) {
-	cur, err := s.responses.Find(ctx, bson.D{{Key: "wave", Value: waveID}, {Key: "partner", Value: bson.D{{Key: "$exists", Value: true}}}},
-		options.Find().SetProjection(bson.D{{Key: "partner", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("find answers to wave %s: %w", waveID, err)
-	}
-	var docs []struct {
-		Partner string `bson:"partner"`
-	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("find answers to wave %s: %w", waveID, err)
-	}
-	out := make(map[string]bool, len(docs))
-	for _, d := range docs {
-		out[d.Partner] = true
+// PartnerResponses returns the answers the given partners gave in a wave.
+// Each is looked up by its _id, the one lookup the
+// embedded store indexes, so this costs the same with a million citizen
+// responses stored as with none.
+func (s *Store) PartnerResponses(ctx context.Context, waveID string, partners []string) ([]forms.Response, error) {
+	var out []forms.Response
+	for _, p := range partners {
+		r, ok, err := s.Response(ctx, forms.PartnerResponseID(waveID, p))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, r)
+		}
 	}
 	return out, nil
 }
@@ -248,24 +246,6 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]partnership.AuditEnt
 	out := make([]partnership.AuditEntry, 0, len(rs))
 	for _, r := range rs {
 		out = append(out, r.Value)
-	}
-	return out, nil
-}
-
-// WaveResponses returns every response given in a wave. Partner waves
-// hold one response per partner, so this stays small.
-func (s *Store) WaveResponses(ctx context.Context, waveID string) ([]forms.Response, error) {
-	cur, err := s.responses.Find(ctx, bson.D{{Key: "wave", Value: waveID}})
-	if err != nil {
-		return nil, fmt.Errorf("find answers to wave %s: %w", waveID, err)
-	}
-	var docs []responseDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("find answers to wave %s: %w", waveID, err)
-	}
-	out := make([]forms.Response, 0, len(docs))
-	for _, d := range docs {
-		out = append(out, d.response())
 	}
 	return out, nil
 }

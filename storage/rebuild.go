@@ -6,7 +6,10 @@ import (
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"samspil/forms"
 )
 
 // RebuildTotals recomputes every running total from the stored responses,
@@ -82,4 +85,22 @@ func setPath(doc bson.M, path []string, v float64) {
 		return
 	}
 	doc[path[len(path)-1]] = v
+}
+
+// ImportResponses stores many responses at once, uncounted, for bulk
+// imports such as answers typed in from paper forms; RebuildTotals counts
+// them afterwards. Responses already stored are skipped.
+func (s *Store) ImportResponses(ctx context.Context, rs []forms.Response, counts [][]forms.Count) (int, error) {
+	docs := make([]any, 0, len(rs))
+	for i, r := range rs {
+		docs = append(docs, newResponseDoc(r, counts[i]))
+	}
+	res, err := s.responses.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if res == nil {
+		return 0, fmt.Errorf("import responses: %w", err)
+	}
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return len(res.InsertedIDs), fmt.Errorf("import responses: %w", err)
+	}
+	return len(res.InsertedIDs), nil
 }

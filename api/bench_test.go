@@ -1,0 +1,167 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"samspil/access"
+	"samspil/forms"
+	"samspil/i18n"
+	"samspil/partnership"
+	"samspil/storage"
+)
+
+// BenchmarkIndicatorsAtScale loads synthetic citizen responses into the
+// embedded store (spread over 90 days and 5 activities of one partnership)
+// and times the inclusion and health endpoints and a full export. Sizes
+// come from SAMSPIL_BENCH_SIZES (default 10000,100000):
+//
+//	SAMSPIL_BENCH_SIZES=10000,100000,1000000 go test ./api -run XXX -bench IndicatorsAtScale -benchtime 50x -timeout 60m
+//
+// Indicators read running totals, one document per cell, never responses,
+// so their cost follows the number of cells, not of responses.
+func BenchmarkIndicatorsAtScale(b *testing.B) {
+	sizes := os.Getenv("SAMSPIL_BENCH_SIZES")
+	if sizes == "" {
+		sizes = "10000,100000"
+	}
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprint(n), func(b *testing.B) { benchmarkAtSize(b, n) })
+	}
+}
+
+func benchmarkAtSize(b *testing.B, n int) {
+	ctx := context.Background()
+	store, err := storage.Open(ctx, storage.Config{DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close(ctx)
+	catalog, err := forms.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, _ := catalog.Form("citizen_short", 0)
+	pid := "pabench"
+	if err := store.CreatePartnership(ctx, partnership.Partnership{ID: pid, Name: "Bench", MinGroup: 5}); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	rng := rand.New(rand.NewPCG(7, 9))
+	roles := []string{"participant", "helper", "co_creator", "speaks_for_others"}
+	ages := []string{"under_18", "18_29", "30_49", "50_66", "67_plus"}
+	first := time.Now().Add(-90 * 24 * time.Hour)
+	for done := 0; done < n; {
+		batch := min(5000, n-done)
+		rs := make([]forms.Response, 0, batch)
+		counts := make([][]forms.Count, 0, batch)
+		for i := range batch {
+			a := forms.Answers{"belonging_place": 1 + rng.IntN(5), "belonging_someone": 1 + rng.IntN(5),
+				"trust_participants": 1 + rng.IntN(5), "influence_decide": 1 + rng.IntN(5),
+				"role": roles[rng.IntN(4)], "age_band": ages[rng.IntN(5)], "barriers": []string{"cost"}}
+			r := forms.NewResponse(f, fmt.Sprintf("bench-%d", done+i), "da", a, first.Add(time.Duration(rng.IntN(90*24))*time.Hour))
+			r.Partnership, r.Activity = pid, fmt.Sprintf("ac%d", rng.IntN(5))
+			rs = append(rs, r)
+			counts = append(counts, f.Counts(a))
+		}
+		if _, err := store.ImportResponses(ctx, rs, counts); err != nil {
+			b.Fatal(err)
+		}
+		done += batch
+	}
+	loaded := time.Since(start)
+	responses, cells, err := store.RebuildTotals(ctx)
+	if err != nil || responses != n {
+		b.Fatalf("rebuild: %d responses, %v", responses, err)
+	}
+	b.Logf("%d responses loaded in %v, %d cells rebuilt in %v", n, loaded.Round(time.Millisecond), cells, (time.Since(start) - loaded).Round(time.Millisecond))
+
+	messages, err := i18n.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	app, err := New(Config{Forms: catalog, Messages: messages, Store: store})
+	if err != nil {
+		b.Fatal(err)
+	}
+	key := "bench-admin"
+	if err := store.SaveKey(ctx, access.KeyFromSecret(key, access.RoleAdmin, time.Now())); err != nil {
+		b.Fatal(err)
+	}
+	wave := benchPartnerWave(b, store, catalog, pid)
+	for _, path := range []string{
+		"/api/v1/partnerships/" + pid + "/indicators/inclusion",
+		"/api/v1/partnerships/" + pid + "/indicators/inclusion?by=age_band",
+		"/api/v1/partnerships/" + pid + "/indicators/health?wave=" + wave,
+	} {
+		b.Run(strings.TrimPrefix(path, "/api/v1/partnerships/"+pid+"/"), func(b *testing.B) {
+			var took []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				get(b, app, path, key)
+				took = append(took, time.Since(t0))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "median-ms")
+		})
+	}
+	b.Run("export.csv", func(b *testing.B) {
+		for b.Loop() {
+			t0 := time.Now()
+			size := get(b, app, "/api/v1/partnerships/"+pid+"/export.csv", key)
+			b.ReportMetric(time.Since(t0).Seconds(), "s/export")
+			b.ReportMetric(float64(size)/1e6, "MB")
+		}
+	})
+}
+
+// benchPartnerWave adds 30 partners who all answered an open partner wave.
+func benchPartnerWave(b *testing.B, store *storage.Store, catalog *forms.Catalog, pid string) string {
+	ctx := context.Background()
+	f, _ := catalog.Form("partner_survey", 0)
+	w := partnership.Wave{ID: "wabench", Partnership: pid, Form: f.ID, Version: f.Version, Respondents: "partners",
+		OpensAt: time.Now().Add(-time.Hour), ClosesAt: time.Now().Add(time.Hour)}
+	if err := store.CreateWave(ctx, w); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 30 {
+		p := partnership.Partner{ID: fmt.Sprintf("pt%02d", i), Partnership: pid, Name: fmt.Sprintf("Partner %d", i),
+			Sector: partnership.Sectors[i%len(partnership.Sectors)], Active: true}
+		if err := store.CreatePartner(ctx, p); err != nil {
+			b.Fatal(err)
+		}
+		a := forms.Answers{"relations_trust_close_relations": 1 + i%5, "communication_informed": 1 + (i*3)%5}
+		r := forms.NewResponse(f, p.ID, "da", a, time.Now())
+		r.ID, r.Partnership, r.Wave, r.Partner = forms.PartnerResponseID(w.ID, p.ID), pid, w.ID, p.ID
+		if _, err := store.ReplaceResponse(ctx, r, f.Counts(a)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return w.ID
+}
+
+func get(b *testing.B, app *fiber.App, path, key string) int {
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := app.Test(req, -1)
+	if err != nil || res.StatusCode != 200 {
+		b.Fatalf("%s: %v %v", path, res, err)
+	}
+	n, _ := io.Copy(io.Discard, res.Body)
+	return int(n)
+}
