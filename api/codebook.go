@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/csv"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,6 +28,31 @@ type codebook struct {
 	Missing   missingCodes    `json:"missing"`
 	Variables []variable      `json:"variables"`
 	Scores    []scoreVariable `json:"scores"`
+	// Formulas says how the indicators built on this form are computed.
+	Formulas map[string]string `json:"formulas"`
+}
+
+// estimateFormulas describe every indicator of a score.
+var estimateFormulas = map[string]string{
+	"mean":        "sum of the scores / n, from running totals of n, sum and sum of squares",
+	"sd":          "sample standard deviation: sqrt((sum of squares - n * mean^2) / (n - 1))",
+	"ci":          "95% confidence interval of the mean: mean ± t(0.975, n - 1) * sd / sqrt(n)",
+	"change":      "difference of means (later - earlier) with a Welch 95% interval; Hedges' g = difference / pooled sd * (1 - 3 / (4 * (n1 + n2) - 9))",
+	"band":        "partnership health on 1-5: strength at 4 and above, borderline 3 to under 4, concern below 3",
+	"suppression": "no figure about fewer people than the partnership's minimum group size (default 5, at least 3); when that hides one group of a published total, the next smallest group is hidden too",
+}
+
+// networkFormulas describe the network indicators of a partners roster.
+var networkFormulas = map[string]string{
+	"ties":                  "distinct directed collaborations reported (rater -> partner), self-ties and unknown partners ignored",
+	"density":               "ties / (n * (n - 1)) over the partnership's partners",
+	"reciprocity":           "share of ties whose reverse tie is also reported",
+	"degree_centralization": "Freeman: sum over partners of (largest degree - degree) / ((n - 1) * (n - 2)), on the undirected network",
+	"betweenness":           "share of shortest paths between other pairs that pass through a partner, on the undirected network, normalized by (n - 1) * (n - 2) / 2 as NetworkX does",
+	"ei_index":              "Krackhardt-Stern E-I index: (ties between sectors - ties within sectors) / all undirected ties",
+	"components":            "connected groups of partners on the undirected network; isolates have no tie",
+	"missing_sectors":       "sectors with no active partner, or only one",
+	"received":              "mean trust and contribution a partner was given, shown only when at least the minimum group size of partners rated it",
 }
 
 // missingCodes explains the two ways an item can lack a value.
@@ -85,7 +112,13 @@ func buildCodebook(f *forms.Form) codebook {
 			NotAnswered: "empty: the item was skipped or not shown",
 			PreferNot:   forms.PreferNot + ": the respondent chose not to answer; never scored",
 		},
-		Variables: variables("", f.Items), Scores: []scoreVariable{}}
+		Variables: variables("", f.Items), Scores: []scoreVariable{}, Formulas: map[string]string{}}
+	if len(f.Scales) > 0 {
+		maps.Copy(cb.Formulas, estimateFormulas)
+	}
+	if slices.ContainsFunc(f.Items, func(it forms.Item) bool { return it.Type == forms.TypePartners }) {
+		maps.Copy(cb.Formulas, networkFormulas)
+	}
 	for _, s := range f.Scales {
 		lo, hi := f.ScoreRange(s)
 		cb.Scores = append(cb.Scores, scoreVariable{Name: "score_" + s.ID, Label: only(s.Label), Items: s.Items,
