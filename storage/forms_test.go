@@ -220,3 +220,46 @@ func normalize(ts map[string]forms.Tally) map[string]forms.Tally {
 	}
 	return out
 }
+
+func TestImportedResponsesAreCountedOnce(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	c, _ := forms.Builtin()
+	f, _ := c.Form("citizen_short", 2)
+	var rs []forms.Response
+	var counts [][]forms.Count
+	for i := range 40 {
+		a := forms.Answers{"belonging_place": 1 + i%5, "role": []string{"helper", "participant"}[i%2]}
+		r := forms.NewResponse(f, fmt.Sprintf("imp-%d", i), "da", a, time.Now())
+		r.Partnership, r.Activity = "pa", fmt.Sprintf("ac%d", i%3)
+		rs, counts = append(rs, r), append(counts, f.Counts(a))
+	}
+	if n, err := s.ImportResponses(ctx, rs[:30], counts[:30]); err != nil || n != 30 {
+		t.Fatalf("import = %d, %v", n, err)
+	}
+	// A second import that repeats ten responses stores and counts only the new ones.
+	if n, err := s.ImportResponses(ctx, rs[20:], counts[20:]); err != nil || n != 10 {
+		t.Fatalf("second import = %d, %v; want the 10 new ones", n, err)
+	}
+	cells, _ := s.Cells(ctx, "pa", f.ID)
+	imported := map[string]forms.Tally{}
+	total := 0
+	for _, cl := range cells {
+		imported[cl.Activity+cl.Day] = cl.Tally
+		total += cl.Tally.N
+	}
+	if total != 40 {
+		t.Fatalf("imported totals count %d responses, want 40", total)
+	}
+	if _, _, err := s.RebuildTotals(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cells, _ = s.Cells(ctx, "pa", f.ID)
+	rebuilt := map[string]forms.Tally{}
+	for _, cl := range cells {
+		rebuilt[cl.Activity+cl.Day] = cl.Tally
+	}
+	if !reflect.DeepEqual(normalize(imported), normalize(rebuilt)) {
+		t.Errorf("imported totals differ from rebuilt ones")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -62,7 +63,10 @@ func (s *Store) RebuildTotals(ctx context.Context) (responses, cells int, err er
 		}
 		cells++
 	}
-	if _, err := s.responses.UpdateMany(ctx, bson.D{{Key: "counted", Value: false}},
+	// Finding the uncounted responses may scan them all; give it time.
+	long, cancel := context.WithTimeout(ctx, time.Hour)
+	defer cancel()
+	if _, err := s.responses.UpdateMany(long, bson.D{{Key: "counted", Value: false}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: true}}}}); err != nil {
 		return responses, cells, fmt.Errorf("mark responses counted: %w", err)
 	}
@@ -87,20 +91,40 @@ func setPath(doc bson.M, path []string, v float64) {
 	doc[path[len(path)-1]] = v
 }
 
-// ImportResponses stores many responses at once, uncounted, for bulk
-// imports such as answers typed in from paper forms; RebuildTotals counts
-// them afterwards. Responses already stored are skipped.
+// ImportResponses stores many responses at once, such as answers typed in
+// from paper forms, and adds them to the running totals with one update
+// per cell rather than per response. Responses already stored are skipped.
+// An import that fails half-way leaves totals to repair with
+// RebuildTotals.
 func (s *Store) ImportResponses(ctx context.Context, rs []forms.Response, counts [][]forms.Count) (int, error) {
 	docs := make([]any, 0, len(rs))
+	byID := make(map[string]responseDoc, len(rs))
 	for i, r := range rs {
-		docs = append(docs, newResponseDoc(r, counts[i]))
+		d := newResponseDoc(r, counts[i])
+		d.Counted = true
+		docs = append(docs, d)
+		byID[d.ID] = d
 	}
 	res, err := s.responses.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	if res == nil {
+	if res == nil || (err != nil && !mongo.IsDuplicateKeyError(err)) {
 		return 0, fmt.Errorf("import responses: %w", err)
 	}
-	if err != nil && !mongo.IsDuplicateKeyError(err) {
-		return len(res.InsertedIDs), fmt.Errorf("import responses: %w", err)
+	cells := map[string]*responseDoc{}
+	for _, id := range res.InsertedIDs {
+		d := byID[fmt.Sprint(id)]
+		c := cells[d.Cell]
+		if c == nil {
+			agg := d
+			agg.Counts = nil
+			c = &agg
+			cells[d.Cell] = c
+		}
+		c.Counts = append(c.Counts, d.Counts...)
+	}
+	for _, c := range cells {
+		if err := s.addTotals(ctx, *c); err != nil {
+			return len(res.InsertedIDs), fmt.Errorf("import responses: %w", err)
+		}
 	}
 	return len(res.InsertedIDs), nil
 }

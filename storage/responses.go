@@ -191,6 +191,41 @@ func (doc responseDoc) pendingKey() string {
 // atomic update that only matches while the response is not listed yet, so
 // doing it again after a crash adds nothing.
 func (s *Store) addCounts(ctx context.Context, doc responseDoc) error {
+	err := s.update(ctx, s.totals,
+		bson.D{{Key: "_id", Value: doc.Cell}, {Key: "pending", Value: bson.D{{Key: "$ne", Value: doc.pendingKey()}}}},
+		bson.D{
+			{Key: "$inc", Value: increments(doc)},
+			{Key: "$addToSet", Value: bson.D{{Key: "pending", Value: doc.pendingKey()}}},
+			{Key: "$setOnInsert", Value: cellFields(doc)},
+		}, true)
+	// A duplicate key means the cell exists and already lists the response
+	// as pending: its counts are in.
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("add counts of %q to %q: %w", doc.ID, doc.Cell, err)
+	}
+	return nil
+}
+
+// addTotals adds a batch's counts to a cell without a pending guard: bulk
+// imports are repaired by a rebuild, not response by response.
+func (s *Store) addTotals(ctx context.Context, doc responseDoc) error {
+	err := s.update(ctx, s.totals, bson.D{{Key: "_id", Value: doc.Cell}},
+		bson.D{{Key: "$inc", Value: increments(doc)}, {Key: "$setOnInsert", Value: cellFields(doc)}}, true)
+	if err != nil {
+		return fmt.Errorf("add counts to %q: %w", doc.Cell, err)
+	}
+	return nil
+}
+
+// cellFields describe a new cell, from any response in it.
+func cellFields(doc responseDoc) bson.D {
+	return bson.D{{Key: "form", Value: doc.Form}, {Key: "version", Value: doc.Version},
+		{Key: "partnership", Value: doc.Partnership}, {Key: "wave", Value: doc.Wave},
+		{Key: "activity", Value: doc.Activity}, {Key: "day", Value: doc.Day}}
+}
+
+// increments turns a response's counts, less those it replaces, into $inc.
+func increments(doc responseDoc) bson.D {
 	change := map[string]float64{}
 	for _, c := range doc.Counts {
 		change[c.Path] += c.By
@@ -214,21 +249,7 @@ func (s *Store) addCounts(ctx context.Context, doc responseDoc) error {
 		// A replacement with the same counts: only the pending entry moves.
 		inc = append(inc, bson.E{Key: "n", Value: 0})
 	}
-	err := s.update(ctx, s.totals,
-		bson.D{{Key: "_id", Value: doc.Cell}, {Key: "pending", Value: bson.D{{Key: "$ne", Value: doc.pendingKey()}}}},
-		bson.D{
-			{Key: "$inc", Value: inc},
-			{Key: "$addToSet", Value: bson.D{{Key: "pending", Value: doc.pendingKey()}}},
-			{Key: "$setOnInsert", Value: bson.D{{Key: "form", Value: doc.Form}, {Key: "version", Value: doc.Version},
-				{Key: "partnership", Value: doc.Partnership}, {Key: "wave", Value: doc.Wave}, {Key: "activity", Value: doc.Activity},
-				{Key: "day", Value: doc.Day}}},
-		}, true)
-	// A duplicate key means the cell exists and already lists the response
-	// as pending: its counts are in.
-	if err != nil && !mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("add counts of %q to %q: %w", doc.ID, doc.Cell, err)
-	}
-	return nil
+	return inc
 }
 
 func (s *Store) update(ctx context.Context, coll *mongo.Collection, filter, update bson.D, upsert bool) error {
