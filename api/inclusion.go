@@ -71,7 +71,10 @@ func (s *server) inclusion(store PartnershipStore, formStore FormStore) fiber.Ha
 		if len(problems) > 0 {
 			return errInvalid(problems)
 		}
-		cells, err := store.Cells(c.UserContext(), pid, formID)
+		// Only a date range needs the totals split by day; the rest reads
+		// the few cells without a day.
+		daily := filters["from"] != "" || filters["to"] != ""
+		cells, err := store.Cells(c.UserContext(), pid, formID, daily)
 		if err != nil {
 			return errUnavailable(err)
 		}
@@ -256,7 +259,7 @@ func (s *server) change(store PartnershipStore, formStore FormStore) fiber.Handl
 		if !known(from) || !known(to) {
 			return errNotFound("wave_not_found")
 		}
-		cells, err := store.Cells(c.UserContext(), pid, formID)
+		cells, err := store.Cells(c.UserContext(), pid, formID, false)
 		if err != nil {
 			return errUnavailable(err)
 		}
@@ -304,7 +307,7 @@ func (s *server) inclusionByPartnership(store PartnershipStore, formStore FormSt
 		}
 		groups := []inclusionCell{}
 		for _, p := range all {
-			cells, err := store.Cells(c.UserContext(), p.ID, formID)
+			cells, err := store.Cells(c.UserContext(), p.ID, formID, false)
 			if err != nil {
 				return errUnavailable(err)
 			}

@@ -151,7 +151,7 @@ func TestRebuildEqualsRunningTotals(t *testing.T) {
 	}
 	before := map[string]forms.Tally{}
 	for _, form := range []string{"citizen_short", "partner_survey"} {
-		cells, err := s.Cells(ctx, "pa", form)
+		cells, err := s.Cells(ctx, "pa", form, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func TestRebuildEqualsRunningTotals(t *testing.T) {
 	}
 	after := map[string]forms.Tally{}
 	for _, form := range []string{"citizen_short", "partner_survey"} {
-		cells, _ := s.Cells(ctx, "pa", form)
+		cells, _ := s.Cells(ctx, "pa", form, false)
 		for _, cl := range cells {
 			after[cl.Form+cl.Activity+cl.Wave+cl.Day] = cl.Tally
 		}
@@ -241,7 +241,7 @@ func TestImportedResponsesAreCountedOnce(t *testing.T) {
 	if n, err := s.ImportResponses(ctx, rs[20:], counts[20:]); err != nil || n != 10 {
 		t.Fatalf("second import = %d, %v; want the 10 new ones", n, err)
 	}
-	cells, _ := s.Cells(ctx, "pa", f.ID)
+	cells, _ := s.Cells(ctx, "pa", f.ID, false)
 	imported := map[string]forms.Tally{}
 	total := 0
 	for _, cl := range cells {
@@ -254,7 +254,7 @@ func TestImportedResponsesAreCountedOnce(t *testing.T) {
 	if _, _, err := s.RebuildTotals(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cells, _ = s.Cells(ctx, "pa", f.ID)
+	cells, _ = s.Cells(ctx, "pa", f.ID, false)
 	rebuilt := map[string]forms.Tally{}
 	for _, cl := range cells {
 		rebuilt[cl.Activity+cl.Day] = cl.Tally

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -19,7 +18,8 @@ import (
 // It reports how many responses and cells it counted.
 func (s *Store) RebuildTotals(ctx context.Context) (responses, cells int, err error) {
 	type cell struct {
-		doc    totalsDoc
+		ref    cellRef
+		doc    responseDoc
 		counts map[string]float64
 	}
 	byID := map[string]*cell{}
@@ -29,19 +29,25 @@ func (s *Store) RebuildTotals(ctx context.Context) (responses, cells int, err er
 		return 0, 0, fmt.Errorf("read responses: %w", err)
 	}
 	defer cur.Close(ctx)
+	var uncounted []string
 	for cur.Next(ctx) {
 		var d responseDoc
 		if err := cur.Decode(&d); err != nil {
 			return responses, 0, fmt.Errorf("decode response: %w", err)
 		}
-		c := byID[d.Cell]
-		if c == nil {
-			c = &cell{doc: totalsDoc{ID: d.Cell, Form: d.Form, Version: d.Version, Partnership: d.Partnership,
-				Wave: d.Wave, Activity: d.Activity, Day: d.Day}, counts: map[string]float64{}}
-			byID[d.Cell] = c
+		for _, ref := range s.cells(d) {
+			key := ref.coll.Name() + "/" + ref.id
+			c := byID[key]
+			if c == nil {
+				c = &cell{ref: ref, doc: d, counts: map[string]float64{}}
+				byID[key] = c
+			}
+			for _, n := range d.Counts {
+				c.counts[n.Path] += n.By
+			}
 		}
-		for _, n := range d.Counts {
-			c.counts[n.Path] += n.By
+		if !d.Counted {
+			uncounted = append(uncounted, d.ID)
 		}
 		responses++
 	}
@@ -49,26 +55,31 @@ func (s *Store) RebuildTotals(ctx context.Context) (responses, cells int, err er
 		return responses, 0, fmt.Errorf("read responses: %w", err)
 	}
 
-	if _, err := s.totals.DeleteMany(ctx, bson.D{}); err != nil {
-		return responses, 0, fmt.Errorf("clear totals: %w", err)
+	for _, coll := range []*mongo.Collection{s.totals, s.daily} {
+		if _, err := coll.DeleteMany(ctx, bson.D{}); err != nil {
+			return responses, 0, fmt.Errorf("clear %s: %w", coll.Name(), err)
+		}
 	}
 	for _, c := range byID {
-		doc := bson.M{"_id": c.doc.ID, "form": c.doc.Form, "version": c.doc.Version, "partnership": c.doc.Partnership,
-			"wave": c.doc.Wave, "activity": c.doc.Activity, "day": c.doc.Day}
+		doc := bson.M{"_id": c.ref.id}
+		for _, e := range cellFields(c.doc, c.ref.day) {
+			doc[e.Key] = e.Value
+		}
 		for path, v := range c.counts {
 			setPath(doc, strings.Split(path, "."), v)
 		}
-		if _, err := s.totals.InsertOne(ctx, doc); err != nil {
-			return responses, cells, fmt.Errorf("write totals %s: %w", c.doc.ID, err)
+		if _, err := c.ref.coll.InsertOne(ctx, doc); err != nil {
+			return responses, cells, fmt.Errorf("write totals %s: %w", c.ref.id, err)
 		}
-		cells++
+		if c.ref.coll == s.totals {
+			cells++
+		}
 	}
-	// Finding the uncounted responses may scan them all; give it time.
-	long, cancel := context.WithTimeout(ctx, time.Hour)
-	defer cancel()
-	if _, err := s.responses.UpdateMany(long, bson.D{{Key: "counted", Value: false}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: true}}}}); err != nil {
-		return responses, cells, fmt.Errorf("mark responses counted: %w", err)
+	for _, id := range uncounted {
+		if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: id}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: true}}}}, false); err != nil {
+			return responses, cells, fmt.Errorf("mark %q counted: %w", id, err)
+		}
 	}
 	return responses, cells, nil
 }
@@ -109,20 +120,26 @@ func (s *Store) ImportResponses(ctx context.Context, rs []forms.Response, counts
 	if res == nil || (err != nil && !mongo.IsDuplicateKeyError(err)) {
 		return 0, fmt.Errorf("import responses: %w", err)
 	}
-	cells := map[string]*responseDoc{}
+	type batch struct {
+		ref cellRef
+		doc responseDoc
+	}
+	cells := map[string]*batch{}
 	for _, id := range res.InsertedIDs {
 		d := byID[fmt.Sprint(id)]
-		c := cells[d.Cell]
-		if c == nil {
-			agg := d
-			agg.Counts = nil
-			c = &agg
-			cells[d.Cell] = c
+		for _, ref := range s.cells(d) {
+			key := ref.coll.Name() + "/" + ref.id
+			c := cells[key]
+			if c == nil {
+				c = &batch{ref: ref, doc: d}
+				c.doc.Counts = nil
+				cells[key] = c
+			}
+			c.doc.Counts = append(c.doc.Counts, d.Counts...)
 		}
-		c.Counts = append(c.Counts, d.Counts...)
 	}
 	for _, c := range cells {
-		if err := s.addTotals(ctx, *c); err != nil {
+		if err := s.addTotals(ctx, c.ref, c.doc); err != nil {
 			return len(res.InsertedIDs), fmt.Errorf("import responses: %w", err)
 		}
 	}

@@ -75,10 +75,27 @@ type totalsDoc struct {
 }
 
 // cellID names the running totals a response adds to: one cell per form
-// version, partnership, wave, activity and day. A partner's answer, which
-// may be replaced on another day, stays in a cell without a day.
+// version, partnership, wave and activity. A citizen's response also adds
+// to that cell's day in the daily totals; a partner's answer, which may be
+// replaced on another day, does not.
 func cellID(r forms.Response) string {
-	return strings.Join([]string{r.FormID, strconv.Itoa(r.FormVersion), r.Partnership, r.Wave, r.Activity, cellDay(r)}, ":")
+	return strings.Join([]string{r.FormID, strconv.Itoa(r.FormVersion), r.Partnership, r.Wave, r.Activity}, ":")
+}
+
+// cellRef is one running-totals document a response adds to.
+type cellRef struct {
+	coll *mongo.Collection
+	id   string
+	day  string
+}
+
+// cells lists where a response's counts go.
+func (s *Store) cells(doc responseDoc) []cellRef {
+	refs := []cellRef{{s.totals, doc.Cell, ""}}
+	if doc.Day != "" {
+		refs = append(refs, cellRef{s.daily, doc.Cell + ":" + doc.Day, doc.Day})
+	}
+	return refs
 }
 
 func cellDay(r forms.Response) string {
@@ -168,16 +185,20 @@ func (doc responseDoc) response() forms.Response {
 // count applies a stored response's counts to its cell exactly once, even
 // when a crash interrupted an earlier attempt, then marks it counted.
 func (s *Store) count(ctx context.Context, doc responseDoc) error {
-	if err := s.addCounts(ctx, doc); err != nil {
-		return err
+	for _, c := range s.cells(doc) {
+		if err := s.addCounts(ctx, c, doc); err != nil {
+			return err
+		}
 	}
 	if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: doc.ID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: true}}}}, false); err != nil {
 		return fmt.Errorf("mark %q counted: %w", doc.ID, err)
 	}
-	if err := s.update(ctx, s.totals, bson.D{{Key: "_id", Value: doc.Cell}},
-		bson.D{{Key: "$pull", Value: bson.D{{Key: "pending", Value: doc.pendingKey()}}}}, false); err != nil {
-		return fmt.Errorf("clear %q from pending: %w", doc.ID, err)
+	for _, c := range s.cells(doc) {
+		if err := s.update(ctx, c.coll, bson.D{{Key: "_id", Value: c.id}},
+			bson.D{{Key: "$pull", Value: bson.D{{Key: "pending", Value: doc.pendingKey()}}}}, false); err != nil {
+			return fmt.Errorf("clear %q from pending: %w", doc.ID, err)
+		}
 	}
 	return nil
 }
@@ -190,38 +211,38 @@ func (doc responseDoc) pendingKey() string {
 // addCounts increments the cell and lists the response as pending in one
 // atomic update that only matches while the response is not listed yet, so
 // doing it again after a crash adds nothing.
-func (s *Store) addCounts(ctx context.Context, doc responseDoc) error {
-	err := s.update(ctx, s.totals,
-		bson.D{{Key: "_id", Value: doc.Cell}, {Key: "pending", Value: bson.D{{Key: "$ne", Value: doc.pendingKey()}}}},
+func (s *Store) addCounts(ctx context.Context, c cellRef, doc responseDoc) error {
+	err := s.update(ctx, c.coll,
+		bson.D{{Key: "_id", Value: c.id}, {Key: "pending", Value: bson.D{{Key: "$ne", Value: doc.pendingKey()}}}},
 		bson.D{
 			{Key: "$inc", Value: increments(doc)},
 			{Key: "$addToSet", Value: bson.D{{Key: "pending", Value: doc.pendingKey()}}},
-			{Key: "$setOnInsert", Value: cellFields(doc)},
+			{Key: "$setOnInsert", Value: cellFields(doc, c.day)},
 		}, true)
 	// A duplicate key means the cell exists and already lists the response
 	// as pending: its counts are in.
 	if err != nil && !mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("add counts of %q to %q: %w", doc.ID, doc.Cell, err)
+		return fmt.Errorf("add counts of %q to %q: %w", doc.ID, c.id, err)
 	}
 	return nil
 }
 
 // addTotals adds a batch's counts to a cell without a pending guard: bulk
 // imports are repaired by a rebuild, not response by response.
-func (s *Store) addTotals(ctx context.Context, doc responseDoc) error {
-	err := s.update(ctx, s.totals, bson.D{{Key: "_id", Value: doc.Cell}},
-		bson.D{{Key: "$inc", Value: increments(doc)}, {Key: "$setOnInsert", Value: cellFields(doc)}}, true)
+func (s *Store) addTotals(ctx context.Context, c cellRef, doc responseDoc) error {
+	err := s.update(ctx, c.coll, bson.D{{Key: "_id", Value: c.id}},
+		bson.D{{Key: "$inc", Value: increments(doc)}, {Key: "$setOnInsert", Value: cellFields(doc, c.day)}}, true)
 	if err != nil {
-		return fmt.Errorf("add counts to %q: %w", doc.Cell, err)
+		return fmt.Errorf("add counts to %q: %w", c.id, err)
 	}
 	return nil
 }
 
 // cellFields describe a new cell, from any response in it.
-func cellFields(doc responseDoc) bson.D {
+func cellFields(doc responseDoc, day string) bson.D {
 	return bson.D{{Key: "form", Value: doc.Form}, {Key: "version", Value: doc.Version},
 		{Key: "partnership", Value: doc.Partnership}, {Key: "wave", Value: doc.Wave},
-		{Key: "activity", Value: doc.Activity}, {Key: "day", Value: doc.Day}}
+		{Key: "activity", Value: doc.Activity}, {Key: "day", Value: day}}
 }
 
 // increments turns a response's counts, less those it replaces, into $inc.
@@ -427,9 +448,14 @@ func (s *Store) ReplaceResponse(ctx context.Context, r forms.Response, counts []
 	return false, nil
 }
 
-// Cells returns the running totals of a form in a partnership, cell by cell.
-func (s *Store) Cells(ctx context.Context, partnershipID, formID string) ([]forms.Cell, error) {
-	cur, err := s.totals.Find(ctx, bson.D{{Key: "partnership", Value: partnershipID}, {Key: "form", Value: formID}})
+// Cells returns the running totals of a form in a partnership, cell by
+// cell: by day too when daily, for date ranges.
+func (s *Store) Cells(ctx context.Context, partnershipID, formID string, daily bool) ([]forms.Cell, error) {
+	coll := s.totals
+	if daily {
+		coll = s.daily
+	}
+	cur, err := coll.Find(ctx, bson.D{{Key: "partnership", Value: partnershipID}, {Key: "form", Value: formID}})
 	if err != nil {
 		return nil, fmt.Errorf("load totals of %q in %s: %w", formID, partnershipID, err)
 	}

@@ -48,8 +48,11 @@ type Store struct {
 	logger    *slog.Logger
 	responses *mongo.Collection
 	totals    *mongo.Collection
-	keys      *mongo.Collection
-	forms     *mongo.Collection
+	// daily holds the same totals split by day too, read only for date
+	// ranges: the cells without a day stay few, so reading them stays fast.
+	daily *mongo.Collection
+	keys  *mongo.Collection
+	forms *mongo.Collection
 
 	partnerships, partners, activities, waves, invitations, audit *mongo.Collection
 
@@ -126,6 +129,7 @@ func (s *Store) connect(ctx context.Context, uri, database string) error {
 	s.db = client.Database(name)
 	s.responses = s.db.Collection("responses")
 	s.totals = s.db.Collection("totals")
+	s.daily = s.db.Collection("daily_totals")
 	s.keys = s.db.Collection("keys")
 	s.forms = s.db.Collection("forms")
 	s.partnerships = s.db.Collection("partnerships")
@@ -160,7 +164,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if s.embedded != nil {
-		for _, coll := range []*mongo.Collection{s.totals, s.forms, s.partnerships, s.audit} {
+		for _, coll := range []*mongo.Collection{s.totals, s.daily, s.forms, s.partnerships, s.audit} {
 			err := s.db.CreateCollection(ctx, coll.Name())
 			var ce mongo.CommandError
 			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {

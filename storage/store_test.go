@@ -139,8 +139,10 @@ func TestRepairCountsInterruptedWritesOnce(t *testing.T) {
 	half, halfCounts := newResponse(t, f, "33333333-3333-4333-8333-333333333333", forms.Answers{"role": "participant"})
 	half.SubmittedAt = old
 	doc := insertUncounted(t, s, half, halfCounts)
-	if err := s.addCounts(ctx, doc); err != nil {
-		t.Fatal(err)
+	for _, c := range s.cells(doc) {
+		if err := s.addCounts(ctx, c, doc); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// A response still in the hands of its request is left alone.
@@ -259,7 +261,7 @@ func TestEmbeddedLookupsByIDUseAnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, coll := range []string{"responses", "totals", "keys", "forms", "partnerships", "partners", "activities", "waves", "invitations", "audit"} {
+	for _, coll := range []string{"responses", "totals", "daily_totals", "keys", "forms", "partnerships", "partners", "activities", "waves", "invitations", "audit"} {
 		var table string
 		if err := db.QueryRow("SELECT table_name FROM _ferretdb_collections WHERE name = ?", coll).Scan(&table); err != nil {
 			t.Fatalf("%s: %v", coll, err)
