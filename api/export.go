@@ -110,6 +110,7 @@ func (s *server) export(store ExportStore, formStore FormStore, partnershipScope
 			w := csv.NewWriter(bw)
 			_ = w.Write(header)
 			row := make([]string, len(cols))
+			rows := 0
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 			defer cancel()
 			err := store.EachResponse(ctx, f.ID, pid, wave, func(r forms.Response) error {
@@ -126,10 +127,17 @@ func (s *server) export(store ExportStore, formStore FormStore, partnershipScope
 						}
 					}
 				}
+				rows++
 				if err := w.Write(row); err != nil {
 					return err
 				}
-				w.Flush()
+				// Send in chunks: enough to keep memory flat, few enough to stay fast.
+				if rows%1000 == 0 {
+					w.Flush()
+					if err := bw.Flush(); err != nil {
+						return err
+					}
+				}
 				return w.Error()
 			})
 			w.Flush()

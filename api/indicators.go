@@ -92,10 +92,7 @@ func (s *server) health(store PartnershipStore, formStore FormStore) fiber.Handl
 		for _, pt := range partners {
 			sectorOf[pt.ID] = pt.Sector
 		}
-		ids := make([]string, 0, len(partners))
-		for _, pt := range partners {
-			ids = append(ids, pt.ID)
-		}
+		ids := partnerIDs(partners)
 		current, err := store.PartnerResponses(c.UserContext(), w.ID, ids)
 		if err != nil {
 			return errUnavailable(err)
@@ -112,10 +109,11 @@ func (s *server) health(store PartnershipStore, formStore FormStore) fiber.Handl
 				}
 			}
 		}
-		rr, err := s.responseRates(c, store, pid, w.ID)
+		invitees, err := s.inviteesOf(c, store, w, partners, current)
 		if err != nil {
 			return err
 		}
+		rr := ratesOf(invitees, w, s.Now())
 
 		factors := make([]factor, 0, len(f.Scales))
 		for _, sc := range f.Scales {
@@ -199,11 +197,7 @@ func (s *server) networkView(store PartnershipStore, formStore FormStore) fiber.
 		if err != nil {
 			return errUnavailable(err)
 		}
-		ids := make([]string, 0, len(partners))
-		for _, pt := range partners {
-			ids = append(ids, pt.ID)
-		}
-		responses, err := store.PartnerResponses(c.UserContext(), w.ID, ids)
+		responses, err := store.PartnerResponses(c.UserContext(), w.ID, partnerIDs(partners))
 		if err != nil {
 			return errUnavailable(err)
 		}

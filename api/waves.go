@@ -171,17 +171,19 @@ func (s *server) invitees(c *fiber.Ctx, store PartnershipStore, pid, wid string)
 	if err != nil {
 		return nil, w, errUnavailable(err)
 	}
+	answers, err := store.PartnerResponses(c.UserContext(), w.ID, partnerIDs(partners))
+	if err != nil {
+		return nil, w, errUnavailable(err)
+	}
+	list, err := s.inviteesOf(c, store, w, partners, answers)
+	return list, w, err
+}
+
+// inviteesOf lists a wave's invitees from partners and answers in hand.
+func (s *server) inviteesOf(c *fiber.Ctx, store PartnershipStore, w partnership.Wave, partners []partnership.Partner, answers []forms.Response) ([]invitee, error) {
 	invs, err := store.Invitations(c.UserContext(), w.ID)
 	if err != nil {
-		return nil, w, errUnavailable(err)
-	}
-	ids := make([]string, 0, len(partners))
-	for _, p := range partners {
-		ids = append(ids, p.ID)
-	}
-	answers, err := store.PartnerResponses(c.UserContext(), w.ID, ids)
-	if err != nil {
-		return nil, w, errUnavailable(err)
+		return nil, errUnavailable(err)
 	}
 	responded := map[string]bool{}
 	for _, r := range answers {
@@ -195,7 +197,16 @@ func (s *server) invitees(c *fiber.Ctx, store PartnershipStore, pid, wid string)
 		}
 		list = append(list, invitee{Partner: p.ID, Name: p.Name, Sector: p.Sector, Invited: invited, Responded: responded[p.ID]})
 	}
-	return list, w, nil
+	return list, nil
+}
+
+// partnerIDs lists the partners' ids.
+func partnerIDs(ps []partnership.Partner) []string {
+	ids := make([]string, 0, len(ps))
+	for _, p := range ps {
+		ids = append(ids, p.ID)
+	}
+	return ids
 }
 
 // rate is a count of invited and responding partners.
@@ -243,6 +254,10 @@ func (s *server) responseRates(c *fiber.Ctx, store PartnershipStore, pid, wid st
 	if err != nil {
 		return rates{}, err
 	}
+	return ratesOf(list, w, s.Now()), nil
+}
+
+func ratesOf(list []invitee, w partnership.Wave, now time.Time) rates {
 	var total rate
 	bySector := map[partnership.Sector]*rate{}
 	for _, sec := range partnership.Sectors {
@@ -252,8 +267,8 @@ func (s *server) responseRates(c *fiber.Ctx, store PartnershipStore, pid, wid st
 		total.add(inv)
 		bySector[inv.Sector].add(inv)
 	}
-	return rates{Wave: w.ID, Status: w.Status(s.Now()), Invited: total.Invited, Responded: total.Responded,
-		ResponseRate: total.ResponseRate, BySector: bySector}, nil
+	return rates{Wave: w.ID, Status: w.Status(now), Invited: total.Invited, Responded: total.Responded,
+		ResponseRate: total.ResponseRate, BySector: bySector}
 }
 
 // baseURL is where links point: the configured public address, else the
