@@ -79,17 +79,22 @@ func exportValue(v any) string {
 	}
 }
 
+// exportForm finds the form an export is of, from the path or ?form=, and
+// tells whether the caller is an admin, who may see more.
+func (s *server) exportForm(c *fiber.Ctx, formStore FormStore) (*forms.Form, bool, error) {
+	f, err := s.form(c.UserContext(), formStore, c.Params("form", c.Query("form", citizenForm)), 0)
+	key, _ := c.Locals(keyLocal).(access.Key)
+	return f, key.Role == access.RoleAdmin, err
+}
+
 // export streams de-identified responses as CSV, one row per response as
 // it is read from the store, so memory stays flat whatever the size.
 func (s *server) export(store ExportStore, formStore FormStore, partnershipScoped bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		formID := c.Params("form", c.Query("form", citizenForm))
-		f, err := s.form(c.UserContext(), formStore, formID, 0)
+		f, isAdmin, err := s.exportForm(c, formStore)
 		if err != nil {
 			return err
 		}
-		key, _ := c.Locals(keyLocal).(access.Key)
-		isAdmin := key.Role == access.RoleAdmin
 		if c.Query("include_text") == "true" && !isAdmin {
 			return newError(fiber.StatusForbidden, "forbidden")
 		}
@@ -153,13 +158,10 @@ func (s *server) export(store ExportStore, formStore FormStore, partnershipScope
 // tabular data package, so that R, Python and spreadsheets read it typed.
 func (s *server) dataPackage(formStore FormStore, partnershipScoped bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		formID := c.Params("form", c.Query("form", citizenForm))
-		f, err := s.form(c.UserContext(), formStore, formID, 0)
+		f, isAdmin, err := s.exportForm(c, formStore)
 		if err != nil {
 			return err
 		}
-		key, _ := c.Locals(keyLocal).(access.Key)
-		isAdmin := key.Role == access.RoleAdmin
 		path := "/api/v1/export/" + f.ID + ".csv"
 		if partnershipScoped {
 			path = "/api/v1/partnerships/" + c.Params("pid") + "/export.csv?form=" + f.ID

@@ -12,6 +12,17 @@ import (
 	"samspil/partnership"
 )
 
+// citizenSurvey loads the partnership and the citizen form (?form=,
+// citizen_short by default) that citizen indicators describe.
+func (s *server) citizenSurvey(c *fiber.Ctx, store PartnershipStore, formStore FormStore) (partnership.Partnership, *forms.Form, error) {
+	p, err := store.Partnership(c.UserContext(), c.Params("pid"))
+	if err != nil {
+		return p, nil, storeError(err, "partnership_not_found")
+	}
+	f, err := s.form(c.UserContext(), formStore, c.Query("form", citizenForm), 0)
+	return p, f, err
+}
+
 // inclusionCell is one published group of citizens, or a withheld one.
 type inclusionCell struct {
 	Key        map[string]string             `json:"key"`
@@ -41,15 +52,11 @@ type indexView struct {
 func (s *server) inclusion(store PartnershipStore, formStore FormStore) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		pid := c.Params("pid")
-		p, err := store.Partnership(c.UserContext(), pid)
-		if err != nil {
-			return storeError(err, "partnership_not_found")
-		}
-		formID := c.Query("form", citizenForm)
-		f, err := s.form(c.UserContext(), formStore, formID, 0)
+		p, f, err := s.citizenSurvey(c, store, formStore)
 		if err != nil {
 			return err
 		}
+		formID := f.ID
 		filters := map[string]string{"form": formID}
 		var problems []fieldError
 		for _, k := range []string{"wave", "activity", "from", "to", "by"} {
@@ -228,15 +235,11 @@ type indexChange struct {
 func (s *server) change(store PartnershipStore, formStore FormStore) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		pid := c.Params("pid")
-		p, err := store.Partnership(c.UserContext(), pid)
-		if err != nil {
-			return storeError(err, "partnership_not_found")
-		}
-		formID := c.Query("form", citizenForm)
-		f, err := s.form(c.UserContext(), formStore, formID, 0)
+		p, f, err := s.citizenSurvey(c, store, formStore)
 		if err != nil {
 			return err
 		}
+		formID := f.ID
 		waves, err := store.Waves(c.UserContext(), pid)
 		if err != nil {
 			return errUnavailable(err)

@@ -56,6 +56,36 @@ func (s *server) partnerWave(c *fiber.Ctx, store PartnershipStore, pid string) (
 	return waves[len(waves)-1], waves, nil
 }
 
+// partnerSurveyData is what partner-survey indicators start from.
+type partnerSurveyData struct {
+	partnership partnership.Partnership
+	wave        partnership.Wave
+	waves       []partnership.Wave
+	form        *forms.Form
+	partners    []partnership.Partner
+}
+
+// partnerSurvey loads a partnership, the partner wave asked for, its form
+// and the partners.
+func (s *server) partnerSurvey(c *fiber.Ctx, store PartnershipStore, formStore FormStore) (partnerSurveyData, error) {
+	var d partnerSurveyData
+	var err error
+	pid := c.Params("pid")
+	if d.partnership, err = store.Partnership(c.UserContext(), pid); err != nil {
+		return d, storeError(err, "partnership_not_found")
+	}
+	if d.wave, d.waves, err = s.partnerWave(c, store, pid); err != nil {
+		return d, err
+	}
+	if d.form, err = s.form(c.UserContext(), formStore, d.wave.Form, d.wave.Version); err != nil {
+		return d, err
+	}
+	if d.partners, err = store.Partners(c.UserContext(), pid); err != nil {
+		return d, errUnavailable(err)
+	}
+	return d, nil
+}
+
 // factor is one element of partnership health in one wave.
 type factor struct {
 	Factor   string                      `json:"factor"`
@@ -71,23 +101,11 @@ type factor struct {
 // something else than one from all.
 func (s *server) health(store PartnershipStore, formStore FormStore) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		pid := c.Params("pid")
-		p, err := store.Partnership(c.UserContext(), pid)
-		if err != nil {
-			return storeError(err, "partnership_not_found")
-		}
-		w, waves, err := s.partnerWave(c, store, pid)
+		ps, err := s.partnerSurvey(c, store, formStore)
 		if err != nil {
 			return err
 		}
-		f, err := s.form(c.UserContext(), formStore, w.Form, w.Version)
-		if err != nil {
-			return err
-		}
-		partners, err := store.Partners(c.UserContext(), pid)
-		if err != nil {
-			return errUnavailable(err)
-		}
+		p, w, waves, f, partners := ps.partnership, ps.wave, ps.waves, ps.form, ps.partners
 		sectorOf := map[string]partnership.Sector{}
 		for _, pt := range partners {
 			sectorOf[pt.ID] = pt.Sector
@@ -180,23 +198,11 @@ type missingSector struct {
 // the brokers between others.
 func (s *server) networkView(store PartnershipStore, formStore FormStore) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		pid := c.Params("pid")
-		p, err := store.Partnership(c.UserContext(), pid)
-		if err != nil {
-			return storeError(err, "partnership_not_found")
-		}
-		w, _, err := s.partnerWave(c, store, pid)
+		ps, err := s.partnerSurvey(c, store, formStore)
 		if err != nil {
 			return err
 		}
-		f, err := s.form(c.UserContext(), formStore, w.Form, w.Version)
-		if err != nil {
-			return err
-		}
-		partners, err := store.Partners(c.UserContext(), pid)
-		if err != nil {
-			return errUnavailable(err)
-		}
+		p, w, f, partners := ps.partnership, ps.wave, ps.form, ps.partners
 		responses, err := store.PartnerResponses(c.UserContext(), w.ID, partnerIDs(partners))
 		if err != nil {
 			return errUnavailable(err)
