@@ -37,27 +37,55 @@ type responseDoc struct {
 	SubmittedAt  time.Time          `bson:"submitted_at"`
 	Cell         string             `bson:"cell"`
 	Day          string             `bson:"day,omitempty"`
-	Counts       []countDoc         `bson:"counts"`
+	Counts       countList          `bson:"counts"`
 	Counted      bool               `bson:"counted"`
 	// Revision counts replacements of a partner's answer; Uncount holds the
 	// counts of the answer it replaced, to take off the totals.
 	Revision   int        `bson:"revision"`
-	Uncount    []countDoc `bson:"uncount,omitempty"`
+	Uncount    countList  `bson:"uncount,omitempty"`
 	ReplacedAt *time.Time `bson:"replaced_at,omitempty"`
 }
 
-// countDoc is one increment a response makes to its cell.
-type countDoc struct {
-	Path string  `bson:"p"`
-	By   float64 `bson:"v"`
+// countList is the increments a response makes to its cells. It is
+// stored as one string, "path=value;path=value": an array of small
+// documents made every response document several times larger, and the
+// embedded store spends its time parsing documents.
+type countList []forms.Count
+
+// MarshalBSONValue writes the list as one string.
+func (l countList) MarshalBSONValue() (byte, []byte, error) {
+	var b strings.Builder
+	for i, c := range l {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(c.Path)
+		b.WriteByte('=')
+		b.WriteString(strconv.FormatFloat(c.By, 'g', -1, 64))
+	}
+	t, data, err := bson.MarshalValue(b.String())
+	return byte(t), data, err
 }
 
-func countDocs(counts []forms.Count) []countDoc {
-	out := make([]countDoc, 0, len(counts))
-	for _, c := range counts {
-		out = append(out, countDoc(c))
+// UnmarshalBSONValue reads the list back from its string.
+func (l *countList) UnmarshalBSONValue(t byte, data []byte) error {
+	var s string
+	if err := bson.UnmarshalValue(bson.Type(t), data, &s); err != nil {
+		return fmt.Errorf("decode counts: %w", err)
 	}
-	return out
+	*l = nil
+	if s == "" {
+		return nil
+	}
+	for _, part := range strings.Split(s, ";") {
+		path, value, _ := strings.Cut(part, "=")
+		by, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			return fmt.Errorf("decode count %q: %w", part, err)
+		}
+		*l = append(*l, forms.Count{Path: path, By: by})
+	}
+	return nil
 }
 
 // totalsDoc is one cell of running totals: the sums of the responses to
@@ -122,7 +150,7 @@ func newResponseDoc(r forms.Response, counts []forms.Count) responseDoc {
 		SubmittedAt:  r.SubmittedAt,
 		Cell:         cellID(r),
 		Day:          cellDay(r),
-		Counts:       countDocs(counts),
+		Counts:       counts,
 	}
 }
 

@@ -308,7 +308,7 @@ func TestReplacedAnswersMoveTheTotals(t *testing.T) {
 	// repair moves the totals once.
 	r, counts = answer(forms.Answers{"role": "co_creator"})
 	doc := newResponseDoc(r, counts)
-	doc.Revision, doc.Uncount = 2, countDocs(f.Counts(forms.Answers{"role": "participant"}))
+	doc.Revision, doc.Uncount = 2, f.Counts(forms.Answers{"role": "participant"})
 	if _, err := s.responses.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, doc); err != nil {
 		t.Fatal(err)
 	}
