@@ -38,7 +38,7 @@ type indexView struct {
 	N            int                       `json:"n,omitempty"`
 	Mean         float64                   `json:"mean,omitempty"`
 	SD           float64                   `json:"sd,omitempty"`
-	CI           [2]float64                `json:"ci,omitempty"`
+	CI           *[2]float64               `json:"ci,omitempty"`
 	Distribution map[string]map[string]int `json:"distribution,omitempty"`
 	// Bands is the share of scores in each cut-off band, such as severe
 	// loneliness.
@@ -161,7 +161,7 @@ func inclusionOf(f *forms.Form, key map[string]string, t forms.Tally, min int, h
 			c.Indices[sc.ID] = indexView{Suppressed: true}
 			continue
 		}
-		iv := indexView{N: e.N, Mean: e.Mean, SD: e.SD, CI: e.CI}
+		iv := indexView{N: e.N, Mean: e.Mean, SD: e.SD, CI: &e.CI}
 		for _, item := range sc.Items {
 			if it, ok := t.Items[item]; ok && it.Values != nil {
 				if iv.Distribution == nil {

@@ -16,12 +16,12 @@ import (
 // cell is one published figure, or the fact that it is withheld to
 // protect a small group: then it carries no mean, spread or exact n.
 type cell struct {
-	Suppressed bool       `json:"suppressed,omitempty"`
-	N          int        `json:"n,omitempty"`
-	Mean       float64    `json:"mean,omitempty"`
-	SD         float64    `json:"sd,omitempty"`
-	CI         [2]float64 `json:"ci,omitempty"`
-	Band       string     `json:"band,omitempty"`
+	Suppressed bool        `json:"suppressed,omitempty"`
+	N          int         `json:"n,omitempty"`
+	Mean       float64     `json:"mean,omitempty"`
+	SD         float64     `json:"sd,omitempty"`
+	CI         *[2]float64 `json:"ci,omitempty"`
+	Band       string      `json:"band,omitempty"`
 }
 
 func estimateCell(values []float64, hidden bool) cell {
@@ -29,7 +29,7 @@ func estimateCell(values []float64, hidden bool) cell {
 	if hidden || !ok {
 		return cell{Suppressed: true}
 	}
-	return cell{N: e.N, Mean: e.Mean, SD: e.SD, CI: e.CI, Band: analytics.Band(e.Mean)}
+	return cell{N: e.N, Mean: e.Mean, SD: e.SD, CI: &e.CI, Band: analytics.Band(e.Mean)}
 }
 
 // partnerWave finds the wave asked for (?wave=), or the partnership's

@@ -343,3 +343,12 @@ func TestExports(t *testing.T) {
 		t.Errorf("datapackage fields %v (%v) do not describe the CSV header %s", names, types, header)
 	}
 }
+
+// A withheld figure carries nothing: no n, no mean, no interval.
+func TestWithheldFiguresCarryNothing(t *testing.T) {
+	fx := newFixture(t)
+	_, out := fx.ta.call(t, "GET", "/api/v1/partnerships/"+fx.pid+"/indicators/inclusion", "", "Authorization", "Bearer "+fx.backbone)
+	if total, _ := json.Marshal(out["total"]); string(total) != `{"key":{},"suppressed":true}` {
+		t.Errorf("empty partnership's total = %s", total)
+	}
+}
