@@ -351,4 +351,13 @@ func TestWithheldFiguresCarryNothing(t *testing.T) {
 	if total, _ := json.Marshal(out["total"]); string(total) != `{"key":{},"suppressed":true}` {
 		t.Errorf("empty partnership's total = %s", total)
 	}
+	for range 5 {
+		body := fmt.Sprintf(`{"submission_id":%q,"partnership":%q,"answers":{"belonging_place":3}}`, uuid.NewString(), fx.pid)
+		fx.ta.call(t, "POST", responses, body)
+	}
+	_, out = fx.ta.call(t, "GET", "/api/v1/partnerships/"+fx.pid+"/indicators/inclusion", "", "Authorization", "Bearer "+fx.backbone)
+	trust, _ := json.Marshal(out["total"].(map[string]any)["indices"].(map[string]any)["trust"])
+	if string(trust) != `{"suppressed":true}` {
+		t.Errorf("unanswered trust index = %s", trust)
+	}
 }
