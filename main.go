@@ -86,10 +86,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 type config struct {
-	addr     string
-	dataDir  string
-	mongoURI string
-	adminKey string
+	addr      string
+	dataDir   string
+	mongoURI  string
+	adminKey  string
+	publicURL string
 	// args are what follows the flags, such as form ids.
 	args []string
 }
@@ -111,6 +112,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.addr, "addr", env("SAMSPIL_ADDR", ":8080"), "listen address (SAMSPIL_ADDR)")
 	fs.StringVar(&cfg.dataDir, "data", env("SAMSPIL_DATA", "./data"), "embedded store folder (SAMSPIL_DATA)")
 	fs.StringVar(&cfg.mongoURI, "mongo-uri", env("SAMSPIL_MONGO_URI", ""), "MongoDB URI; empty runs the embedded store (SAMSPIL_MONGO_URI)")
+	fs.StringVar(&cfg.publicURL, "public-url", env("SAMSPIL_PUBLIC_URL", ""), "address links and QR codes point to, such as https://samspil.example.dk (SAMSPIL_PUBLIC_URL)")
 	cfg.adminKey = getenv("SAMSPIL_ADMIN_KEY")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -178,7 +180,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 		return err
 	}
 
-	app, err := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger})
+	app, err := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger,
+		PublicURL: strings.TrimSuffix(cfg.publicURL, "/")})
 	if err != nil {
 		return err
 	}

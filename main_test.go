@@ -174,13 +174,14 @@ func TestRunRefusesBadArguments(t *testing.T) {
 }
 
 func TestConfigFlagsWinOverEnvironment(t *testing.T) {
-	env := map[string]string{"SAMSPIL_ADDR": ":9000", "SAMSPIL_DATA": "/env", "SAMSPIL_MONGO_URI": "mongodb://env", "SAMSPIL_ADMIN_KEY": "k"}
+	env := map[string]string{"SAMSPIL_ADDR": ":9000", "SAMSPIL_DATA": "/env", "SAMSPIL_MONGO_URI": "mongodb://env", "SAMSPIL_ADMIN_KEY": "k",
+		"SAMSPIL_PUBLIC_URL": "https://samspil.example.dk"}
 	var out bytes.Buffer
 	cfg, err := parseConfig([]string{"-addr", ":7000"}, func(k string) string { return env[k] }, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{addr: ":7000", dataDir: "/env", mongoURI: "mongodb://env", adminKey: "k", args: []string{}}
+	want := config{addr: ":7000", dataDir: "/env", mongoURI: "mongodb://env", adminKey: "k", publicURL: "https://samspil.example.dk", args: []string{}}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config = %+v, want %+v", cfg, want)
 	}
