@@ -81,6 +81,9 @@ func (s *Store) RebuildTotals(ctx context.Context) (responses, cells int, err er
 			return responses, cells, fmt.Errorf("mark %q counted: %w", id, err)
 		}
 	}
+	if _, err := s.uncounted.DeleteMany(ctx, bson.D{}); err != nil {
+		return responses, cells, fmt.Errorf("clear the journal: %w", err)
+	}
 	return responses, cells, nil
 }
 

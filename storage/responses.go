@@ -160,6 +160,9 @@ func newResponseDoc(r forms.Response, counts []forms.Count) responseDoc {
 // that is a retry or a conflict.
 func (s *Store) SaveResponse(ctx context.Context, r forms.Response, counts []forms.Count) (stored forms.Response, created bool, err error) {
 	doc := newResponseDoc(r, counts)
+	if err := s.journal(ctx, r.ID); err != nil {
+		return forms.Response{}, false, err
+	}
 	if _, err := s.responses.InsertOne(ctx, doc); err != nil {
 		if !mongo.IsDuplicateKeyError(err) {
 			return forms.Response{}, false, fmt.Errorf("insert response %q: %w", r.ID, err)
@@ -173,6 +176,17 @@ func (s *Store) SaveResponse(ctx context.Context, r forms.Response, counts []for
 		s.repairDue.Store(true)
 	}
 	return r, true, nil
+}
+
+// journal notes that a response is about to change the totals, before it
+// does: the repair then finds it by _id in a small collection instead of
+// scanning every response, which the embedded store cannot index.
+func (s *Store) journal(ctx context.Context, id string) error {
+	_, err := s.uncounted.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "at", Value: time.Now().UTC()}})
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("journal response %q: %w", id, err)
+	}
+	return nil
 }
 
 // Response returns a stored response, if there is one.
@@ -227,6 +241,13 @@ func (s *Store) count(ctx context.Context, doc responseDoc) error {
 			bson.D{{Key: "$pull", Value: bson.D{{Key: "pending", Value: doc.pendingKey()}}}}, false); err != nil {
 			return fmt.Errorf("clear %q from pending: %w", doc.ID, err)
 		}
+	}
+	return s.unjournal(ctx, doc.ID)
+}
+
+func (s *Store) unjournal(ctx context.Context, id string) error {
+	if _, err := s.uncounted.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+		return fmt.Errorf("clear %q from the journal: %w", id, err)
 	}
 	return nil
 }
@@ -318,18 +339,39 @@ const repairAge = time.Minute
 // uncounted and is older than repairAge. It reports how many it counted
 // and how many were too young to touch yet.
 func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, young int, err error) {
-	cur, err := s.responses.Find(ctx, bson.D{{Key: "counted", Value: false}},
-		options.Find().SetProjection(bson.D{{Key: "answers", Value: 0}}))
+	cur, err := s.uncounted.Find(ctx, bson.D{})
 	if err != nil {
-		return 0, 0, fmt.Errorf("find uncounted responses: %w", err)
+		return 0, 0, fmt.Errorf("read the journal: %w", err)
 	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
+	var entries []struct {
+		ID string    `bson:"_id"`
+		At time.Time `bson:"at"`
+	}
+	if err := cur.All(ctx, &entries); err != nil {
+		return 0, 0, fmt.Errorf("read the journal: %w", err)
+	}
+	for _, e := range entries {
 		var doc responseDoc
-		if err := cur.Decode(&doc); err != nil {
-			return repaired, young, fmt.Errorf("decode uncounted response: %w", err)
-		}
-		if now.Sub(doc.SubmittedAt) < repairAge {
+		err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: e.ID}}).Decode(&doc)
+		switch {
+		case notFound(err) && now.Sub(e.At) < repairAge:
+			young++
+			continue
+		case notFound(err):
+			// Journaled, then never stored: nothing to count.
+			if err := s.unjournal(ctx, e.ID); err != nil {
+				return repaired, young, err
+			}
+			continue
+		case err != nil:
+			return repaired, young, fmt.Errorf("load journaled response %q: %w", e.ID, err)
+		case doc.Counted:
+			// Counted, but the journal entry outlived a crash.
+			if err := s.unjournal(ctx, e.ID); err != nil {
+				return repaired, young, err
+			}
+			continue
+		case now.Sub(doc.SubmittedAt) < repairAge:
 			young++
 			continue
 		}
@@ -337,9 +379,6 @@ func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, youn
 			return repaired, young, err
 		}
 		repaired++
-	}
-	if err := cur.Err(); err != nil {
-		return repaired, young, fmt.Errorf("find uncounted responses: %w", err)
 	}
 	return repaired, young, nil
 }
@@ -457,6 +496,9 @@ func (s *Store) ReplaceResponse(ctx context.Context, r forms.Response, counts []
 	}
 	doc := newResponseDoc(r, counts)
 	doc.Revision, doc.Uncount = old.Revision+1, old.Counts
+	if err := s.journal(ctx, r.ID); err != nil {
+		return false, err
+	}
 	now := r.SubmittedAt
 	doc.ReplacedAt = &now
 	if old.Cell != doc.Cell {

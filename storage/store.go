@@ -51,8 +51,10 @@ type Store struct {
 	// daily holds the same totals split by day too, read only for date
 	// ranges: the cells without a day stay few, so reading them stays fast.
 	daily *mongo.Collection
-	keys  *mongo.Collection
-	forms *mongo.Collection
+	// uncounted journals the responses whose counts are not in yet.
+	uncounted *mongo.Collection
+	keys      *mongo.Collection
+	forms     *mongo.Collection
 
 	partnerships, partners, activities, waves, invitations, audit *mongo.Collection
 
@@ -130,6 +132,7 @@ func (s *Store) connect(ctx context.Context, uri, database string) error {
 	s.responses = s.db.Collection("responses")
 	s.totals = s.db.Collection("totals")
 	s.daily = s.db.Collection("daily_totals")
+	s.uncounted = s.db.Collection("uncounted")
 	s.keys = s.db.Collection("keys")
 	s.forms = s.db.Collection("forms")
 	s.partnerships = s.db.Collection("partnerships")
@@ -147,9 +150,6 @@ func (s *Store) prepare(ctx context.Context) error {
 		coll  *mongo.Collection
 		model mongo.IndexModel
 	}{
-		// Finds responses whose totals a crash interrupted; on MongoDB the
-		// index spares a scan at start-up.
-		{s.responses, mongo.IndexModel{Keys: bson.D{{Key: "counted", Value: 1}}}},
 		{s.keys, mongo.IndexModel{Keys: bson.D{{Key: "key_id", Value: 1}}, Options: options.Index().SetUnique(true)}},
 		{s.partners, mongo.IndexModel{Keys: bson.D{{Key: "partnership", Value: 1}, {Key: "name_key", Value: 1}}, Options: options.Index().SetUnique(true)}},
 		// One invitation per partner per wave; NameKey holds the partner.
@@ -164,7 +164,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if s.embedded != nil {
-		for _, coll := range []*mongo.Collection{s.totals, s.daily, s.forms, s.partnerships, s.audit} {
+		for _, coll := range []*mongo.Collection{s.totals, s.daily, s.uncounted, s.forms, s.partnerships, s.audit} {
 			err := s.db.CreateCollection(ctx, coll.Name())
 			var ce mongo.CommandError
 			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {

@@ -169,6 +169,9 @@ func TestRepairCountsInterruptedWritesOnce(t *testing.T) {
 func insertUncounted(t *testing.T, s *Store, r forms.Response, counts []forms.Count) responseDoc {
 	t.Helper()
 	doc := newResponseDoc(r, counts)
+	if err := s.journal(context.Background(), doc.ID); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.responses.InsertOne(context.Background(), doc); err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +264,7 @@ func TestEmbeddedLookupsByIDUseAnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, coll := range []string{"responses", "totals", "daily_totals", "keys", "forms", "partnerships", "partners", "activities", "waves", "invitations", "audit"} {
+	for _, coll := range []string{"responses", "totals", "daily_totals", "uncounted", "keys", "forms", "partnerships", "partners", "activities", "waves", "invitations", "audit"} {
 		var table string
 		if err := db.QueryRow("SELECT table_name FROM _ferretdb_collections WHERE name = ?", coll).Scan(&table); err != nil {
 			t.Fatalf("%s: %v", coll, err)
@@ -309,6 +312,9 @@ func TestReplacedAnswersMoveTheTotals(t *testing.T) {
 	r, counts = answer(forms.Answers{"role": "co_creator"})
 	doc := newResponseDoc(r, counts)
 	doc.Revision, doc.Uncount = 2, f.Counts(forms.Answers{"role": "participant"})
+	if err := s.journal(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.responses.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, doc); err != nil {
 		t.Fatal(err)
 	}
@@ -322,5 +328,32 @@ func TestReplacedAnswersMoveTheTotals(t *testing.T) {
 	role = tally.Items["role"]
 	if tally.N != 1 || role.Values["participant"] != 0 || role.Values["co_creator"] != 1 {
 		t.Errorf("tally after repair = %+v, want only co_creator", tally)
+	}
+}
+
+// Journal entries that outlive a crash are cleared: one for a response
+// that was counted, one for a response that was never stored.
+func TestRepairClearsStaleJournalEntries(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	f := testForm(t)
+	r, counts := newResponse(t, f, "12121212-1212-4121-8121-121212121212", forms.Answers{"role": "helper"})
+	if _, _, err := s.SaveResponse(ctx, r, counts); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * repairAge)
+	for _, id := range []string{r.ID, "citizen_short:never-stored"} {
+		if _, err := s.uncounted.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "at", Value: old}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, young, err := s.repairTotals(ctx, time.Now()); err != nil || n != 0 || young != 0 {
+		t.Fatalf("repair = %d, %d young, %v; want nothing to count", n, young, err)
+	}
+	if left, _ := s.uncounted.CountDocuments(ctx, bson.D{}); left != 0 {
+		t.Errorf("%d journal entries left", left)
+	}
+	if tally, _ := s.Tally(ctx, f.ID); tally.N != 1 {
+		t.Errorf("tally n = %d, want the response counted once", tally.N)
 	}
 }
