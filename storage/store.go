@@ -32,9 +32,6 @@ type Config struct {
 	URI string
 	// DataDir holds the embedded store's files.
 	DataDir string
-	// EmbeddedAddr is the embedded store's listen address; empty picks a
-	// free loopback port.
-	EmbeddedAddr string
 	// Database overrides the database named in URI.
 	Database string
 	Logger   *slog.Logger
@@ -81,11 +78,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{logger: logger}
 	uri := cfg.URI
 	if uri == "" {
-		addr := cfg.EmbeddedAddr
-		if addr == "" {
-			addr = "127.0.0.1:0"
-		}
-		e, err := StartEmbedded(ctx, cfg.DataDir, addr, logger)
+		// A free loopback port: the embedded store serves this process only.
+		e, err := StartEmbedded(ctx, cfg.DataDir, "127.0.0.1:0", logger)
 		if err != nil {
 			return nil, err
 		}
