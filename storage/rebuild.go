@@ -12,10 +12,11 @@ import (
 	"samspil/forms"
 )
 
-// RebuildTotals recomputes every running total from the stored responses,
-// reading them one at a time, and replaces the totals with the result. Run
-// it with the service stopped: answers stored meanwhile would be missed.
-// It reports how many responses and cells it counted.
+// RebuildTotals recomputes every running total and export page from the
+// stored responses, reading them one at a time, and replaces the totals
+// and pages with the result. Run it with the service stopped: answers
+// stored meanwhile would be missed. It reports how many responses and
+// cells it counted.
 func (s *Store) RebuildTotals(ctx context.Context) (responses, cells int, err error) {
 	type cell struct {
 		ref    cellRef
@@ -23,8 +24,11 @@ func (s *Store) RebuildTotals(ctx context.Context) (responses, cells int, err er
 		counts map[string]float64
 	}
 	byID := map[string]*cell{}
-	cur, err := s.responses.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
-		{Key: "answers", Value: 0}, {Key: "scores", Value: 0}, {Key: "uncount", Value: 0}}))
+	if _, err := s.pages.DeleteMany(ctx, bson.D{}); err != nil {
+		return 0, 0, fmt.Errorf("clear export pages: %w", err)
+	}
+	pages := s.newPageWriter()
+	cur, err := s.responses.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "uncount", Value: 0}}))
 	if err != nil {
 		return 0, 0, fmt.Errorf("read responses: %w", err)
 	}
@@ -34,6 +38,17 @@ func (s *Store) RebuildTotals(ctx context.Context) (responses, cells int, err er
 		var d responseDoc
 		if err := cur.Decode(&d); err != nil {
 			return responses, 0, fmt.Errorf("decode response: %w", err)
+		}
+		if d.Page == "" {
+			// Stored before export pages existed.
+			d.Page = s.pageAlloc.next(d.Cell, d.Day)
+			if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: d.ID}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "page", Value: d.Page}}}}, false); err != nil {
+				return responses, 0, fmt.Errorf("give %q an export page: %w", d.ID, err)
+			}
+		}
+		if err := pages.add(ctx, d); err != nil {
+			return responses, 0, err
 		}
 		for _, ref := range s.cells(d) {
 			key := ref.coll.Name() + "/" + ref.id
@@ -53,6 +68,9 @@ func (s *Store) RebuildTotals(ctx context.Context) (responses, cells int, err er
 	}
 	if err := cur.Err(); err != nil {
 		return responses, 0, fmt.Errorf("read responses: %w", err)
+	}
+	if err := pages.flush(ctx); err != nil {
+		return responses, 0, err
 	}
 
 	for _, coll := range []*mongo.Collection{s.totals, s.daily} {
@@ -114,7 +132,7 @@ func (s *Store) ImportResponses(ctx context.Context, rs []forms.Response, counts
 	docs := make([]any, 0, len(rs))
 	byID := make(map[string]responseDoc, len(rs))
 	for i, r := range rs {
-		d := newResponseDoc(r, counts[i])
+		d := s.newResponseDoc(r, counts[i])
 		d.Counted = true
 		docs = append(docs, d)
 		byID[d.ID] = d
@@ -128,8 +146,12 @@ func (s *Store) ImportResponses(ctx context.Context, rs []forms.Response, counts
 		doc responseDoc
 	}
 	cells := map[string]*batch{}
+	pages := s.newPageWriter()
 	for _, id := range res.InsertedIDs {
 		d := byID[fmt.Sprint(id)]
+		if err := pages.add(ctx, d); err != nil {
+			return len(res.InsertedIDs), fmt.Errorf("import responses: %w", err)
+		}
 		for _, ref := range s.cells(d) {
 			key := ref.coll.Name() + "/" + ref.id
 			c := cells[key]
@@ -145,6 +167,9 @@ func (s *Store) ImportResponses(ctx context.Context, rs []forms.Response, counts
 		if err := s.addTotals(ctx, c.ref, c.doc); err != nil {
 			return len(res.InsertedIDs), fmt.Errorf("import responses: %w", err)
 		}
+	}
+	if err := pages.flush(ctx); err != nil {
+		return len(res.InsertedIDs), fmt.Errorf("import responses: %w", err)
 	}
 	return len(res.InsertedIDs), nil
 }

@@ -39,6 +39,8 @@ type responseDoc struct {
 	Day          string             `bson:"day,omitempty"`
 	Counts       countList          `bson:"counts"`
 	Counted      bool               `bson:"counted"`
+	// Page is the export page that holds the response's row.
+	Page string `bson:"page,omitempty"`
 	// Revision counts replacements of a partner's answer; Uncount holds the
 	// counts of the answer it replaced, to take off the totals.
 	Revision   int        `bson:"revision"`
@@ -133,8 +135,10 @@ func cellDay(r forms.Response) string {
 	return r.SubmittedAt.UTC().Format(time.DateOnly)
 }
 
-func newResponseDoc(r forms.Response, counts []forms.Count) responseDoc {
-	return responseDoc{
+// newResponseDoc prepares a response for storing, with a place in an
+// export page.
+func (s *Store) newResponseDoc(r forms.Response, counts []forms.Count) responseDoc {
+	doc := responseDoc{
 		ID:           r.ID,
 		Form:         r.FormID,
 		Version:      r.FormVersion,
@@ -152,6 +156,8 @@ func newResponseDoc(r forms.Response, counts []forms.Count) responseDoc {
 		Day:          cellDay(r),
 		Counts:       counts,
 	}
+	doc.Page = s.pageAlloc.next(doc.Cell, doc.Day)
+	return doc
 }
 
 // SaveResponse stores a response and adds counts to its form's running
@@ -159,7 +165,7 @@ func newResponseDoc(r forms.Response, counts []forms.Count) responseDoc {
 // the stored one comes back with created false: the caller decides whether
 // that is a retry or a conflict.
 func (s *Store) SaveResponse(ctx context.Context, r forms.Response, counts []forms.Count) (stored forms.Response, created bool, err error) {
-	doc := newResponseDoc(r, counts)
+	doc := s.newResponseDoc(r, counts)
 	if err := s.journal(ctx, r.ID); err != nil {
 		return forms.Response{}, false, err
 	}
@@ -225,12 +231,16 @@ func (doc responseDoc) response() forms.Response {
 }
 
 // count applies a stored response's counts to its cell exactly once, even
-// when a crash interrupted an earlier attempt, then marks it counted.
+// when a crash interrupted an earlier attempt, puts its row in its export
+// page, then marks it counted.
 func (s *Store) count(ctx context.Context, doc responseDoc) error {
 	for _, c := range s.cells(doc) {
 		if err := s.addCounts(ctx, c, doc); err != nil {
 			return err
 		}
+	}
+	if err := s.addRow(ctx, doc); err != nil {
+		return err
 	}
 	if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: doc.ID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: true}}}}, false); err != nil {
@@ -446,8 +456,7 @@ func fromBSON(v any) any {
 // to a version should have; it reports false for versions it does not know.
 // Rescore returns how many responses changed.
 func (s *Store) Rescore(ctx context.Context, formID string, score func(version int, a forms.Answers) (forms.Scores, bool)) (int, error) {
-	cur, err := s.responses.Find(ctx, bson.D{{Key: "form", Value: formID}},
-		options.Find().SetProjection(bson.D{{Key: "version", Value: 1}, {Key: "answers", Value: 1}, {Key: "scores", Value: 1}}))
+	cur, err := s.responses.Find(ctx, bson.D{{Key: "form", Value: formID}})
 	if err != nil {
 		return 0, fmt.Errorf("find responses to %q: %w", formID, err)
 	}
@@ -465,6 +474,10 @@ func (s *Store) Rescore(ctx context.Context, formID string, score func(version i
 		if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: doc.ID}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "scores", Value: scores}}}}, false); err != nil {
 			return changed, fmt.Errorf("rescore %q: %w", doc.ID, err)
+		}
+		doc.Scores = scores
+		if err := s.addRow(ctx, doc); err != nil {
+			return changed, err
 		}
 		changed++
 	}
@@ -494,8 +507,8 @@ func (s *Store) ReplaceResponse(ctx context.Context, r forms.Response, counts []
 			return false, err
 		}
 	}
-	doc := newResponseDoc(r, counts)
-	doc.Revision, doc.Uncount = old.Revision+1, old.Counts
+	doc := s.newResponseDoc(r, counts)
+	doc.Revision, doc.Uncount, doc.Page = old.Revision+1, old.Counts, old.Page
 	if err := s.journal(ctx, r.ID); err != nil {
 		return false, err
 	}
@@ -539,35 +552,4 @@ func (s *Store) Cells(ctx context.Context, partnershipID, formID string, daily b
 			Activity: d.Activity, Day: d.Day, Tally: d.Tally})
 	}
 	return cells, nil
-}
-
-// EachResponse calls fn with every response to a form, in a partnership
-// and a wave when they are not empty, one at a time as they are read, so
-// that exports of any size use little memory.
-func (s *Store) EachResponse(ctx context.Context, form, partnership, wave string, fn func(forms.Response) error) error {
-	filter := bson.D{{Key: "form", Value: form}}
-	if partnership != "" {
-		filter = append(filter, bson.E{Key: "partnership", Value: partnership})
-	}
-	if wave != "" {
-		filter = append(filter, bson.E{Key: "wave", Value: wave})
-	}
-	cur, err := s.responses.Find(ctx, filter, options.Find().SetBatchSize(1000))
-	if err != nil {
-		return fmt.Errorf("read responses to %q: %w", form, err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var doc responseDoc
-		if err := cur.Decode(&doc); err != nil {
-			return fmt.Errorf("decode response: %w", err)
-		}
-		if err := fn(doc.response()); err != nil {
-			return err
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("read responses to %q: %w", form, err)
-	}
-	return nil
 }

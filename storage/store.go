@@ -50,8 +50,12 @@ type Store struct {
 	daily *mongo.Collection
 	// uncounted journals the responses whose counts are not in yet.
 	uncounted *mongo.Collection
-	keys      *mongo.Collection
-	forms     *mongo.Collection
+	// pages holds the export pages; meta notes what a store has been
+	// upgraded to.
+	pages, meta *mongo.Collection
+	pageAlloc   *pageAllocator
+	keys        *mongo.Collection
+	forms       *mongo.Collection
 
 	partnerships, partners, activities, waves, invitations, audit *mongo.Collection
 
@@ -75,7 +79,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{logger: logger}
+	s := &Store{logger: logger, pageAlloc: newPageAllocator()}
 	uri := cfg.URI
 	if uri == "" {
 		// A free loopback port: the embedded store serves this process only.
@@ -127,6 +131,8 @@ func (s *Store) connect(ctx context.Context, uri, database string) error {
 	s.totals = s.db.Collection("totals")
 	s.daily = s.db.Collection("daily_totals")
 	s.uncounted = s.db.Collection("uncounted")
+	s.pages = s.db.Collection("export_pages")
+	s.meta = s.db.Collection("meta")
 	s.keys = s.db.Collection("keys")
 	s.forms = s.db.Collection("forms")
 	s.partnerships = s.db.Collection("partnerships")
@@ -158,7 +164,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if s.embedded != nil {
-		for _, coll := range []*mongo.Collection{s.totals, s.daily, s.uncounted, s.forms, s.partnerships, s.audit} {
+		for _, coll := range []*mongo.Collection{s.totals, s.daily, s.uncounted, s.pages, s.meta, s.forms, s.partnerships, s.audit} {
 			err := s.db.CreateCollection(ctx, coll.Name())
 			var ce mongo.CommandError
 			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {
@@ -168,6 +174,9 @@ func (s *Store) prepare(ctx context.Context) error {
 		if err := s.embedded.indexIDLookups(ctx, s.db.Name()); err != nil {
 			return err
 		}
+	}
+	if err := s.buildMissingPages(ctx); err != nil {
+		return err
 	}
 	if err := s.repair(ctx); err != nil {
 		return err

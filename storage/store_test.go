@@ -164,11 +164,14 @@ func TestRepairCountsInterruptedWritesOnce(t *testing.T) {
 	if tally.N != 2 || role.Values["helper"] != 1 || role.Values["participant"] != 1 {
 		t.Errorf("tally = %+v, want each interrupted response counted once", tally)
 	}
+	if rows := exported(t, s, f.ID, ""); len(rows) != 2 {
+		t.Errorf("export has %d rows, want the 2 repaired responses once each", len(rows))
+	}
 }
 
 func insertUncounted(t *testing.T, s *Store, r forms.Response, counts []forms.Count) responseDoc {
 	t.Helper()
-	doc := newResponseDoc(r, counts)
+	doc := s.newResponseDoc(r, counts)
 	if err := s.journal(context.Background(), doc.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -306,12 +309,19 @@ func TestReplacedAnswersMoveTheTotals(t *testing.T) {
 	if tally.N != 1 || role.Values["helper"] != 0 || role.Values["participant"] != 1 || place.Answered != 0 {
 		t.Errorf("tally = %+v, want only the changed answer counted", tally)
 	}
+	if rows := exported(t, s, f.ID, "pa1"); len(rows) != 1 || rows[0].Answers["role"] != "participant" || rows[0].Partner != "pt1" {
+		t.Errorf("export = %+v, want only the changed answer, from pt1", rows)
+	}
 
 	// A crash after the replacement was stored, before it was counted: the
 	// repair moves the totals once.
 	r, counts = answer(forms.Answers{"role": "co_creator"})
-	doc := newResponseDoc(r, counts)
-	doc.Revision, doc.Uncount = 2, f.Counts(forms.Answers{"role": "participant"})
+	var stored responseDoc
+	if err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: r.ID}}).Decode(&stored); err != nil {
+		t.Fatal(err)
+	}
+	doc := s.newResponseDoc(r, counts)
+	doc.Revision, doc.Uncount, doc.Page = 2, stored.Counts, stored.Page
 	if err := s.journal(ctx, r.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -328,6 +338,9 @@ func TestReplacedAnswersMoveTheTotals(t *testing.T) {
 	role = tally.Items["role"]
 	if tally.N != 1 || role.Values["participant"] != 0 || role.Values["co_creator"] != 1 {
 		t.Errorf("tally after repair = %+v, want only co_creator", tally)
+	}
+	if rows := exported(t, s, f.ID, "pa1"); len(rows) != 1 || rows[0].Answers["role"] != "co_creator" {
+		t.Errorf("export after repair = %+v, want only the co_creator answer", rows)
 	}
 }
 
