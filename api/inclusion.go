@@ -3,6 +3,7 @@ package api
 import (
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -221,7 +222,7 @@ func round6(x float64) float64 {
 	return float64(int64(x*1e6+0.5)) / 1e6
 }
 
-// indexChange is the change of one index between two waves.
+// indexChange is the change of one index between two waves or periods.
 type indexChange struct {
 	Suppressed bool                `json:"suppressed,omitempty"`
 	From       *analytics.Estimate `json:"from,omitempty"`
@@ -229,9 +230,10 @@ type indexChange struct {
 	Change     *analytics.Change   `json:"change,omitempty"`
 }
 
-// change compares each index between two citizen waves: the ones named, or
-// the last against the one before (formative), or with ?mode=summative the
-// first against the last.
+// change compares each index between two samples of citizens: two waves
+// (the ones named, or the last against the one before (formative), or with
+// ?mode=summative the first against the last), or two date periods. An
+// activity narrows both.
 func (s *server) change(store PartnershipStore, formStore FormStore) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		pid := c.Params("pid")
@@ -239,39 +241,34 @@ func (s *server) change(store PartnershipStore, formStore FormStore) fiber.Handl
 		if err != nil {
 			return err
 		}
-		formID := f.ID
-		waves, err := store.Waves(c.UserContext(), pid)
+		var compared changeSamples
+		if c.Query("from_period") != "" || c.Query("to_period") != "" {
+			compared, err = periodSamples(c)
+		} else {
+			compared, err = s.waveSamples(c, store, f.ID)
+		}
 		if err != nil {
-			return errUnavailable(err)
+			return err
 		}
-		waves = slices.DeleteFunc(waves, func(w partnership.Wave) bool {
-			return w.Form != formID || w.Respondents != "citizens" || w.Status(s.Now()) == partnership.Scheduled
-		})
-		slices.SortFunc(waves, func(a, b partnership.Wave) int { return a.OpensAt.Compare(b.OpensAt) })
-		from, to := c.Query("from_wave"), c.Query("to_wave")
-		mode := c.Query("mode", "formative")
-		if from == "" && to == "" && len(waves) >= 2 {
-			from, to = waves[len(waves)-2].ID, waves[len(waves)-1].ID
-			if mode == "summative" {
-				from = waves[0].ID
-			}
+		filters := compared.filters
+		filters["form"] = f.ID
+		activity := c.Query("activity")
+		if activity != "" {
+			filters["activity"] = activity
 		}
-		known := func(id string) bool {
-			return slices.ContainsFunc(waves, func(w partnership.Wave) bool { return w.ID == id })
-		}
-		if !known(from) || !known(to) {
-			return errNotFound("wave_not_found")
-		}
-		cells, err := store.Cells(c.UserContext(), pid, formID, false)
+		cells, err := store.Cells(c.UserContext(), pid, f.ID, compared.daily)
 		if err != nil {
 			return errUnavailable(err)
 		}
 		var before, after forms.Tally
 		for _, cl := range cells {
-			switch cl.Wave {
-			case from:
+			if activity != "" && cl.Activity != activity {
+				continue
+			}
+			if compared.before(cl) {
 				before.Add(cl.Tally)
-			case to:
+			}
+			if compared.after(cl) {
 				after.Add(cl.Tally)
 			}
 		}
@@ -287,9 +284,96 @@ func (s *server) change(store PartnershipStore, formStore FormStore) fiber.Handl
 			ch := analytics.Compare(ea, eb)
 			indices[sc.ID] = indexChange{From: &ea, To: &eb, Change: &ch}
 		}
-		return c.JSON(fiber.Map{"filters": fiber.Map{"form": formID, "from_wave": from, "to_wave": to, "mode": mode},
-			"min_group": p.MinGroup, "computed_at": s.Now().UTC().Format(time.RFC3339), "indices": indices})
+		return c.JSON(fiber.Map{"filters": filters, "min_group": p.MinGroup,
+			"computed_at": s.Now().UTC().Format(time.RFC3339), "indices": indices})
 	}
+}
+
+// changeSamples says which running-totals cells make up the two samples
+// a change compares, and how the request named them.
+type changeSamples struct {
+	before, after func(forms.Cell) bool
+	// daily is set when the samples are periods, which need the totals
+	// split by day.
+	daily   bool
+	filters map[string]string
+}
+
+// waveSamples reads ?from_wave=&to_wave=&mode= into two citizen waves.
+func (s *server) waveSamples(c *fiber.Ctx, store PartnershipStore, formID string) (changeSamples, error) {
+	waves, err := store.Waves(c.UserContext(), c.Params("pid"))
+	if err != nil {
+		return changeSamples{}, errUnavailable(err)
+	}
+	waves = slices.DeleteFunc(waves, func(w partnership.Wave) bool {
+		return w.Form != formID || w.Respondents != "citizens" || w.Status(s.Now()) == partnership.Scheduled
+	})
+	slices.SortFunc(waves, func(a, b partnership.Wave) int { return a.OpensAt.Compare(b.OpensAt) })
+	from, to := c.Query("from_wave"), c.Query("to_wave")
+	mode := c.Query("mode", "formative")
+	if from == "" && to == "" && len(waves) >= 2 {
+		from, to = waves[len(waves)-2].ID, waves[len(waves)-1].ID
+		if mode == "summative" {
+			from = waves[0].ID
+		}
+	}
+	known := func(id string) bool {
+		return slices.ContainsFunc(waves, func(w partnership.Wave) bool { return w.ID == id })
+	}
+	if !known(from) || !known(to) {
+		return changeSamples{}, errNotFound("wave_not_found")
+	}
+	return changeSamples{
+		before:  func(cl forms.Cell) bool { return cl.Wave == from },
+		after:   func(cl forms.Cell) bool { return cl.Wave == to },
+		filters: map[string]string{"from_wave": from, "to_wave": to, "mode": mode},
+	}, nil
+}
+
+// periodSamples reads ?from_period=&to_period=, each two dates first/last
+// (an ISO 8601 interval such as 2026-01-01/2026-03-31). The periods may
+// not overlap: the same citizens in both would make the comparison claim
+// more certainty than it has.
+func periodSamples(c *fiber.Ctx) (changeSamples, error) {
+	var problems []fieldError
+	if c.Query("from_wave") != "" || c.Query("to_wave") != "" {
+		problems = append(problems, fieldError{field: "from_wave", code: "invalid_value", msgID: "waves_or_periods"})
+	}
+	var periods [2][2]string
+	for i, k := range []string{"from_period", "to_period"} {
+		first, last, ok := parsePeriod(c.Query(k))
+		if !ok {
+			problems = append(problems, fieldError{field: k, code: "invalid_period", msgID: "invalid_period"})
+		}
+		periods[i] = [2]string{first, last}
+	}
+	if len(problems) == 0 && periods[0][1] >= periods[1][0] {
+		problems = append(problems, fieldError{field: "to_period", code: "periods_overlap", msgID: "periods_overlap"})
+	}
+	if len(problems) > 0 {
+		return changeSamples{}, errInvalid(problems)
+	}
+	within := func(p [2]string) func(forms.Cell) bool {
+		return func(cl forms.Cell) bool { return cl.Day != "" && cl.Day >= p[0] && cl.Day <= p[1] }
+	}
+	return changeSamples{
+		before: within(periods[0]), after: within(periods[1]), daily: true,
+		filters: map[string]string{"from_period": periods[0][0] + "/" + periods[0][1], "to_period": periods[1][0] + "/" + periods[1][1]},
+	}, nil
+}
+
+// parsePeriod reads "first/last" as two dates in order.
+func parsePeriod(v string) (first, last string, ok bool) {
+	first, last, ok = strings.Cut(v, "/")
+	if !ok {
+		return "", "", false
+	}
+	a, errA := time.Parse(time.DateOnly, first)
+	b, errB := time.Parse(time.DateOnly, last)
+	if errA != nil || errB != nil || b.Before(a) {
+		return "", "", false
+	}
+	return a.Format(time.DateOnly), b.Format(time.DateOnly), true
 }
 
 // inclusionByPartnership sets every partnership's inclusion indicators side

@@ -255,16 +255,47 @@ func TestChangeBetweenWaves(t *testing.T) {
 			t.Fatalf("submit: %d %v", res.StatusCode, out)
 		}
 	}
-	_, out := fx.ta.call(t, "GET", p+"/indicators/change", "", "Authorization", "Bearer "+fx.ta.evaluator)
-	b := out["indices"].(map[string]any)["belonging"].(map[string]any)
-	ch := b["change"].(map[string]any)
-	ci := ch["ci"].([]any)
-	if ch["difference"] != float64(50) || math.Abs(ch["hedges_g"].(float64)-3.370601) > 1e-5 ||
-		math.Abs(ci[0].(float64)-(50-17.614965)) > 1e-4 || math.Abs(ci[1].(float64)-(50+17.614965)) > 1e-4 {
-		t.Errorf("change = %v", ch)
+	// The same twelve citizens compared by wave and by the periods the
+	// waves ran in give the same change.
+	date := func(d time.Duration) string { return now.Add(d).Format(time.DateOnly) }
+	byPeriod := fmt.Sprintf("?from_period=%s/%s&to_period=%s/%s", date(-60*day), date(-30*day), date(-day), date(0))
+	for _, query := range []string{"", byPeriod} {
+		res, out := fx.ta.call(t, "GET", p+"/indicators/change"+query, "", "Authorization", "Bearer "+fx.ta.evaluator)
+		if res.StatusCode != 200 {
+			t.Fatalf("change%s: %d %v", query, res.StatusCode, out)
+		}
+		b := out["indices"].(map[string]any)["belonging"].(map[string]any)
+		ch := b["change"].(map[string]any)
+		ci := ch["ci"].([]any)
+		if ch["difference"] != float64(50) || math.Abs(ch["hedges_g"].(float64)-3.370601) > 1e-5 ||
+			math.Abs(ci[0].(float64)-(50-17.614965)) > 1e-4 || math.Abs(ci[1].(float64)-(50+17.614965)) > 1e-4 {
+			t.Errorf("change%s = %v", query, ch)
+		}
+		if trust := out["indices"].(map[string]any)["trust"].(map[string]any); trust["suppressed"] != true {
+			t.Errorf("trust without answers = %v, want withheld", trust)
+		}
 	}
-	if trust := out["indices"].(map[string]any)["trust"].(map[string]any); trust["suppressed"] != true {
-		t.Errorf("trust without answers = %v, want withheld", trust)
+	_, out := fx.ta.call(t, "GET", p+"/indicators/change?from_period="+date(-60*day)+"/"+date(-30*day)+"&to_period="+date(-29*day)+"/"+date(-2*day), "", bb...)
+	if b := out["indices"].(map[string]any)["belonging"].(map[string]any); b["suppressed"] != true {
+		t.Errorf("a period without responses compared: %v", b)
+	}
+	for _, bad := range []struct{ query, field, message string }{
+		{"?from_period=2026-01-01&to_period=2026-02-01/2026-02-28", "from_period", "to datoer"},
+		{"?from_period=2026-01-31/2026-01-01&to_period=2026-02-01/2026-02-28", "from_period", "to datoer"},
+		{"?from_period=2026-01-01/2026-02-01&to_period=2026-02-01/2026-02-28", "to_period", "slutte"},
+		{"?from_period=2026-01-01/2026-01-31", "to_period", "to datoer"},
+		{"?from_wave=x&from_period=2026-01-01/2026-01-31&to_period=2026-02-01/2026-02-28", "from_wave", "målinger"},
+	} {
+		res, out := fx.ta.call(t, "GET", p+"/indicators/change"+bad.query+"&lang=da", "", bb...)
+		errs, _ := out["errors"].([]any)
+		if res.StatusCode != 422 || len(errs) != 1 {
+			t.Errorf("%s: %d %v, want one problem", bad.query, res.StatusCode, out)
+			continue
+		}
+		e := errs[0].(map[string]any)
+		if e["field"] != bad.field || !strings.Contains(e["message"].(string), bad.message) {
+			t.Errorf("%s: %v, want a Danish message about %s", bad.query, e, bad.field)
+		}
 	}
 	_, out = fx.ta.call(t, "GET", "/api/v1/indicators/inclusion?by=partnership", "", "Authorization", "Bearer "+fx.ta.evaluator)
 	for _, g := range out["groups"].([]any) {
