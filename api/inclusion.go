@@ -27,6 +27,7 @@ func (s *server) citizenSurvey(c *fiber.Ctx, store PartnershipStore, formStore F
 // inclusionCell is one published group of citizens, or a withheld one.
 type inclusionCell struct {
 	Key        map[string]string             `json:"key"`
+	MinGroup   int                           `json:"min_group,omitempty"`
 	Suppressed bool                          `json:"suppressed,omitempty"`
 	N          int                           `json:"n,omitempty"`
 	Indices    map[string]indexView          `json:"indices,omitempty"`
@@ -60,18 +61,12 @@ func (s *server) inclusion(store PartnershipStore, formStore FormStore) fiber.Ha
 		formID := f.ID
 		filters := map[string]string{"form": formID}
 		var problems []fieldError
-		for _, k := range []string{"wave", "activity", "from", "to", "by"} {
+		for _, k := range []string{"wave", "activity", "by"} {
 			if v := c.Query(k); v != "" {
 				filters[k] = v
 			}
 		}
-		for _, k := range []string{"from", "to"} {
-			if v := filters[k]; v != "" {
-				if _, err := time.Parse(time.DateOnly, v); err != nil {
-					problems = append(problems, fieldError{field: k, code: "invalid_date", msgID: "invalid_date"})
-				}
-			}
-		}
+		problems = append(problems, dateRange(c, filters)...)
 		by := filters["by"]
 		if by != "" && by != "activity" && by != "wave" && !groupable(f, by) {
 			problems = append(problems, fieldError{field: "by", code: "invalid_value", msgID: "invalid_grouping"})
@@ -131,6 +126,22 @@ func (s *server) inclusion(store PartnershipStore, formStore FormStore) fiber.Ha
 		out["groups"] = groups
 		return c.JSON(out)
 	}
+}
+
+// dateRange copies ?from= and ?to= into filters and checks they are dates.
+func dateRange(c *fiber.Ctx, filters map[string]string) []fieldError {
+	var problems []fieldError
+	for _, k := range []string{"from", "to"} {
+		v := c.Query(k)
+		if v == "" {
+			continue
+		}
+		filters[k] = v
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			problems = append(problems, fieldError{field: k, code: "invalid_date", msgID: "invalid_date"})
+		}
+	}
+	return problems
 }
 
 // groupable reports whether an item splits respondents into groups.
@@ -380,11 +391,15 @@ func parsePeriod(v string) (first, last string, ok bool) {
 // by side, for evaluators comparing them.
 func (s *server) inclusionByPartnership(store PartnershipStore, formStore FormStore) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		filters := map[string]string{"form": c.Query("form", citizenForm), "by": "partnership"}
+		problems := dateRange(c, filters)
 		if by := c.Query("by", "partnership"); by != "partnership" {
-			return errInvalid([]fieldError{{field: "by", code: "invalid_value", msgID: "invalid_grouping"}})
+			problems = append(problems, fieldError{field: "by", code: "invalid_value", msgID: "invalid_grouping"})
 		}
-		formID := c.Query("form", citizenForm)
-		f, err := s.form(c.UserContext(), formStore, formID, 0)
+		if len(problems) > 0 {
+			return errInvalid(problems)
+		}
+		f, err := s.form(c.UserContext(), formStore, filters["form"], 0)
 		if err != nil {
 			return err
 		}
@@ -392,19 +407,24 @@ func (s *server) inclusionByPartnership(store PartnershipStore, formStore FormSt
 		if err != nil {
 			return errUnavailable(err)
 		}
+		daily := filters["from"] != "" || filters["to"] != ""
 		groups := []inclusionCell{}
 		for _, p := range all {
-			cells, err := store.Cells(c.UserContext(), p.ID, formID, false)
+			cells, err := store.Cells(c.UserContext(), p.ID, f.ID, daily)
 			if err != nil {
 				return errUnavailable(err)
 			}
 			var t forms.Tally
 			for _, cl := range cells {
-				t.Add(cl.Tally)
+				if keep(cl, filters) {
+					t.Add(cl.Tally)
+				}
 			}
-			groups = append(groups, inclusionOf(f, map[string]string{"partnership": p.ID}, t, p.MinGroup, false))
+			g := inclusionOf(f, map[string]string{"partnership": p.ID}, t, p.MinGroup, false)
+			// Each partnership sets its own minimum group.
+			g.MinGroup = p.MinGroup
+			groups = append(groups, g)
 		}
-		return c.JSON(fiber.Map{"filters": fiber.Map{"form": formID, "by": "partnership"},
-			"computed_at": s.Now().UTC().Format(time.RFC3339), "groups": groups})
+		return c.JSON(fiber.Map{"filters": filters, "computed_at": s.Now().UTC().Format(time.RFC3339), "groups": groups})
 	}
 }

@@ -300,9 +300,19 @@ func TestChangeBetweenWaves(t *testing.T) {
 	_, out = fx.ta.call(t, "GET", "/api/v1/indicators/inclusion?by=partnership", "", "Authorization", "Bearer "+fx.ta.evaluator)
 	for _, g := range out["groups"].([]any) {
 		g := g.(map[string]any)
-		if g["key"].(map[string]any)["partnership"] == fx.pid && g["n"] != float64(12) {
-			t.Errorf("side by side: %v, want 12 responses", g)
+		if g["key"].(map[string]any)["partnership"] == fx.pid && (g["n"] != float64(12) || g["min_group"] != float64(5)) {
+			t.Errorf("side by side: %v, want 12 responses and the minimum group 5", g)
 		}
+	}
+	_, out = fx.ta.call(t, "GET", "/api/v1/indicators/inclusion?from="+date(-50*day)+"&to="+date(-40*day), "", "Authorization", "Bearer "+fx.ta.evaluator)
+	for _, g := range out["groups"].([]any) {
+		g := g.(map[string]any)
+		if g["key"].(map[string]any)["partnership"] == fx.pid && g["n"] != float64(6) {
+			t.Errorf("side by side in the first wave's days: %v, want its 6 responses", g)
+		}
+	}
+	if res, _ := fx.ta.call(t, "GET", "/api/v1/indicators/inclusion?from=last-week", "", "Authorization", "Bearer "+fx.ta.evaluator); res.StatusCode != 422 {
+		t.Errorf("side by side from a non-date: %d, want 422", res.StatusCode)
 	}
 }
 
