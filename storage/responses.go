@@ -471,13 +471,15 @@ func (s *Store) Rescore(ctx context.Context, formID string, score func(version i
 		if !ok || maps.Equal(scores, forms.Scores(doc.Scores)) {
 			continue
 		}
-		if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: doc.ID}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "scores", Value: scores}}}}, false); err != nil {
-			return changed, fmt.Errorf("rescore %q: %w", doc.ID, err)
-		}
+		// The export row first: if the run stops between the two, the
+		// response still differs, and running it again fixes both.
 		doc.Scores = scores
 		if err := s.addRow(ctx, doc); err != nil {
 			return changed, err
+		}
+		if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: doc.ID}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "scores", Value: scores}}}}, false); err != nil {
+			return changed, fmt.Errorf("rescore %q: %w", doc.ID, err)
 		}
 		changed++
 	}
