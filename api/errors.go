@@ -57,9 +57,18 @@ func errUnavailable(cause error) *apiError {
 		msgID: "store_unavailable", retryAfter: 10, cause: cause}
 }
 
+// errInvalid lists the values of a request that need correcting.
 func errInvalid(fields []fieldError) *apiError {
 	return &apiError{status: http.StatusUnprocessableEntity, code: "validation_failed",
-		msgID: "validation_failed", fields: fields}
+		msgID: "invalid_request", fields: fields}
+}
+
+// errInvalidAnswers lists the answers a citizen or partner needs to
+// correct, in words meant for them.
+func errInvalidAnswers(fields []fieldError) *apiError {
+	e := errInvalid(fields)
+	e.msgID = "validation_failed"
+	return e
 }
 
 // errorBody is the JSON every error comes as.

@@ -241,7 +241,7 @@ func (s *server) submitResponse(store ResponseStore, formStore FormStore) fiber.
 			problems = append(problems, answerProblem(p))
 		}
 		if len(problems) > 0 {
-			return errInvalid(problems)
+			return errInvalidAnswers(problems)
 		}
 		lang := sub.Lang
 		if lang == "" {

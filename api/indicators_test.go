@@ -292,6 +292,9 @@ func TestChangeBetweenWaves(t *testing.T) {
 			t.Errorf("%s: %d %v, want one problem", bad.query, res.StatusCode, out)
 			continue
 		}
+		if head := out["error"].(map[string]any)["message"]; head != "Nogle af værdierne skal rettes." {
+			t.Errorf("%s: headline %q, want one about values, not answers", bad.query, head)
+		}
 		e := errs[0].(map[string]any)
 		if e["field"] != bad.field || !strings.Contains(e["message"].(string), bad.message) {
 			t.Errorf("%s: %v, want a Danish message about %s", bad.query, e, bad.field)

@@ -138,7 +138,7 @@ func (s *server) storePartnerAnswer(c *fiber.Ctx, store PartnershipStore, in inv
 		for _, p := range invalid {
 			problems = append(problems, answerProblem(p))
 		}
-		return false, errInvalid(problems)
+		return false, errInvalidAnswers(problems)
 	}
 	return s.savePartnerAnswer(c, store, in, lang, answers)
 }
