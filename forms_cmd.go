@@ -7,8 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 
 	"samspil/forms"
+	"samspil/storage"
 )
 
 // lintForms checks form definition files, or the built-in forms when none
@@ -64,55 +66,51 @@ func lintForms(files []string, stdout io.Writer) error {
 	return nil
 }
 
-// rescore recomputes the stored scores of responses to the named forms (all
-// forms when none are named) with the current scoring rules.
+// rescore recomputes the scores and counts of the responses to the named
+// forms (all forms when none are named) with the current scoring rules,
+// then the running totals and exports with them. Stop the service first.
 func rescore(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer) error {
 	store, catalog, closeStore, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	ids := cfg.args
-	if len(ids) == 0 {
-		for _, f := range catalog.Forms() {
-			ids = append(ids, f.ID)
-		}
-	}
-	for _, id := range ids {
+	for _, id := range cfg.args {
 		if _, ok := catalog.Form(id, 0); !ok {
 			return fmt.Errorf("unknown form %q", id)
 		}
-		changed, err := store.Rescore(ctx, id, func(version int, a forms.Answers) (forms.Scores, bool) {
-			f, ok := catalog.Form(id, version)
-			if !ok {
-				return nil, false
-			}
-			return f.Score(a), true
-		})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s: %d responses rescored\n", id, changed)
 	}
-	return nil
+	return rebuild(ctx, store, catalog, cfg.args, stdout)
 }
 
-// rebuildIndicators recomputes the running totals from the stored
-// responses: after a scoring correction (with forms rescore first) or to
-// check that nothing drifted. Stop the service first.
+// rebuildIndicators recomputes every response's scores and counts from its
+// answers, then the running totals and exports: after a scoring
+// correction, or to check that nothing drifted. Stop the service first.
 func rebuildIndicators(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer) error {
 	if len(cfg.args) > 0 {
 		return fmt.Errorf("unexpected arguments %q", cfg.args)
 	}
-	store, _, closeStore, err := openStore(ctx, cfg, logger)
+	store, catalog, closeStore, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	responses, cells, err := store.RebuildTotals(ctx)
+	return rebuild(ctx, store, catalog, nil, stdout)
+}
+
+// rebuild rescores the responses to the given forms, or to every form when
+// none are given, and rebuilds the totals.
+func rebuild(ctx context.Context, store *storage.Store, catalog *forms.Catalog, only []string, stdout io.Writer) error {
+	done, err := store.RebuildTotals(ctx, func(id string, version int, a forms.Answers) (forms.Scores, []forms.Count, bool) {
+		f, ok := catalog.Form(id, version)
+		if !ok || (len(only) > 0 && !slices.Contains(only, id)) {
+			return nil, nil, false
+		}
+		return f.Score(a), f.Counts(a), true
+	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "rebuilt %d cells from %d responses\n", cells, responses)
+	fmt.Fprintf(stdout, "rebuilt %d cells from %d responses, %d rescored\n", done.Cells, done.Responses, done.Rescored)
 	return nil
 }

@@ -37,8 +37,8 @@ func main() {
 const usage = `usage: samspil [serve] [flags]               serve the API (the default)
        samspil healthcheck [flags]             exit 0 if the server on -addr is healthy
        samspil forms lint [FILE...]            check form definitions (no files: the built-in forms)
-       samspil forms rescore [flags] [FORM...] recompute stored scores (no forms: all)
-       samspil rebuild-indicators [flags]      recompute every running total from the responses
+       samspil forms rescore [flags] [FORM...] rescore responses to FORMs with the current rules, then rebuild
+       samspil rebuild-indicators [flags]      rescore every response, rebuild running totals and export pages
 
 flags (each also an environment variable; a flag wins):
 `

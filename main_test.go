@@ -265,14 +265,14 @@ func TestPublishedFormsSurviveRestart(t *testing.T) {
 	if err := run(context.Background(), []string{"samspil", "forms", "rescore", "-data", dir, "scored"}, func(string) string { return "" }, &out, &out); err != nil {
 		t.Fatalf("rescore: %v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "scored: 0 responses rescored") {
+	if !strings.Contains(out.String(), "rebuilt 1 cells from 1 responses, 0 rescored") {
 		t.Errorf("rescore output %q; the scores were computed by the same rules", out.String())
 	}
 	out.Reset()
 	if err := run(context.Background(), []string{"samspil", "rebuild-indicators", "-data", dir}, func(string) string { return "" }, &out, &out); err != nil {
 		t.Fatalf("rebuild-indicators: %v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "rebuilt 1 cells from 1 responses") {
+	if !strings.Contains(out.String(), "rebuilt 1 cells from 1 responses, 0 rescored") {
 		t.Errorf("rebuild-indicators output %q", out.String())
 	}
 

@@ -85,11 +85,11 @@ func benchmarkAtSize(b *testing.B, n int) {
 		done += batch
 	}
 	loaded := time.Since(start)
-	responses, cells, err := store.RebuildTotals(ctx)
-	if err != nil || responses != n {
-		b.Fatalf("rebuild: %d responses, %v", responses, err)
+	rebuilt, err := store.RebuildTotals(ctx, nil)
+	if err != nil || rebuilt.Responses != n {
+		b.Fatalf("rebuild: %+v, %v", rebuilt, err)
 	}
-	b.Logf("%d responses loaded in %v, %d cells rebuilt in %v", n, loaded.Round(time.Millisecond), cells, (time.Since(start) - loaded).Round(time.Millisecond))
+	b.Logf("%d responses loaded in %v, %d cells rebuilt in %v", n, loaded.Round(time.Millisecond), rebuilt.Cells, (time.Since(start) - loaded).Round(time.Millisecond))
 
 	messages, err := i18n.Load()
 	if err != nil {

@@ -56,7 +56,9 @@ func TestStoredAnswersComeBackAsValidated(t *testing.T) {
 	}
 }
 
-func TestRescoreRecomputesChangedScoresOnly(t *testing.T) {
+// A corrected scoring rule reaches the stored responses and the totals
+// through a rebuild, which rewrites only the responses it changes.
+func TestRebuildRescoresWithCorrectedRules(t *testing.T) {
 	ctx := context.Background()
 	s := openTestStore(t, t.TempDir())
 	f := testForm(t)
@@ -67,23 +69,32 @@ func TestRescoreRecomputesChangedScoresOnly(t *testing.T) {
 		}
 	}
 	// A corrected rule: belonging_place counts double.
-	score := func(version int, a forms.Answers) (forms.Scores, bool) {
-		if v, ok := a["belonging_place"].(int); ok {
-			return forms.Scores{"doubled": float64(2 * v)}, true
+	recount := func(form string, version int, a forms.Answers) (forms.Scores, []forms.Count, bool) {
+		v, ok := a["belonging_place"].(int)
+		if !ok {
+			return forms.Scores{}, f.Counts(a), true
 		}
-		return forms.Scores{}, true
+		return forms.Scores{"doubled": float64(2 * v)}, []forms.Count{{Path: "n", By: 1}, {Path: "scores.doubled.n", By: 1},
+			{Path: "scores.doubled.sum", By: float64(2 * v)}, {Path: "scores.doubled.sumsq", By: float64(4 * v * v)}}, true
 	}
-	changed, err := s.Rescore(ctx, f.ID, score)
-	if err != nil || changed != 2 {
-		t.Fatalf("Rescore = %d, %v; want the 2 responses whose scores change", changed, err)
+	done, err := s.RebuildTotals(ctx, recount)
+	if err != nil || done.Rescored != 2 || done.Responses != 3 {
+		t.Fatalf("rebuild = %+v, %v; want 3 responses read, the 2 whose scores change rescored", done, err)
 	}
-	if again, err := s.Rescore(ctx, f.ID, score); err != nil || again != 0 {
-		t.Errorf("second Rescore = %d, %v; want nothing left to change", again, err)
+	if again, err := s.RebuildTotals(ctx, recount); err != nil || again.Rescored != 0 {
+		t.Errorf("second rebuild = %+v, %v; want nothing left to rescore", again, err)
 	}
 	r, _ := newResponse(t, f, "88888888-8888-4888-8888-888888888880", nil)
 	got, err := s.response(ctx, r.ID)
 	if err != nil || got.Scores["doubled"] != 10 {
 		t.Errorf("rescored response = %v, %v; want doubled 10", got.Scores, err)
+	}
+	tally, err := s.Tally(ctx, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := tally.Scores["doubled"]; tally.N != 3 || d.N != 2 || d.Sum != 12 || d.SumSq != 104 {
+		t.Errorf("totals after the rebuild = %+v, want 3 responses and doubled n 2, sum 12, sum of squares 104", tally)
 	}
 }
 
@@ -159,7 +170,7 @@ func TestRebuildEqualsRunningTotals(t *testing.T) {
 			before[cl.Form+cl.Activity+cl.Wave+cl.Day] = cl.Tally
 		}
 	}
-	if _, _, err := s.RebuildTotals(ctx); err != nil {
+	if _, err := s.RebuildTotals(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	after := map[string]forms.Tally{}
@@ -251,7 +262,7 @@ func TestImportedResponsesAreCountedOnce(t *testing.T) {
 	if total != 40 {
 		t.Fatalf("imported totals count %d responses, want 40", total)
 	}
-	if _, _, err := s.RebuildTotals(ctx); err != nil {
+	if _, err := s.RebuildTotals(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	cells, _ = s.Cells(ctx, "pa", f.ID, false)

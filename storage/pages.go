@@ -292,7 +292,7 @@ func (s *Store) buildMissingPages(ctx context.Context) error {
 		return fmt.Errorf("look for responses: %w", err)
 	default:
 		s.logger.Warn("building export pages for responses stored by an earlier version; this reads every response once")
-		if _, _, err := s.RebuildTotals(ctx); err != nil {
+		if _, err := s.RebuildTotals(ctx, nil); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -12,43 +14,62 @@ import (
 	"samspil/forms"
 )
 
+// Recount scores a response to a form version with the current rules and
+// lists what it adds to the running totals; it reports false for a form
+// version it does not know, whose stored scores and counts then stand.
+type Recount func(form string, version int, a forms.Answers) (forms.Scores, []forms.Count, bool)
+
+// Rebuilt says what a rebuild read and wrote.
+type Rebuilt struct {
+	// Responses read, of which Rescored had scores or counts that the
+	// current rules changed; Cells of running totals written.
+	Responses, Rescored, Cells int
+}
+
 // RebuildTotals recomputes every running total and export page from the
 // stored responses, reading them one at a time, and replaces the totals
-// and pages with the result. Run it with the service stopped: answers
-// stored meanwhile would be missed. It reports how many responses and
-// cells it counted.
-func (s *Store) RebuildTotals(ctx context.Context) (responses, cells int, err error) {
+// and pages with the result. With recount, each response's scores and
+// counts are first recomputed from its answers, so that a corrected
+// scoring rule reaches stored responses, totals and exports alike. Run it
+// with the service stopped: answers stored meanwhile would be missed.
+func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, error) {
 	type cell struct {
 		ref    cellRef
 		doc    responseDoc
 		counts map[string]float64
 	}
+	var done Rebuilt
 	byID := map[string]*cell{}
 	if _, err := s.pages.DeleteMany(ctx, bson.D{}); err != nil {
-		return 0, 0, fmt.Errorf("clear export pages: %w", err)
+		return done, fmt.Errorf("clear export pages: %w", err)
 	}
 	pages := s.newPageWriter()
 	cur, err := s.responses.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "uncount", Value: 0}}))
 	if err != nil {
-		return 0, 0, fmt.Errorf("read responses: %w", err)
+		return done, fmt.Errorf("read responses: %w", err)
 	}
 	defer cur.Close(ctx)
 	var uncounted []string
 	for cur.Next(ctx) {
 		var d responseDoc
 		if err := cur.Decode(&d); err != nil {
-			return responses, 0, fmt.Errorf("decode response: %w", err)
+			return done, fmt.Errorf("decode response: %w", err)
+		}
+		if rescored, err := s.rescore(ctx, &d, recount); err != nil {
+			return done, err
+		} else if rescored {
+			done.Rescored++
 		}
 		if d.Page == "" {
 			// Stored before export pages existed.
 			d.Page = s.pageAlloc.next(d.Cell, d.Day)
 			if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: d.ID}},
 				bson.D{{Key: "$set", Value: bson.D{{Key: "page", Value: d.Page}}}}, false); err != nil {
-				return responses, 0, fmt.Errorf("give %q an export page: %w", d.ID, err)
+				return done, fmt.Errorf("give %q an export page: %w", d.ID, err)
 			}
 		}
 		if err := pages.add(ctx, d); err != nil {
-			return responses, 0, err
+			return done, err
 		}
 		for _, ref := range s.cells(d) {
 			key := ref.coll.Name() + "/" + ref.id
@@ -64,18 +85,18 @@ func (s *Store) RebuildTotals(ctx context.Context) (responses, cells int, err er
 		if !d.Counted {
 			uncounted = append(uncounted, d.ID)
 		}
-		responses++
+		done.Responses++
 	}
 	if err := cur.Err(); err != nil {
-		return responses, 0, fmt.Errorf("read responses: %w", err)
+		return done, fmt.Errorf("read responses: %w", err)
 	}
 	if err := pages.flush(ctx); err != nil {
-		return responses, 0, err
+		return done, err
 	}
 
 	for _, coll := range []*mongo.Collection{s.totals, s.daily} {
 		if _, err := coll.DeleteMany(ctx, bson.D{}); err != nil {
-			return responses, 0, fmt.Errorf("clear %s: %w", coll.Name(), err)
+			return done, fmt.Errorf("clear %s: %w", coll.Name(), err)
 		}
 	}
 	for _, c := range byID {
@@ -87,22 +108,40 @@ func (s *Store) RebuildTotals(ctx context.Context) (responses, cells int, err er
 			setPath(doc, strings.Split(path, "."), v)
 		}
 		if _, err := c.ref.coll.InsertOne(ctx, doc); err != nil {
-			return responses, cells, fmt.Errorf("write totals %s: %w", c.ref.id, err)
+			return done, fmt.Errorf("write totals %s: %w", c.ref.id, err)
 		}
 		if c.ref.coll == s.totals {
-			cells++
+			done.Cells++
 		}
 	}
 	for _, id := range uncounted {
 		if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: id}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: true}}}}, false); err != nil {
-			return responses, cells, fmt.Errorf("mark %q counted: %w", id, err)
+			return done, fmt.Errorf("mark %q counted: %w", id, err)
 		}
 	}
 	if _, err := s.uncounted.DeleteMany(ctx, bson.D{}); err != nil {
-		return responses, cells, fmt.Errorf("clear the journal: %w", err)
+		return done, fmt.Errorf("clear the journal: %w", err)
 	}
-	return responses, cells, nil
+	return done, nil
+}
+
+// rescore recomputes a response's scores and counts with recount and
+// stores them when they changed, reporting whether they did.
+func (s *Store) rescore(ctx context.Context, d *responseDoc, recount Recount) (bool, error) {
+	if recount == nil {
+		return false, nil
+	}
+	scores, counts, ok := recount(d.Form, d.Version, answersOf(d.Answers))
+	if !ok || (maps.Equal(scores, forms.Scores(d.Scores)) && slices.Equal(counts, []forms.Count(d.Counts))) {
+		return false, nil
+	}
+	d.Scores, d.Counts = scores, counts
+	if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: d.ID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "scores", Value: d.Scores}, {Key: "counts", Value: d.Counts}}}}, false); err != nil {
+		return false, fmt.Errorf("rescore %q: %w", d.ID, err)
+	}
+	return true, nil
 }
 
 // setPath sets a value at a dotted path in nested documents, as $inc

@@ -451,44 +451,6 @@ func fromBSON(v any) any {
 	return v
 }
 
-// Rescore recomputes the scores of every stored response to a form, for
-// when a scoring rule was corrected. score returns the scores a response
-// to a version should have; it reports false for versions it does not know.
-// Rescore returns how many responses changed.
-func (s *Store) Rescore(ctx context.Context, formID string, score func(version int, a forms.Answers) (forms.Scores, bool)) (int, error) {
-	cur, err := s.responses.Find(ctx, bson.D{{Key: "form", Value: formID}})
-	if err != nil {
-		return 0, fmt.Errorf("find responses to %q: %w", formID, err)
-	}
-	defer cur.Close(ctx)
-	changed := 0
-	for cur.Next(ctx) {
-		var doc responseDoc
-		if err := cur.Decode(&doc); err != nil {
-			return changed, fmt.Errorf("decode response: %w", err)
-		}
-		scores, ok := score(doc.Version, answersOf(doc.Answers))
-		if !ok || maps.Equal(scores, forms.Scores(doc.Scores)) {
-			continue
-		}
-		// The export row first: if the run stops between the two, the
-		// response still differs, and running it again fixes both.
-		doc.Scores = scores
-		if err := s.addRow(ctx, doc); err != nil {
-			return changed, err
-		}
-		if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: doc.ID}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "scores", Value: scores}}}}, false); err != nil {
-			return changed, fmt.Errorf("rescore %q: %w", doc.ID, err)
-		}
-		changed++
-	}
-	if err := cur.Err(); err != nil {
-		return changed, fmt.Errorf("find responses to %q: %w", formID, err)
-	}
-	return changed, nil
-}
-
 // ReplaceResponse stores a partner's answer, replacing the one it gave
 // before, if any. The running totals lose the old answer's counts and gain
 // the new ones exactly once, even across a crash. It reports whether the
