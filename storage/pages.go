@@ -86,11 +86,15 @@ func rowOf(doc responseDoc) (bson.Binary, error) {
 type pageAllocator struct {
 	mu       sync.Mutex
 	instance string
-	open     map[string]*openPage
+	// pages numbers this instance's pages; open holds the page each cell
+	// and day is filling, and how many rows it has.
+	pages int
+	open  map[string]*openPage
 }
 
 type openPage struct {
-	number, rows int
+	id   string
+	rows int
 }
 
 // maxOpenPages bounds the allocator's memory: past it, every cell starts
@@ -111,18 +115,16 @@ func (a *pageAllocator) next(cell, day string) string {
 	defer a.mu.Unlock()
 	key := cell + ":" + day
 	p := a.open[key]
-	if p == nil {
-		if len(a.open) >= maxOpenPages {
+	if p == nil || p.rows == pageSize {
+		if p == nil && len(a.open) >= maxOpenPages {
 			clear(a.open)
 		}
-		p = &openPage{}
+		a.pages++
+		p = &openPage{id: key + ":" + a.instance + ":" + strconv.Itoa(a.pages)}
 		a.open[key] = p
 	}
-	if p.rows == pageSize {
-		p.number, p.rows = p.number+1, 0
-	}
 	p.rows++
-	return key + ":" + a.instance + ":" + strconv.Itoa(p.number)
+	return p.id
 }
 
 // writeRows sets rows in a page, creating it if needed.

@@ -196,3 +196,22 @@ func TestStoresFromBeforePagesGetThem(t *testing.T) {
 		t.Errorf("pages were built again on a store that had them")
 	}
 }
+
+// A page takes pageSize rows at most, also after the allocator forgot the
+// pages it was filling.
+func TestPagesNeverOverfill(t *testing.T) {
+	a := newPageAllocator()
+	rows := map[string]int{}
+	for range pageSize {
+		rows[a.next("cell", "2026-03-14")]++
+	}
+	for i := range maxOpenPages {
+		rows[a.next(fmt.Sprint("other", i), "")]++
+	}
+	rows[a.next("cell", "2026-03-14")]++
+	for page, n := range rows {
+		if n > pageSize {
+			t.Fatalf("page %s holds %d rows, more than %d", page, n, pageSize)
+		}
+	}
+}
