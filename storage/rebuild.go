@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -13,6 +14,9 @@ import (
 
 	"samspil/forms"
 )
+
+// rebuildTimeout bounds a rebuild whose caller set no deadline.
+const rebuildTimeout = 6 * time.Hour
 
 // Recount scores a response to a form version with the current rules and
 // lists what it adds to the running totals; it reports false for a form
@@ -37,6 +41,13 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 		ref    cellRef
 		doc    responseDoc
 		counts map[string]float64
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		// Clearing a collection of a large embedded store, which parses
+		// every document it deletes, outlasts the client's usual timeout.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, rebuildTimeout)
+		defer cancel()
 	}
 	var done Rebuilt
 	byID := map[string]*cell{}
