@@ -130,9 +130,7 @@ func (a *pageAllocator) next(cell, day string) string {
 func (s *Store) writeRows(ctx context.Context, page string, place responseDoc, rows bson.D) error {
 	err := s.update(ctx, s.pages, bson.D{{Key: "_id", Value: page}}, bson.D{
 		{Key: "$set", Value: rows},
-		{Key: "$setOnInsert", Value: bson.D{{Key: "form", Value: place.Form}, {Key: "version", Value: place.Version},
-			{Key: "partnership", Value: place.Partnership}, {Key: "wave", Value: place.Wave},
-			{Key: "activity", Value: place.Activity}, {Key: "day", Value: place.Day}}},
+		{Key: "$setOnInsert", Value: cellFields(place, place.Day)},
 	}, true)
 	if err != nil {
 		return fmt.Errorf("write export page %q: %w", page, err)
