@@ -191,30 +191,17 @@ func (s *Store) ImportResponses(ctx context.Context, rs []forms.Response, counts
 	if res == nil || (err != nil && !mongo.IsDuplicateKeyError(err)) {
 		return 0, fmt.Errorf("import responses: %w", err)
 	}
-	type batch struct {
-		ref cellRef
-		doc responseDoc
-	}
-	cells := map[string]*batch{}
 	pages := s.newPageWriter()
+	inserted := make([]responseDoc, 0, len(res.InsertedIDs))
 	for _, id := range res.InsertedIDs {
 		d := byID[fmt.Sprint(id)]
+		inserted = append(inserted, d)
 		if err := pages.add(ctx, d); err != nil {
 			return len(res.InsertedIDs), fmt.Errorf("import responses: %w", err)
 		}
-		for _, ref := range s.cells(d) {
-			key := ref.coll.Name() + "/" + ref.id
-			c := cells[key]
-			if c == nil {
-				c = &batch{ref: ref, doc: d}
-				c.doc.Counts = nil
-				cells[key] = c
-			}
-			c.doc.Counts = append(c.doc.Counts, d.Counts...)
-		}
 	}
-	for _, c := range cells {
-		if err := s.addTotals(ctx, c.ref, c.doc); err != nil {
+	for _, c := range s.byCell(inserted) {
+		if err := s.addTotals(ctx, c.ref, c.sum()); err != nil {
 			return len(res.InsertedIDs), fmt.Errorf("import responses: %w", err)
 		}
 	}

@@ -176,7 +176,7 @@ func (s *Store) SaveResponse(ctx context.Context, r forms.Response, counts []for
 		existing, err := s.response(ctx, r.ID)
 		return existing, false, err
 	}
-	if err := s.count(ctx, doc); err != nil {
+	if err := s.countSoon(ctx, doc); err != nil {
 		// The response itself is safe; its totals are repaired later.
 		s.logger.Error("count response", "response", r.ID, "err", err)
 		s.repairDue.Store(true)
@@ -242,9 +242,8 @@ func (s *Store) count(ctx context.Context, doc responseDoc) error {
 	if err := s.addRow(ctx, doc); err != nil {
 		return err
 	}
-	if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: doc.ID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: true}}}}, false); err != nil {
-		return fmt.Errorf("mark %q counted: %w", doc.ID, err)
+	if err := s.markCounted(ctx, doc.ID); err != nil {
+		return err
 	}
 	for _, c := range s.cells(doc) {
 		if err := s.update(ctx, c.coll, bson.D{{Key: "_id", Value: c.id}},
@@ -253,6 +252,14 @@ func (s *Store) count(ctx context.Context, doc responseDoc) error {
 		}
 	}
 	return s.unjournal(ctx, doc.ID)
+}
+
+func (s *Store) markCounted(ctx context.Context, id string) error {
+	if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: true}}}}, false); err != nil {
+		return fmt.Errorf("mark %q counted: %w", id, err)
+	}
+	return nil
 }
 
 func (s *Store) unjournal(ctx context.Context, id string) error {

@@ -65,6 +65,11 @@ type Store struct {
 	serialize bool
 	updates   sync.Mutex
 
+	// toCount feeds countLoop, which closes countingStopped when it ends.
+	toCount         chan countJob
+	countingStopped chan struct{}
+	stopCounting    context.CancelFunc
+
 	// repairDue asks the background repair to look for uncounted responses.
 	repairDue   atomic.Bool
 	stopRepairs context.CancelFunc
@@ -181,6 +186,9 @@ func (s *Store) prepare(ctx context.Context) error {
 	if err := s.repair(ctx); err != nil {
 		return err
 	}
+	countCtx, stopCounting := context.WithCancel(context.WithoutCancel(ctx))
+	s.toCount, s.countingStopped, s.stopCounting = make(chan countJob), make(chan struct{}), stopCounting
+	go s.countLoop(countCtx)
 	repairCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopRepairs, s.repairsDone = stop, make(chan struct{})
 	go s.repairLoop(repairCtx)
@@ -233,6 +241,10 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close waits for pending operations, disconnects, and stops the embedded
 // store so that its files are closed cleanly.
 func (s *Store) Close(ctx context.Context) error {
+	if s.stopCounting != nil {
+		s.stopCounting()
+		<-s.countingStopped
+	}
 	if s.stopRepairs != nil {
 		s.stopRepairs()
 		<-s.repairsDone

@@ -370,3 +370,53 @@ func TestRepairClearsStaleJournalEntries(t *testing.T) {
 		t.Errorf("tally n = %d, want the response counted once", tally.N)
 	}
 }
+
+// Responses counted in one batch are counted once each, also when a
+// repair counted one of them first, and when a crash stops the batch
+// after its counts are in.
+func TestBatchesCountEachResponseOnce(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	f := testForm(t)
+	old := time.Now().Add(-2 * repairAge)
+	var docs []responseDoc
+	for i, role := range []string{"helper", "participant", "helper"} {
+		r, counts := newResponse(t, f, fmt.Sprintf("batch-%d", i), forms.Answers{"role": role})
+		r.SubmittedAt = old
+		docs = append(docs, insertUncounted(t, s, r, counts))
+	}
+	// A repair counted the first into its cell, then the batch came.
+	if err := s.addCounts(ctx, s.cells(docs[0])[0], docs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.countBatch(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	tally, _ := s.Tally(ctx, f.ID)
+	if role := tally.Items["role"]; tally.N != 3 || role.Values["helper"] != 2 || role.Values["participant"] != 1 {
+		t.Errorf("tally = %+v, want each of the 3 responses once", tally)
+	}
+
+	// A crash right after a batch's counts went in: the repair adds nothing.
+	var more []responseDoc
+	for i := range 4 {
+		r, counts := newResponse(t, f, fmt.Sprintf("crash-%d", i), forms.Answers{"role": "co_creator"})
+		r.SubmittedAt = old
+		more = append(more, insertUncounted(t, s, r, counts))
+	}
+	for _, c := range s.byCell(more) {
+		if err := s.addBatchCounts(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _, err := s.repairTotals(ctx, time.Now()); err != nil || n != 4 {
+		t.Fatalf("repair = %d, %v; want the 4 responses of the batch finished", n, err)
+	}
+	tally, _ = s.Tally(ctx, f.ID)
+	if tally.N != 7 || tally.Items["role"].Values["co_creator"] != 4 {
+		t.Errorf("tally after the repair = %+v, want 7 responses, 4 co_creators", tally)
+	}
+	if rows := exported(t, s, f.ID, ""); len(rows) != 7 {
+		t.Errorf("export has %d rows, want 7", len(rows))
+	}
+}

@@ -1,0 +1,221 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// Responses that arrive together are counted together: while one batch is
+// written, the requests that come in wait, and the next batch counts them
+// all with one update per cell. A cell document holds every answer count
+// of its form, and the embedded store parses and rewrites it whole on
+// every update, so one update per cell per batch instead of per response
+// is what lets many phones answer at once. Each request still returns
+// only once its response is in the totals.
+
+// maxBatch bounds how many responses one batch counts.
+const maxBatch = 100
+
+// batchTimeout bounds the writes of one batch.
+const batchTimeout = 30 * time.Second
+
+// errStoreClosed answers a count asked for after Close.
+var errStoreClosed = errors.New("store closed")
+
+// countJob is one stored response waiting to be counted.
+type countJob struct {
+	doc  responseDoc
+	done chan error
+}
+
+// countSoon has a freshly stored response counted in the next batch, and
+// waits until it is.
+func (s *Store) countSoon(ctx context.Context, doc responseDoc) error {
+	job := countJob{doc: doc, done: make(chan error, 1)}
+	select {
+	case s.toCount <- job:
+	case <-s.countingStopped:
+		return errStoreClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-job.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// countLoop counts the responses that wait, a batch at a time, until ctx
+// ends.
+func (s *Store) countLoop(ctx context.Context) {
+	defer close(s.countingStopped)
+	for {
+		var jobs []countJob
+		select {
+		case <-ctx.Done():
+			return
+		case j := <-s.toCount:
+			jobs = append(jobs, j)
+		}
+	waiting:
+		for len(jobs) < maxBatch {
+			select {
+			case j := <-s.toCount:
+				jobs = append(jobs, j)
+			default:
+				break waiting
+			}
+		}
+		docs := make([]responseDoc, len(jobs))
+		for i, j := range jobs {
+			docs[i] = j.doc
+		}
+		batchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
+		err := s.countBatch(batchCtx, docs)
+		cancel()
+		for _, j := range jobs {
+			j.done <- err
+		}
+	}
+}
+
+// cellBatch is the responses of a batch that add to one cell.
+type cellBatch struct {
+	ref  cellRef
+	docs []responseDoc
+}
+
+// byCell groups responses by the cells they add to.
+func (s *Store) byCell(docs []responseDoc) []cellBatch {
+	groups := map[string]*cellBatch{}
+	for _, d := range docs {
+		for _, ref := range s.cells(d) {
+			key := ref.coll.Name() + "/" + ref.id
+			if groups[key] == nil {
+				groups[key] = &cellBatch{ref: ref}
+			}
+			groups[key].docs = append(groups[key].docs, d)
+		}
+	}
+	out := make([]cellBatch, 0, len(groups))
+	for _, key := range slices.Sorted(maps.Keys(groups)) {
+		out = append(out, *groups[key])
+	}
+	return out
+}
+
+// sum is one response document that adds what all of the batch's do.
+func (b cellBatch) sum() responseDoc {
+	sum := b.docs[0]
+	sum.Counts, sum.Uncount = nil, nil
+	for _, d := range b.docs {
+		sum.Counts = append(sum.Counts, d.Counts...)
+		sum.Uncount = append(sum.Uncount, d.Uncount...)
+	}
+	return sum
+}
+
+func (b cellBatch) pendingKeys() bson.A {
+	keys := make(bson.A, len(b.docs))
+	for i, d := range b.docs {
+		keys[i] = d.pendingKey()
+	}
+	return keys
+}
+
+// countBatch counts stored responses as count does, exactly once across
+// crashes, with one update per cell: it adds the batch's counts and lists
+// all of its responses as pending in one update that only applies while
+// none of them is listed. A crash after it leaves each response listed,
+// so the repair, which counts response by response, skips them.
+func (s *Store) countBatch(ctx context.Context, docs []responseDoc) error {
+	if len(docs) == 1 {
+		return s.count(ctx, docs[0])
+	}
+	cells := s.byCell(docs)
+	for _, c := range cells {
+		err := s.addBatchCounts(ctx, c)
+		if errors.Is(err, errListedAlready) {
+			// A repair got to one of them first: one by one skips what is in.
+			return s.countEach(ctx, docs)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	pages := s.newPageWriter()
+	for _, d := range docs {
+		if d.Page == "" {
+			continue
+		}
+		if err := pages.add(ctx, d); err != nil {
+			return err
+		}
+	}
+	if err := pages.flush(ctx); err != nil {
+		return err
+	}
+	ids := make(bson.A, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+		if err := s.markCounted(ctx, d.ID); err != nil {
+			return err
+		}
+	}
+	for _, c := range cells {
+		if err := s.update(ctx, c.ref.coll, bson.D{{Key: "_id", Value: c.ref.id}},
+			bson.D{{Key: "$pullAll", Value: bson.D{{Key: "pending", Value: c.pendingKeys()}}}}, false); err != nil {
+			return fmt.Errorf("clear %d responses from pending: %w", len(c.docs), err)
+		}
+	}
+	// The journal is small, so a filter on many ids costs little even
+	// where only single ids use the index.
+	if _, err := s.uncounted.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+		return fmt.Errorf("clear %d responses from the journal: %w", len(ids), err)
+	}
+	return nil
+}
+
+// errListedAlready says a cell lists one of a batch's responses as
+// pending: its counts are in.
+var errListedAlready = errors.New("a response of the batch is counted already")
+
+// addBatchCounts adds the counts of a batch's responses to one cell and
+// lists them as pending, unless one of them is listed already.
+func (s *Store) addBatchCounts(ctx context.Context, c cellBatch) error {
+	sum := c.sum()
+	err := s.update(ctx, c.ref.coll,
+		bson.D{{Key: "_id", Value: c.ref.id}, {Key: "pending", Value: bson.D{{Key: "$nin", Value: c.pendingKeys()}}}},
+		bson.D{
+			{Key: "$inc", Value: increments(sum)},
+			{Key: "$addToSet", Value: bson.D{{Key: "pending", Value: bson.D{{Key: "$each", Value: c.pendingKeys()}}}}},
+			{Key: "$setOnInsert", Value: cellFields(sum, c.ref.day)},
+		}, true)
+	switch {
+	case mongo.IsDuplicateKeyError(err):
+		// The cell exists and did not match: it lists one of them.
+		return errListedAlready
+	case err != nil:
+		return fmt.Errorf("add counts of %d responses to %q: %w", len(c.docs), c.ref.id, err)
+	}
+	return nil
+}
+
+// countEach counts responses one by one.
+func (s *Store) countEach(ctx context.Context, docs []responseDoc) error {
+	for _, d := range docs {
+		if err := s.count(ctx, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
