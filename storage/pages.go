@@ -188,18 +188,6 @@ func (w *pageWriter) flush(ctx context.Context) error {
 	return nil
 }
 
-// addRow puts a stored response's row in its page, or replaces it there.
-func (s *Store) addRow(ctx context.Context, doc responseDoc) error {
-	if doc.Page == "" {
-		return nil
-	}
-	row, err := rowOf(doc)
-	if err != nil {
-		return err
-	}
-	return s.writeRows(ctx, doc.Page, doc, bson.D{{Key: "rows." + rowKey(doc.ID), Value: row}})
-}
-
 // EachResponse calls fn with every response to a form, in a partnership
 // and a wave when they are not empty, as an export shows them: without
 // submission id, and submitted at the start of its day. Responses come a

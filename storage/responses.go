@@ -230,28 +230,11 @@ func (doc responseDoc) response() forms.Response {
 	}
 }
 
-// count applies a stored response's counts to its cell exactly once, even
-// when a crash interrupted an earlier attempt, puts its row in its export
-// page, then marks it counted.
-func (s *Store) count(ctx context.Context, doc responseDoc) error {
-	for _, c := range s.cells(doc) {
-		if err := s.addCounts(ctx, c, doc); err != nil {
-			return err
-		}
+func (s *Store) unjournal(ctx context.Context, id string) error {
+	if _, err := s.uncounted.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+		return fmt.Errorf("clear %q from the journal: %w", id, err)
 	}
-	if err := s.addRow(ctx, doc); err != nil {
-		return err
-	}
-	if err := s.markCounted(ctx, doc.ID); err != nil {
-		return err
-	}
-	for _, c := range s.cells(doc) {
-		if err := s.update(ctx, c.coll, bson.D{{Key: "_id", Value: c.id}},
-			bson.D{{Key: "$pull", Value: bson.D{{Key: "pending", Value: doc.pendingKey()}}}}, false); err != nil {
-			return fmt.Errorf("clear %q from pending: %w", doc.ID, err)
-		}
-	}
-	return s.unjournal(ctx, doc.ID)
+	return nil
 }
 
 func (s *Store) markCounted(ctx context.Context, id string) error {
@@ -262,35 +245,9 @@ func (s *Store) markCounted(ctx context.Context, id string) error {
 	return nil
 }
 
-func (s *Store) unjournal(ctx context.Context, id string) error {
-	if _, err := s.uncounted.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
-		return fmt.Errorf("clear %q from the journal: %w", id, err)
-	}
-	return nil
-}
-
 // pendingKey names one revision of a response in its cell's pending list.
 func (doc responseDoc) pendingKey() string {
 	return doc.ID + "#" + strconv.Itoa(doc.Revision)
-}
-
-// addCounts increments the cell and lists the response as pending in one
-// atomic update that only matches while the response is not listed yet, so
-// doing it again after a crash adds nothing.
-func (s *Store) addCounts(ctx context.Context, c cellRef, doc responseDoc) error {
-	err := s.update(ctx, c.coll,
-		bson.D{{Key: "_id", Value: c.id}, {Key: "pending", Value: bson.D{{Key: "$ne", Value: doc.pendingKey()}}}},
-		bson.D{
-			{Key: "$inc", Value: increments(doc)},
-			{Key: "$addToSet", Value: bson.D{{Key: "pending", Value: doc.pendingKey()}}},
-			{Key: "$setOnInsert", Value: cellFields(doc, c.day)},
-		}, true)
-	// A duplicate key means the cell exists and already lists the response
-	// as pending: its counts are in.
-	if err != nil && !mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("add counts of %q to %q: %w", doc.ID, c.id, err)
-	}
-	return nil
 }
 
 // addTotals adds a batch's counts to a cell without a pending guard: bulk

@@ -140,7 +140,7 @@ func TestRepairCountsInterruptedWritesOnce(t *testing.T) {
 	half.SubmittedAt = old
 	doc := insertUncounted(t, s, half, halfCounts)
 	for _, c := range s.cells(doc) {
-		if err := s.addCounts(ctx, c, doc); err != nil {
+		if err := s.addCounts(ctx, cellBatch{ref: c, docs: []responseDoc{doc}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -386,10 +386,10 @@ func TestBatchesCountEachResponseOnce(t *testing.T) {
 		docs = append(docs, insertUncounted(t, s, r, counts))
 	}
 	// A repair counted the first into its cell, then the batch came.
-	if err := s.addCounts(ctx, s.cells(docs[0])[0], docs[0]); err != nil {
+	if err := s.addCounts(ctx, cellBatch{ref: s.cells(docs[0])[0], docs: docs[:1]}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.countBatch(ctx, docs); err != nil {
+	if err := s.count(ctx, docs...); err != nil {
 		t.Fatal(err)
 	}
 	tally, _ := s.Tally(ctx, f.ID)
@@ -405,7 +405,7 @@ func TestBatchesCountEachResponseOnce(t *testing.T) {
 		more = append(more, insertUncounted(t, s, r, counts))
 	}
 	for _, c := range s.byCell(more) {
-		if err := s.addBatchCounts(ctx, c); err != nil {
+		if err := s.addCounts(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -80,7 +80,7 @@ func (s *Store) countLoop(ctx context.Context) {
 			docs[i] = j.doc
 		}
 		batchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
-		err := s.countBatch(batchCtx, docs)
+		err := s.count(batchCtx, docs...)
 		cancel()
 		for _, j := range jobs {
 			j.done <- err
@@ -132,23 +132,22 @@ func (b cellBatch) pendingKeys() bson.A {
 	return keys
 }
 
-// countBatch counts stored responses as count does, exactly once across
-// crashes, with one update per cell: it adds the batch's counts and lists
-// all of its responses as pending in one update that only applies while
-// none of them is listed. A crash after it leaves each response listed,
-// so the repair, which counts response by response, skips them.
-func (s *Store) countBatch(ctx context.Context, docs []responseDoc) error {
-	if len(docs) == 1 {
-		return s.count(ctx, docs[0])
-	}
+// count applies stored responses' counts to their cells exactly once,
+// even when a crash interrupted an earlier attempt, puts their rows in
+// their export pages, marks them counted and takes them off the journal.
+// Each cell gets one update that adds the counts of all of them and lists
+// them as pending, and only applies while none of them is listed: a
+// repair after a crash finds the counts in, and adds nothing.
+func (s *Store) count(ctx context.Context, docs ...responseDoc) error {
 	cells := s.byCell(docs)
 	for _, c := range cells {
-		err := s.addBatchCounts(ctx, c)
-		if errors.Is(err, errListedAlready) {
-			// A repair got to one of them first: one by one skips what is in.
+		err := s.addCounts(ctx, c)
+		switch {
+		case errors.Is(err, errListedAlready) && len(docs) > 1:
+			// Some are in, some may not be: one by one skips what is in.
 			return s.countEach(ctx, docs)
-		}
-		if err != nil {
+		case errors.Is(err, errListedAlready):
+		case err != nil:
 			return err
 		}
 	}
@@ -185,13 +184,14 @@ func (s *Store) countBatch(ctx context.Context, docs []responseDoc) error {
 	return nil
 }
 
-// errListedAlready says a cell lists one of a batch's responses as
-// pending: its counts are in.
-var errListedAlready = errors.New("a response of the batch is counted already")
+// errListedAlready says a cell lists one of the responses as pending:
+// their counts are in.
+var errListedAlready = errors.New("a response is counted already")
 
-// addBatchCounts adds the counts of a batch's responses to one cell and
-// lists them as pending, unless one of them is listed already.
-func (s *Store) addBatchCounts(ctx context.Context, c cellBatch) error {
+// addCounts adds the counts of responses to one cell and lists them as
+// pending, in one atomic update that applies only while none of them is
+// listed.
+func (s *Store) addCounts(ctx context.Context, c cellBatch) error {
 	sum := c.sum()
 	err := s.update(ctx, c.ref.coll,
 		bson.D{{Key: "_id", Value: c.ref.id}, {Key: "pending", Value: bson.D{{Key: "$nin", Value: c.pendingKeys()}}}},
