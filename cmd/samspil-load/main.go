@@ -74,6 +74,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.New("-n and -c must be at least 1")
 	}
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *c}}
+	defer client.CloseIdleConnections()
 	endpoint := strings.TrimSuffix(*base, "/") + "/api/v1/forms/" + *form
 	items, err := questions(ctx, client, endpoint)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"samspil/api"
 	"samspil/forms"
@@ -39,7 +40,7 @@ func serve(t *testing.T) (string, *storage.Store) {
 	}
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() {
-		_ = app.Shutdown()
+		_ = app.ShutdownWithTimeout(5 * time.Second)
 		_ = store.Close(ctx)
 	})
 	return "http://" + ln.Addr().String(), store
