@@ -10,7 +10,7 @@ import (
 )
 
 // BenchmarkSaveResponse measures storing one citizen response with its
-// running totals: an insert and three small updates.
+// running totals, daily totals and export row, two at a time.
 //
 //	go test ./storage -run XXX -bench SaveResponse -benchtime 2000x
 func BenchmarkSaveResponse(b *testing.B) {

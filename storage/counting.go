@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // Responses that arrive together are counted together: while one batch is
@@ -192,22 +193,46 @@ var errListedAlready = errors.New("a response is counted already")
 // pending, in one atomic update that applies only while none of them is
 // listed.
 func (s *Store) addCounts(ctx context.Context, c cellBatch) error {
-	sum := c.sum()
-	err := s.update(ctx, c.ref.coll,
-		bson.D{{Key: "_id", Value: c.ref.id}, {Key: "pending", Value: bson.D{{Key: "$nin", Value: c.pendingKeys()}}}},
-		bson.D{
-			{Key: "$inc", Value: increments(sum)},
-			{Key: "$addToSet", Value: bson.D{{Key: "pending", Value: bson.D{{Key: "$each", Value: c.pendingKeys()}}}}},
-			{Key: "$setOnInsert", Value: cellFields(sum, c.ref.day)},
-		}, true)
+	sum, keys := c.sum(), c.pendingKeys()
+	applied, err := s.writeIf(ctx, c.ref.coll, c.ref.id, bson.D{{Key: "pending", Value: bson.D{{Key: "$nin", Value: keys}}}},
+		func(cell bson.Raw) bool { return !listsAny(cell, keys) },
+		func(filter bson.D) (bool, error) {
+			_, err := c.ref.coll.UpdateOne(ctx, filter, bson.D{
+				{Key: "$inc", Value: increments(sum)},
+				{Key: "$addToSet", Value: bson.D{{Key: "pending", Value: bson.D{{Key: "$each", Value: keys}}}}},
+				{Key: "$setOnInsert", Value: cellFields(sum, c.ref.day)},
+			}, options.UpdateOne().SetUpsert(true))
+			// A duplicate key means the cell exists and did not match.
+			if mongo.IsDuplicateKeyError(err) {
+				return false, nil
+			}
+			return err == nil, err
+		})
 	switch {
-	case mongo.IsDuplicateKeyError(err):
-		// The cell exists and did not match: it lists one of them.
-		return errListedAlready
 	case err != nil:
 		return fmt.Errorf("add counts of %d responses to %q: %w", len(c.docs), c.ref.id, err)
+	case !applied:
+		return errListedAlready
 	}
 	return nil
+}
+
+// listsAny reports whether a cell lists any of keys as pending.
+func listsAny(cell bson.Raw, keys bson.A) bool {
+	pending, ok := cell.Lookup("pending").ArrayOK()
+	if !ok {
+		return false
+	}
+	values, err := pending.Values()
+	if err != nil {
+		return false
+	}
+	for _, v := range values {
+		if key, ok := v.StringValueOK(); ok && slices.Contains(keys, any(key)) {
+			return true
+		}
+	}
+	return false
 }
 
 // countEach counts responses one by one.

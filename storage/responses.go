@@ -296,6 +296,32 @@ func increments(doc responseDoc) bson.D {
 	return inc
 }
 
+// writeIf runs write on the document with the given _id only while it
+// matches cond, and reports whether write applied. holds is cond as Go
+// code, over the stored document. The embedded store uses its index only
+// for a filter on _id alone and scans the whole collection for anything
+// more, so there the document is read by _id and holds decides, under the
+// lock that already serializes its updates (this process is its only
+// client); MongoDB gets cond in write's filter and checks it atomically.
+func (s *Store) writeIf(ctx context.Context, coll *mongo.Collection, id string, cond bson.D, holds func(bson.Raw) bool,
+	write func(filter bson.D) (bool, error)) (bool, error) {
+	filter := bson.D{{Key: "_id", Value: id}}
+	if !s.serialize {
+		return write(append(filter, cond...))
+	}
+	s.updates.Lock()
+	defer s.updates.Unlock()
+	doc, err := coll.FindOne(ctx, filter).Raw()
+	switch {
+	case notFound(err):
+	case err != nil:
+		return false, err
+	case !holds(doc):
+		return false, nil
+	}
+	return write(filter)
+}
+
 func (s *Store) update(ctx context.Context, coll *mongo.Collection, filter, update bson.D, upsert bool) error {
 	if s.serialize {
 		s.updates.Lock()
@@ -445,11 +471,19 @@ func (s *Store) ReplaceResponse(ctx context.Context, r forms.Response, counts []
 	if old.Cell != doc.Cell {
 		return false, fmt.Errorf("replace %q: the answer moved to another cell", r.ID)
 	}
-	res, err := s.responses.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}, {Key: "revision", Value: old.Revision}}, doc)
+	replaced, err := s.writeIf(ctx, s.responses, r.ID, bson.D{{Key: "revision", Value: old.Revision}},
+		func(stored bson.Raw) bool {
+			revision, ok := stored.Lookup("revision").AsInt64OK()
+			return ok && revision == int64(old.Revision)
+		},
+		func(filter bson.D) (bool, error) {
+			res, err := s.responses.ReplaceOne(ctx, filter, doc)
+			return err == nil && res.MatchedCount > 0, err
+		})
 	if err != nil {
 		return false, fmt.Errorf("replace response %q: %w", r.ID, err)
 	}
-	if res.MatchedCount == 0 {
+	if !replaced {
 		return false, forms.ErrReplacedMeanwhile
 	}
 	if err := s.count(ctx, doc); err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -35,6 +36,9 @@ type Config struct {
 	// Database overrides the database named in URI.
 	Database string
 	Logger   *slog.Logger
+
+	// monitor watches the commands sent, in tests.
+	monitor *event.CommandMonitor
 }
 
 // Store reads and writes Samspil's collections.
@@ -94,7 +98,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 		s.embedded, s.serialize, uri = e, true, e.URI()
 	}
-	if err := s.connect(ctx, uri, cfg.Database); err != nil {
+	if err := s.connect(ctx, uri, cfg.Database, cfg.monitor); err != nil {
 		s.stopEmbedded()
 		return nil, err
 	}
@@ -105,7 +109,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-func (s *Store) connect(ctx context.Context, uri, database string) error {
+func (s *Store) connect(ctx context.Context, uri, database string, monitor *event.CommandMonitor) error {
 	cs, err := connstring.ParseAndValidate(uri)
 	if err != nil {
 		return fmt.Errorf("parse MongoDB URI: %w", err)
@@ -121,7 +125,8 @@ func (s *Store) connect(ctx context.Context, uri, database string) error {
 		SetAppName("samspil").
 		SetServerSelectionTimeout(5 * time.Second).
 		SetConnectTimeout(5 * time.Second).
-		SetTimeout(10 * time.Second)
+		SetTimeout(10 * time.Second).
+		SetMonitor(monitor)
 	client, err := mongo.Connect(opts)
 	if err != nil {
 		return fmt.Errorf("connect to store: %w", err)

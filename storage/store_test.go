@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 
 	"samspil/access"
 	"samspil/forms"
@@ -253,6 +254,74 @@ func TestReconnectsAfterTheStoreRestarts(t *testing.T) {
 	}
 }
 
+// The embedded store pushes a filter down to SQLite only when it is _id
+// alone; any other filter parses every document of the collection, which
+// made counting one response take 200 ms once there were 600 daily cells.
+// So on the embedded store every write of responses, totals and pages
+// names its document by _id alone, including the guarded ones.
+func TestEmbeddedWritesFilterOnIDAlone(t *testing.T) {
+	if os.Getenv("SAMSPIL_TEST_MONGO_URI") != "" {
+		t.Skip("tests the embedded store")
+	}
+	ctx := context.Background()
+	var mu sync.Mutex
+	var filters []string
+	watched := map[string]bool{"responses": true, "totals": true, "daily_totals": true, "export_pages": true}
+	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		coll, ok := e.Command.Lookup(e.CommandName).StringValueOK()
+		if e.CommandName != "update" || !ok || !watched[coll] {
+			return
+		}
+		updates, _ := e.Command.Lookup("updates").Array().Values()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, u := range updates {
+			elems, _ := u.Document().Lookup("q").Document().Elements()
+			var keys []string
+			for _, el := range elems {
+				keys = append(keys, el.Key())
+			}
+			filters = append(filters, coll+" "+strings.Join(keys, ","))
+		}
+	}}
+	s, err := Open(ctx, Config{DataDir: t.TempDir(), monitor: monitor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	f := testForm(t)
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Go(func() {
+			r, counts := newResponse(t, f, fmt.Sprintf("filter-%d", i), forms.Answers{"role": "helper"})
+			if _, _, err := s.SaveResponse(ctx, r, counts); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for _, role := range []string{"helper", "participant"} {
+		a := forms.Answers{"role": role}
+		r := forms.NewResponse(f, "pt1", "da", a, time.Now())
+		r.ID, r.SubmissionID, r.Partnership, r.Wave, r.Partner = "wave1:pt1", "", "pa1", "wave1", "pt1"
+		if _, err := s.ReplaceResponse(ctx, r, f.Counts(a)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	seen := map[string]bool{}
+	for _, f := range filters {
+		seen[strings.Fields(f)[0]] = true
+		if !strings.HasSuffix(f, " _id") {
+			t.Errorf("update filters on %q, not on _id alone", f)
+		}
+	}
+	if len(seen) != len(watched) {
+		t.Errorf("updates seen on %v, want all of %v", seen, watched)
+	}
+}
+
 // FerretDB v1.24 looks documents up by _ferretdb_sjson->'$._id'; without the
 // index Open adds for that expression, SQLite scans the whole table for
 // every response stored (see Embedded.indexIDLookups).
@@ -267,7 +336,7 @@ func TestEmbeddedLookupsByIDUseAnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, coll := range []string{"responses", "totals", "daily_totals", "uncounted", "keys", "forms", "partnerships", "partners", "activities", "waves", "invitations", "audit"} {
+	for _, coll := range []string{"responses", "totals", "daily_totals", "uncounted", "export_pages", "meta", "keys", "forms", "partnerships", "partners", "activities", "waves", "invitations", "audit"} {
 		var table string
 		if err := db.QueryRow("SELECT table_name FROM _ferretdb_collections WHERE name = ?", coll).Scan(&table); err != nil {
 			t.Fatalf("%s: %v", coll, err)
