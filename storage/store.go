@@ -166,7 +166,19 @@ func (s *Store) prepare(ctx context.Context) error {
 		{s.invitations, mongo.IndexModel{Keys: bson.D{{Key: "wave", Value: 1}, {Key: "name_key", Value: 1}}, Options: options.Index().SetUnique(true)}},
 		{s.activities, mongo.IndexModel{Keys: bson.D{{Key: "partnership", Value: 1}}}},
 		{s.waves, mongo.IndexModel{Keys: bson.D{{Key: "partnership", Value: 1}}}},
-		{s.responses, mongo.IndexModel{Keys: bson.D{{Key: "wave", Value: 1}}}},
+	}
+	if s.embedded == nil {
+		// What indicators and exports look up besides _id. The embedded
+		// store would only pay for these on every write: on SQLite it uses
+		// no index but _id's.
+		indexes = append(indexes, []struct {
+			coll  *mongo.Collection
+			model mongo.IndexModel
+		}{
+			{s.totals, mongo.IndexModel{Keys: bson.D{{Key: "partnership", Value: 1}, {Key: "form", Value: 1}}}},
+			{s.daily, mongo.IndexModel{Keys: bson.D{{Key: "partnership", Value: 1}, {Key: "form", Value: 1}}}},
+			{s.pages, mongo.IndexModel{Keys: bson.D{{Key: "form", Value: 1}, {Key: "partnership", Value: 1}, {Key: "wave", Value: 1}}}},
+		}...)
 	}
 	for _, ix := range indexes {
 		if _, err := ix.coll.Indexes().CreateOne(ctx, ix.model); err != nil {
@@ -174,7 +186,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if s.embedded != nil {
-		for _, coll := range []*mongo.Collection{s.totals, s.daily, s.uncounted, s.pages, s.meta, s.forms, s.partnerships, s.audit} {
+		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.forms, s.partnerships, s.audit} {
 			err := s.db.CreateCollection(ctx, coll.Name())
 			var ce mongo.CommandError
 			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {
