@@ -76,8 +76,7 @@ func (s *server) inclusion(store PartnershipStore, formStore FormStore) fiber.Ha
 		}
 		// Only a date range needs the totals split by day; the rest reads
 		// the few cells without a day.
-		daily := filters["from"] != "" || filters["to"] != ""
-		cells, err := store.Cells(c.UserContext(), pid, formID, daily)
+		cells, err := store.Cells(c.UserContext(), pid, formID, forms.Days{From: filters["from"], To: filters["to"]})
 		if err != nil {
 			return errUnavailable(err)
 		}
@@ -267,7 +266,7 @@ func (s *server) change(store PartnershipStore, formStore FormStore) fiber.Handl
 		if activity != "" {
 			filters["activity"] = activity
 		}
-		cells, err := store.Cells(c.UserContext(), pid, f.ID, compared.daily)
+		cells, err := store.Cells(c.UserContext(), pid, f.ID, compared.days)
 		if err != nil {
 			return errUnavailable(err)
 		}
@@ -304,9 +303,9 @@ func (s *server) change(store PartnershipStore, formStore FormStore) fiber.Handl
 // a change compares, and how the request named them.
 type changeSamples struct {
 	before, after func(forms.Cell) bool
-	// daily is set when the samples are periods, which need the totals
-	// split by day.
-	daily   bool
+	// days spans the samples when they are periods, which need the
+	// totals split by day.
+	days    forms.Days
 	filters map[string]string
 }
 
@@ -368,7 +367,7 @@ func periodSamples(c *fiber.Ctx) (changeSamples, error) {
 		return func(cl forms.Cell) bool { return cl.Day != "" && cl.Day >= p[0] && cl.Day <= p[1] }
 	}
 	return changeSamples{
-		before: within(periods[0]), after: within(periods[1]), daily: true,
+		before: within(periods[0]), after: within(periods[1]), days: forms.Days{From: periods[0][0], To: periods[1][1]},
 		filters: map[string]string{"from_period": periods[0][0] + "/" + periods[0][1], "to_period": periods[1][0] + "/" + periods[1][1]},
 	}, nil
 }
@@ -407,10 +406,9 @@ func (s *server) inclusionByPartnership(store PartnershipStore, formStore FormSt
 		if err != nil {
 			return errUnavailable(err)
 		}
-		daily := filters["from"] != "" || filters["to"] != ""
 		groups := []inclusionCell{}
 		for _, p := range all {
-			cells, err := store.Cells(c.UserContext(), p.ID, f.ID, daily)
+			cells, err := store.Cells(c.UserContext(), p.ID, f.ID, forms.Days{From: filters["from"], To: filters["to"]})
 			if err != nil {
 				return errUnavailable(err)
 			}

@@ -155,6 +155,13 @@ func addScores(into, from map[string]ScoreSums) map[string]ScoreSums {
 // Cell is the running totals of one form version's responses in one
 // partnership, wave and activity, on one day (partner answers, which may
 // be replaced later, have no day).
+// Days is a range of days, YYYY-MM-DD, both ends included; an empty end
+// is open. Cells split by day are asked for with a range.
+type Days struct{ From, To string }
+
+// Split reports whether the range asks for cells split by day.
+func (d Days) Split() bool { return d.From != "" || d.To != "" }
+
 type Cell struct {
 	Form        string
 	Version     int

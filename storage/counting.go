@@ -125,6 +125,29 @@ func (b cellBatch) sum() responseDoc {
 	return sum
 }
 
+// dayBounds widens a cell without a day to the days of the batch's
+// responses, so that a date range finds its days by _id.
+func (b cellBatch) dayBounds() bson.D {
+	if b.ref.day != "" {
+		return nil
+	}
+	var first, last string
+	for _, d := range b.docs {
+		if d.Day == "" {
+			continue
+		}
+		if first == "" || d.Day < first {
+			first = d.Day
+		}
+		last = max(last, d.Day)
+	}
+	if first == "" {
+		return nil
+	}
+	return bson.D{{Key: "$min", Value: bson.D{{Key: "first_day", Value: first}}},
+		{Key: "$max", Value: bson.D{{Key: "last_day", Value: last}}}}
+}
+
 func (b cellBatch) pendingKeys() bson.A {
 	keys := make(bson.A, len(b.docs))
 	for i, d := range b.docs {
@@ -197,11 +220,11 @@ func (s *Store) addCounts(ctx context.Context, c cellBatch) error {
 	applied, err := s.writeIf(ctx, c.ref.coll, c.ref.id, bson.D{{Key: "pending", Value: bson.D{{Key: "$nin", Value: keys}}}},
 		func(cell bson.Raw) bool { return !listsAny(cell, keys) },
 		func(filter bson.D) (bool, error) {
-			_, err := c.ref.coll.UpdateOne(ctx, filter, bson.D{
+			_, err := c.ref.coll.UpdateOne(ctx, filter, append(bson.D{
 				{Key: "$inc", Value: increments(sum)},
 				{Key: "$addToSet", Value: bson.D{{Key: "pending", Value: bson.D{{Key: "$each", Value: keys}}}}},
 				{Key: "$setOnInsert", Value: cellFields(sum, c.ref.day)},
-			}, options.UpdateOne().SetUpsert(true))
+			}, c.dayBounds()...), options.UpdateOne().SetUpsert(true))
 			// A duplicate key means the cell exists and did not match.
 			if mongo.IsDuplicateKeyError(err) {
 				return false, nil

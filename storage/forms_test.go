@@ -162,7 +162,7 @@ func TestRebuildEqualsRunningTotals(t *testing.T) {
 	}
 	before := map[string]forms.Tally{}
 	for _, form := range []string{"citizen_short", "partner_survey"} {
-		cells, err := s.Cells(ctx, "pa", form, false)
+		cells, err := s.Cells(ctx, "pa", form, forms.Days{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +175,7 @@ func TestRebuildEqualsRunningTotals(t *testing.T) {
 	}
 	after := map[string]forms.Tally{}
 	for _, form := range []string{"citizen_short", "partner_survey"} {
-		cells, _ := s.Cells(ctx, "pa", form, false)
+		cells, _ := s.Cells(ctx, "pa", form, forms.Days{})
 		for _, cl := range cells {
 			after[cl.Form+cl.Activity+cl.Wave+cl.Day] = cl.Tally
 		}
@@ -252,7 +252,7 @@ func TestImportedResponsesAreCountedOnce(t *testing.T) {
 	if n, err := s.ImportResponses(ctx, rs[20:], counts[20:]); err != nil || n != 10 {
 		t.Fatalf("second import = %d, %v; want the 10 new ones", n, err)
 	}
-	cells, _ := s.Cells(ctx, "pa", f.ID, false)
+	cells, _ := s.Cells(ctx, "pa", f.ID, forms.Days{})
 	imported := map[string]forms.Tally{}
 	total := 0
 	for _, cl := range cells {
@@ -265,7 +265,7 @@ func TestImportedResponsesAreCountedOnce(t *testing.T) {
 	if _, err := s.RebuildTotals(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	cells, _ = s.Cells(ctx, "pa", f.ID, false)
+	cells, _ = s.Cells(ctx, "pa", f.ID, forms.Days{})
 	rebuilt := map[string]forms.Tally{}
 	for _, cl := range cells {
 		rebuilt[cl.Activity+cl.Day] = cl.Tally
@@ -273,4 +273,66 @@ func TestImportedResponsesAreCountedOnce(t *testing.T) {
 	if !reflect.DeepEqual(normalize(imported), normalize(rebuilt)) {
 		t.Errorf("imported totals differ from rebuilt ones")
 	}
+}
+
+// A range of days reads the daily cells of those days in the partnership,
+// found by _id within the days each cell has seen, the same before and
+// after a rebuild.
+func TestDateRangesReadTheirDays(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	c, _ := forms.Builtin()
+	f, _ := c.Form("citizen_short", 2)
+	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var rs []forms.Response
+	var counts [][]forms.Count
+	for i := range 40 {
+		a := forms.Answers{"role": "helper"}
+		r := forms.NewResponse(f, fmt.Sprintf("day-%d", i), "da", a, start.AddDate(0, 0, i%10))
+		r.Partnership, r.Activity = []string{"pa", "pa", "pb"}[i%3], []string{"ac1", "ac2"}[i%2]
+		rs, counts = append(rs, r), append(counts, f.Counts(a))
+	}
+	if _, err := s.ImportResponses(ctx, rs, counts); err != nil {
+		t.Fatal(err)
+	}
+	// One more through the request path, on a later day.
+	late := forms.NewResponse(f, "late", "da", forms.Answers{"role": "helper"}, start.AddDate(0, 0, 20))
+	late.Partnership, late.Activity = "pa", "ac1"
+	if _, _, err := s.SaveResponse(ctx, late, f.Counts(late.Answers)); err != nil {
+		t.Fatal(err)
+	}
+	want := func(from, to string) int {
+		n := 0
+		for _, r := range append(rs, late) {
+			day := r.SubmittedAt.Format(time.DateOnly)
+			if r.Partnership == "pa" && (from == "" || day >= from) && (to == "" || day <= to) {
+				n++
+			}
+		}
+		return n
+	}
+	check := func(when string) {
+		for _, days := range []forms.Days{{From: "2026-03-03", To: "2026-03-05"}, {From: "2026-03-08"}, {To: "2026-03-02"},
+			{From: "2026-03-12", To: "2026-03-20"}, {From: "2026-04-01"}} {
+			cells, err := s.Cells(ctx, "pa", f.ID, days)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, cl := range cells {
+				if cl.Partnership != "pa" || cl.Day == "" || (days.From != "" && cl.Day < days.From) || (days.To != "" && cl.Day > days.To) {
+					t.Errorf("%s, %+v: cell %s %s outside the range", when, days, cl.Partnership, cl.Day)
+				}
+				n += cl.Tally.N
+			}
+			if n != want(days.From, days.To) {
+				t.Errorf("%s, %+v: %d responses, want %d", when, days, n, want(days.From, days.To))
+			}
+		}
+	}
+	check("running totals")
+	if _, err := s.RebuildTotals(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("rebuilt totals")
 }

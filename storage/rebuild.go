@@ -38,9 +38,10 @@ type Rebuilt struct {
 // with the service stopped: answers stored meanwhile would be missed.
 func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, error) {
 	type cell struct {
-		ref    cellRef
-		doc    responseDoc
-		counts map[string]float64
+		ref         cellRef
+		doc         responseDoc
+		counts      map[string]float64
+		first, last string
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		// Clearing a collection of a large embedded store, which parses
@@ -92,6 +93,10 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 			for _, n := range d.Counts {
 				c.counts[n.Path] += n.By
 			}
+			if d.Day != "" && (c.first == "" || d.Day < c.first) {
+				c.first = d.Day
+			}
+			c.last = max(c.last, d.Day)
 		}
 		if !d.Counted {
 			uncounted = append(uncounted, d.ID)
@@ -117,6 +122,9 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 		}
 		for path, v := range c.counts {
 			setPath(doc, strings.Split(path, "."), v)
+		}
+		if c.ref.day == "" && c.first != "" {
+			doc["first_day"], doc["last_day"] = c.first, c.last
 		}
 		if _, err := c.ref.coll.InsertOne(ctx, doc); err != nil {
 			return done, fmt.Errorf("write totals %s: %w", c.ref.id, err)
@@ -201,7 +209,7 @@ func (s *Store) ImportResponses(ctx context.Context, rs []forms.Response, counts
 		}
 	}
 	for _, c := range s.byCell(inserted) {
-		if err := s.addTotals(ctx, c.ref, c.sum()); err != nil {
+		if err := s.addTotals(ctx, c); err != nil {
 			return len(res.InsertedIDs), fmt.Errorf("import responses: %w", err)
 		}
 	}

@@ -101,7 +101,10 @@ type totalsDoc struct {
 	Wave        string      `bson:"wave"`
 	Activity    string      `bson:"activity"`
 	Day         string      `bson:"day"`
-	Tally       forms.Tally `bson:",inline"`
+	// FirstDay and LastDay bound the days of a cell without a day.
+	FirstDay string      `bson:"first_day,omitempty"`
+	LastDay  string      `bson:"last_day,omitempty"`
+	Tally    forms.Tally `bson:",inline"`
 }
 
 // cellID names the running totals a response adds to: one cell per form
@@ -252,11 +255,12 @@ func (doc responseDoc) pendingKey() string {
 
 // addTotals adds a batch's counts to a cell without a pending guard: bulk
 // imports are repaired by a rebuild, not response by response.
-func (s *Store) addTotals(ctx context.Context, c cellRef, doc responseDoc) error {
-	err := s.update(ctx, c.coll, bson.D{{Key: "_id", Value: c.id}},
-		bson.D{{Key: "$inc", Value: increments(doc)}, {Key: "$setOnInsert", Value: cellFields(doc, c.day)}}, true)
+func (s *Store) addTotals(ctx context.Context, c cellBatch) error {
+	sum := c.sum()
+	err := s.update(ctx, c.ref.coll, bson.D{{Key: "_id", Value: c.ref.id}},
+		append(bson.D{{Key: "$inc", Value: increments(sum)}, {Key: "$setOnInsert", Value: cellFields(sum, c.ref.day)}}, c.dayBounds()...), true)
 	if err != nil {
-		return fmt.Errorf("add counts to %q: %w", c.id, err)
+		return fmt.Errorf("add counts to %q: %w", c.ref.id, err)
 	}
 	return nil
 }
@@ -494,13 +498,12 @@ func (s *Store) ReplaceResponse(ctx context.Context, r forms.Response, counts []
 }
 
 // Cells returns the running totals of a form in a partnership, cell by
-// cell: by day too when daily, for date ranges.
-func (s *Store) Cells(ctx context.Context, partnershipID, formID string, daily bool) ([]forms.Cell, error) {
-	coll := s.totals
-	if daily {
-		coll = s.daily
-	}
-	cur, err := coll.Find(ctx, bson.D{{Key: "partnership", Value: partnershipID}, {Key: "form", Value: formID}})
+// cell; with a range of days, the cells of each day in it instead. Those
+// are looked up by _id, day by day within the days each cell has seen:
+// the embedded store would parse every partnership's daily cells for any
+// other filter.
+func (s *Store) Cells(ctx context.Context, partnershipID, formID string, days forms.Days) ([]forms.Cell, error) {
+	cur, err := s.totals.Find(ctx, bson.D{{Key: "partnership", Value: partnershipID}, {Key: "form", Value: formID}})
 	if err != nil {
 		return nil, fmt.Errorf("load totals of %q in %s: %w", formID, partnershipID, err)
 	}
@@ -508,10 +511,45 @@ func (s *Store) Cells(ctx context.Context, partnershipID, formID string, daily b
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, fmt.Errorf("load totals of %q in %s: %w", formID, partnershipID, err)
 	}
+	if days.Split() {
+		if docs, err = s.dailyCells(ctx, docs, days); err != nil {
+			return nil, fmt.Errorf("load daily totals of %q in %s: %w", formID, partnershipID, err)
+		}
+	}
 	cells := make([]forms.Cell, 0, len(docs))
 	for _, d := range docs {
 		cells = append(cells, forms.Cell{Form: d.Form, Version: d.Version, Partnership: d.Partnership, Wave: d.Wave,
 			Activity: d.Activity, Day: d.Day, Tally: d.Tally})
 	}
 	return cells, nil
+}
+
+// dailyCells reads the days of cells that fall within days.
+func (s *Store) dailyCells(ctx context.Context, cells []totalsDoc, days forms.Days) ([]totalsDoc, error) {
+	var out []totalsDoc
+	for _, c := range cells {
+		first, last := max(c.FirstDay, days.From), c.LastDay
+		if days.To != "" {
+			last = min(last, days.To)
+		}
+		if c.FirstDay == "" || first > last {
+			continue
+		}
+		day, err := time.Parse(time.DateOnly, first)
+		if err != nil {
+			return nil, err
+		}
+		for ; day.Format(time.DateOnly) <= last; day = day.AddDate(0, 0, 1) {
+			var d totalsDoc
+			err := s.daily.FindOne(ctx, bson.D{{Key: "_id", Value: c.ID + ":" + day.Format(time.DateOnly)}}).Decode(&d)
+			switch {
+			case notFound(err):
+			case err != nil:
+				return nil, err
+			default:
+				out = append(out, d)
+			}
+		}
+	}
+	return out, nil
 }
