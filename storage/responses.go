@@ -94,13 +94,13 @@ func (l *countList) UnmarshalBSONValue(t byte, data []byte) error {
 // one form version in one partnership, wave and activity. Pending lists responses whose counts are applied but
 // not yet marked as counted.
 type totalsDoc struct {
-	ID          string      `bson:"_id"`
-	Form        string      `bson:"form"`
-	Version     int         `bson:"version"`
-	Partnership string      `bson:"partnership"`
-	Wave        string      `bson:"wave"`
-	Activity    string      `bson:"activity"`
-	Day         string      `bson:"day"`
+	ID          string `bson:"_id"`
+	Form        string `bson:"form"`
+	Version     int    `bson:"version"`
+	Partnership string `bson:"partnership"`
+	Wave        string `bson:"wave"`
+	Activity    string `bson:"activity"`
+	Day         string `bson:"day"`
 	// FirstDay and LastDay bound the days of a cell without a day.
 	FirstDay string      `bson:"first_day,omitempty"`
 	LastDay  string      `bson:"last_day,omitempty"`
