@@ -24,7 +24,8 @@ import (
 
 // BenchmarkIndicatorsAtScale loads synthetic citizen responses into the
 // embedded store (spread over 90 days and 5 activities of one partnership)
-// and times the inclusion and health endpoints and a full export. Sizes
+// and times the inclusion endpoint (all, by age band, the last month), the
+// health endpoint and a full export. Sizes
 // come from SAMSPIL_BENCH_SIZES (default 10000,100000):
 //
 //	SAMSPIL_BENCH_SIZES=10000,100000,1000000 go test ./api -run XXX -bench IndicatorsAtScale -benchtime 50x -timeout 60m
@@ -104,9 +105,11 @@ func benchmarkAtSize(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	wave := benchPartnerWave(b, store, catalog, pid)
+	lastMonth := time.Now().AddDate(0, -1, 0).Format(time.DateOnly)
 	for _, path := range []string{
 		"/api/v1/partnerships/" + pid + "/indicators/inclusion",
 		"/api/v1/partnerships/" + pid + "/indicators/inclusion?by=age_band",
+		"/api/v1/partnerships/" + pid + "/indicators/inclusion?from=" + lastMonth,
 		"/api/v1/partnerships/" + pid + "/indicators/health?wave=" + wave,
 	} {
 		b.Run(strings.TrimPrefix(path, "/api/v1/partnerships/"+pid+"/"), func(b *testing.B) {
