@@ -91,8 +91,9 @@ func (l *countList) UnmarshalBSONValue(t byte, data []byte) error {
 }
 
 // totalsDoc is one cell of running totals: the sums of the responses to
-// one form version in one partnership, wave and activity. Pending lists responses whose counts are applied but
-// not yet marked as counted.
+// one form version in one partnership, wave and activity, and in daily
+// totals one day. Its pending list (not decoded here) names the responses
+// whose counts are applied but not yet marked as counted.
 type totalsDoc struct {
 	ID          string `bson:"_id"`
 	Form        string `bson:"form"`
