@@ -14,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"golang.org/x/sync/errgroup"
 
 	"samspil/forms"
 )
@@ -525,9 +526,10 @@ func (s *Store) Cells(ctx context.Context, partnershipID, formID string, days fo
 	return cells, nil
 }
 
-// dailyCells reads the days of cells that fall within days.
+// dailyCells reads the days of cells that fall within days, a few at a
+// time: each is one small round trip.
 func (s *Store) dailyCells(ctx context.Context, cells []totalsDoc, days forms.Days) ([]totalsDoc, error) {
-	var out []totalsDoc
+	var ids []string
 	for _, c := range cells {
 		first, last := max(c.FirstDay, days.From), c.LastDay
 		if days.To != "" {
@@ -541,16 +543,37 @@ func (s *Store) dailyCells(ctx context.Context, cells []totalsDoc, days forms.Da
 			return nil, err
 		}
 		for ; day.Format(time.DateOnly) <= last; day = day.AddDate(0, 0, 1) {
+			ids = append(ids, c.ID+":"+day.Format(time.DateOnly))
+		}
+	}
+	found := make([]*totalsDoc, len(ids))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(dailyReads)
+	for i, id := range ids {
+		g.Go(func() error {
 			var d totalsDoc
-			err := s.daily.FindOne(ctx, bson.D{{Key: "_id", Value: c.ID + ":" + day.Format(time.DateOnly)}}).Decode(&d)
+			err := s.daily.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 			switch {
 			case notFound(err):
+				return nil
 			case err != nil:
-				return nil, err
-			default:
-				out = append(out, d)
+				return err
 			}
+			found[i] = &d
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := make([]totalsDoc, 0, len(found))
+	for _, d := range found {
+		if d != nil {
+			out = append(out, *d)
 		}
 	}
 	return out, nil
 }
+
+// dailyReads is how many daily cells a date range reads at once.
+const dailyReads = 8
