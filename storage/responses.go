@@ -461,9 +461,8 @@ func (s *Store) ReplaceResponse(ctx context.Context, r forms.Response, counts []
 		return false, fmt.Errorf("load response %q: %w", r.ID, err)
 	}
 	if !old.Counted {
-		// Finish the earlier answer's counts first, so that taking them off
-		// again is right.
-		if err := s.count(ctx, old); err != nil {
+		// Its counts must be in before they are taken off again.
+		if old, err = s.settle(ctx, old); err != nil {
 			return false, err
 		}
 	}
@@ -497,6 +496,41 @@ func (s *Store) ReplaceResponse(ctx context.Context, r forms.Response, counts []
 		s.repairDue.Store(true)
 	}
 	return false, nil
+}
+
+// settleWait bounds how long a replacement waits for the answer it
+// replaces to be counted by the request that stored it.
+const settleWait = 2 * time.Second
+
+// settle returns a stored response once it is counted. One that another
+// request is counting right now (a double tap on "send") is waited for:
+// counting it here too could add it twice. One left uncounted longer than
+// a repair waits was left by a crash or an outage, and is counted here as
+// the repair would. Otherwise the answer is still being stored.
+func (s *Store) settle(ctx context.Context, doc responseDoc) (responseDoc, error) {
+	for wait := 5 * time.Millisecond; !doc.Counted; wait *= 2 {
+		if time.Since(doc.SubmittedAt) >= repairAge {
+			if err := s.count(ctx, doc); err != nil {
+				return doc, err
+			}
+			doc.Counted = true
+			break
+		}
+		if wait > settleWait {
+			return doc, forms.ErrReplacedMeanwhile
+		}
+		select {
+		case <-ctx.Done():
+			return doc, ctx.Err()
+		case <-time.After(wait):
+		}
+		var again responseDoc
+		if err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}).Decode(&again); err != nil {
+			return doc, fmt.Errorf("load response %q: %w", doc.ID, err)
+		}
+		doc = again
+	}
+	return doc, nil
 }
 
 // Cells returns the running totals of a form in a partnership, cell by

@@ -489,3 +489,45 @@ func TestBatchesCountEachResponseOnce(t *testing.T) {
 		t.Errorf("export has %d rows, want 7", len(rows))
 	}
 }
+
+// A partner who taps "send" twice has the answer counted once, and an
+// answer a crash left uncounted is counted before a change takes it off.
+func TestChangedAnswersCountOnceWhenSentTwice(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	f := testForm(t)
+	answer := func(wave, role string, at time.Time) (forms.Response, []forms.Count) {
+		a := forms.Answers{"role": role}
+		r := forms.NewResponse(f, "pt1", "da", a, at)
+		r.ID, r.SubmissionID, r.Partnership, r.Wave, r.Partner = wave+":pt1", "", "pa1", wave, "pt1"
+		return r, f.Counts(a)
+	}
+	const rounds = 15
+	for i := range rounds {
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Go(func() {
+				r, counts := answer(fmt.Sprint("w", i), "helper", time.Now())
+				if _, err := s.ReplaceResponse(ctx, r, counts); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	r, counts := answer("crashed", "participant", time.Now().Add(-2*repairAge))
+	insertUncounted(t, s, r, counts)
+	r, counts = answer("crashed", "co_creator", time.Now())
+	if created, err := s.ReplaceResponse(ctx, r, counts); err != nil || created {
+		t.Fatalf("change after a crash: %v, %v", created, err)
+	}
+	tally, err := s.Tally(ctx, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := tally.Items["role"]
+	if tally.N != rounds+1 || role.Values["helper"] != rounds || role.Values["participant"] != 0 || role.Values["co_creator"] != 1 {
+		t.Errorf("tally = %d responses, roles %v; want %d helpers sent twice each counted once, and only the changed answer after the crash",
+			tally.N, role.Values, rounds)
+	}
+}
