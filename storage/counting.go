@@ -177,9 +177,6 @@ func (s *Store) count(ctx context.Context, docs ...responseDoc) error {
 	}
 	pages := s.newPageWriter()
 	for _, d := range docs {
-		if d.Page == "" {
-			continue
-		}
 		if err := pages.add(ctx, d); err != nil {
 			return err
 		}

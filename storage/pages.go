@@ -154,8 +154,12 @@ func (s *Store) newPageWriter() *pageWriter {
 	return &pageWriter{s: s, pages: map[string]*pendingPage{}}
 }
 
-// add queues a response's row, writing its page once it is full.
+// add queues a response's row, writing its page once it is full. A
+// response stored before pages existed has none until a rebuild.
 func (w *pageWriter) add(ctx context.Context, doc responseDoc) error {
+	if doc.Page == "" {
+		return nil
+	}
 	row, err := rowOf(doc)
 	if err != nil {
 		return err
