@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
@@ -34,6 +35,94 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// Compare works on exact means and the change is rounded once, when
+// encoded. Hand-computed: from 10.0000006 ± 1 to 10.6410264 ± 1, n 2 each:
+// the difference is 0.6410258, which rounds to 0.641026, while the rounded
+// means 10.641026 - 10.000001 would give 0.641025. Both sd √2, so se² = 2,
+// Welch df = 4/(1+1) = 2, t(0.975, 2) = 0.95/√(2×0.975×0.025) = 4.302653,
+// half-width 4.302653 × √2 = 6.084870, CI -5.443844 to 6.725896; pooled sd
+// √2, J = 1 - 3/7, g = 0.6410258/√2 × 4/7 = 0.259014.
+func TestCompareRoundsOnce(t *testing.T) {
+	estimate := func(e Estimate, ok bool) Estimate {
+		if !ok {
+			t.Fatal("no estimate")
+		}
+		return e
+	}
+	sq := func(x float64) float64 { return x * x }
+	const want = `{"difference":0.641026,"ci":[-5.443844,6.725896],"hedges_g":0.259014}`
+	tests := []struct {
+		name     string
+		from, to Estimate
+	}{
+		{"from values", estimate(Estimate95([]float64{9.0000006, 11.0000006})), estimate(Estimate95([]float64{9.6410264, 11.6410264}))},
+		{"from sums", estimate(FromSums(2, 20.0000012, sq(9.0000006)+sq(11.0000006))), estimate(FromSums(2, 21.2820528, sq(9.6410264)+sq(11.6410264)))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if math.Abs(tt.from.Mean-10.0000006) > 1e-12 || math.Abs(tt.to.Mean-10.6410264) > 1e-12 {
+				t.Errorf("means %v and %v, want 10.0000006 and 10.6410264 unrounded", tt.from.Mean, tt.to.Mean)
+			}
+			ch := Compare(tt.from, tt.to)
+			if math.Abs(ch.Difference-0.6410258) > 1e-12 {
+				t.Errorf("difference %v, want 0.6410258 unrounded", ch.Difference)
+			}
+			if got, err := json.Marshal(ch); err != nil || string(got) != want {
+				t.Errorf("encoded %s (%v), want %s", got, err, want)
+			}
+		})
+	}
+}
+
+// Round6 rounds halves away from zero on both sides of it. The halves
+// chosen are exact halves once multiplied by 1e6 in float64.
+func TestRound6(t *testing.T) {
+	tests := []struct{ x, want float64 }{
+		{1.2345675, 1.234568},
+		{-1.2345675, -1.234568},
+		{-1.23456749, -1.234567},
+		{-1.23456751, -1.234568},
+		{0.0000005, 0.000001},
+		{-0.0000005, -0.000001},
+		{-0.0000025, -0.000003},
+		{-0.0000004, 0},
+		{0.6410258, 0.641026},
+		{math.NaN(), 0},
+		{math.Inf(1), 0},
+		{math.Inf(-1), 0},
+	}
+	for _, tt := range tests {
+		if got := Round6(tt.x); got != tt.want || math.Signbit(got) != math.Signbit(tt.want) {
+			t.Errorf("Round6(%v) = %v, want %v", tt.x, got, tt.want)
+		}
+	}
+}
+
+// Estimates and changes encode every figure, zeros included, rounded to 6
+// decimals, with the field names clients read.
+func TestEncodedFigures(t *testing.T) {
+	tests := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"zero mean and sd", Estimate{N: 5, Mean: 0, SD: 0, CI: [2]float64{0, 0}},
+			`{"n":5,"mean":0,"sd":0,"ci":[0,0]}`},
+		{"rounded", Estimate{N: 8, Mean: 5, SD: 2.1380899352993947, CI: [2]float64{3.2125106, -1.2345675}},
+			`{"n":8,"mean":5,"sd":2.13809,"ci":[3.212511,-1.234568]}`},
+		{"through a pointer", &Estimate{N: 2, Mean: 1.0000004, SD: 0.0000005, CI: [2]float64{-0.0000004, math.NaN()}},
+			`{"n":2,"mean":1,"sd":0.000001,"ci":[0,0]}`},
+		{"zero change", Change{}, `{"difference":0,"ci":[0,0],"hedges_g":0}`},
+		{"rounded change", &Change{Difference: -0.6410258, CI: [2]float64{-1.2345675, 0.0000004}, HedgesG: -0.2590135},
+			`{"difference":-0.641026,"ci":[-1.234568,0],"hedges_g":-0.259014}`},
+	}
+	for _, tt := range tests {
+		if got, err := json.Marshal(tt.v); err != nil || string(got) != tt.want {
+			t.Errorf("%s: encoded %s (%v), want %s", tt.name, got, err, tt.want)
+		}
+	}
+}
+
 func TestSuppress(t *testing.T) {
 	tests := []struct {
 		sizes []int
@@ -44,6 +133,9 @@ func TestSuppress(t *testing.T) {
 		// others would give it away.
 		{[]int{12, 3, 7}, []bool{false, true, true}},
 		{[]int{12, 3, 2, 7}, []bool{false, true, true, false}},
+		// Two small groups of 3 together: total minus the others gives
+		// the pair, so more goes until the hidden add up to min.
+		{[]int{12, 1, 2, 7}, []bool{false, true, true, true}},
 		{[]int{12, 0, 7}, []bool{false, false, false}},
 		{[]int{4, 20}, []bool{true, true}},
 	}

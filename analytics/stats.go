@@ -5,18 +5,27 @@
 package analytics
 
 import (
+	"encoding/json"
 	"math"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// Estimate describes a sample of scores.
+// Estimate describes a sample of scores. Its figures are exact, so that
+// what is computed from them, such as a change, is rounded only once: when
+// encoded, to 6 decimals.
 type Estimate struct {
 	N    int        `json:"n"`
 	Mean float64    `json:"mean"`
 	SD   float64    `json:"sd"`
 	CI   [2]float64 `json:"ci"`
+}
+
+// MarshalJSON encodes the estimate with its figures rounded by Round6.
+func (e Estimate) MarshalJSON() ([]byte, error) {
+	type plain Estimate // without this method
+	return json.Marshal(plain{N: e.N, Mean: Round6(e.Mean), SD: Round6(e.SD), CI: round6Pair(e.CI)})
 }
 
 // Estimate95 gives the mean, the sample standard deviation and the 95%
@@ -28,18 +37,25 @@ func Estimate95(values []float64) (Estimate, bool) {
 	}
 	mean, sd := stat.MeanStdDev(values, nil)
 	half := tQuantile(n-1) * sd / math.Sqrt(float64(n))
-	return Estimate{N: n, Mean: round(mean), SD: round(sd), CI: [2]float64{round(mean - half), round(mean + half)}}, true
+	return Estimate{N: n, Mean: mean, SD: sd, CI: [2]float64{mean - half, mean + half}}, true
 }
 
 func tQuantile(df int) float64 {
 	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
 }
 
-// Change compares a later sample with an earlier one.
+// Change compares a later sample with an earlier one. Like Estimate, it
+// holds exact figures and rounds them when encoded.
 type Change struct {
 	Difference float64    `json:"difference"`
 	CI         [2]float64 `json:"ci"`
 	HedgesG    float64    `json:"hedges_g"`
+}
+
+// MarshalJSON encodes the change with its figures rounded by Round6.
+func (c Change) MarshalJSON() ([]byte, error) {
+	type plain Change // without this method
+	return json.Marshal(plain{Difference: Round6(c.Difference), CI: round6Pair(c.CI), HedgesG: Round6(c.HedgesG)})
 }
 
 // Compare gives the difference of means (to minus from) with a Welch 95%
@@ -57,16 +73,27 @@ func Compare(from, to Estimate) Change {
 	if pooled > 0 {
 		g = diff / pooled * (1 - 3/(4*(n1+n2)-9))
 	}
-	return Change{Difference: round(diff), CI: [2]float64{round(diff - half), round(diff + half)}, HedgesG: round(g)}
+	return Change{Difference: diff, CI: [2]float64{diff - half, diff + half}, HedgesG: g}
 }
 
-// round keeps figures readable and stable: 6 decimals.
-func round(x float64) float64 {
+// Round6 rounds a figure for publication: to 6 decimals, halves away from
+// zero, with no -0; NaN and infinities, which no sample should give, become
+// 0. Round only what is published, never what is computed further.
+func Round6(x float64) float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return 0
 	}
-	return math.Round(x*1e6) / 1e6
+	r := math.Round(x*1e6) / 1e6
+	if r == 0 {
+		return 0 // not -0, which JSON would show
+	}
+	return r
 }
+
+func round6Pair(p [2]float64) [2]float64 { return [2]float64{Round6(p[0]), Round6(p[1])} }
+
+// round is Round6 for the network metrics, which are published as computed.
+func round(x float64) float64 { return Round6(x) }
 
 // FromSums gives the same estimate as Estimate95 from running sums: the
 // count, the sum and the sum of squares of the scores.
@@ -79,5 +106,5 @@ func FromSums(n int, sum, sumSq float64) (Estimate, bool) {
 	variance := math.Max(0, (sumSq-fn*mean*mean)/(fn-1))
 	sd := math.Sqrt(variance)
 	half := tQuantile(n-1) * sd / math.Sqrt(fn)
-	return Estimate{N: n, Mean: round(mean), SD: round(sd), CI: [2]float64{round(mean - half), round(mean + half)}}, true
+	return Estimate{N: n, Mean: mean, SD: sd, CI: [2]float64{mean - half, mean + half}}, true
 }

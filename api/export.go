@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,7 +15,12 @@ import (
 
 	"samspil/access"
 	"samspil/forms"
+	"samspil/indicators"
+	"samspil/partnership"
 )
+
+// generalisedNote explains a protected export's "*" in the data package.
+const generalisedNote = `"*" where the row's group of at least the partnership's minimum size does not share one value`
 
 // ExportStore streams stored responses.
 type ExportStore interface {
@@ -26,25 +32,32 @@ type exportColumn struct {
 	name  string
 	item  *forms.Item
 	scale *forms.Scale
-	field func(forms.Response) string
+	field func(indicators.Row) string
 }
 
 // exportColumns lists an export's columns in codebook order: where the
-// response belongs, then one column per item, then the scores. Free text
-// only comes along when asked for by an admin, and the rater of a partner
-// survey only for admins.
-func exportColumns(f *forms.Form, withText, withRater bool) []exportColumn {
+// response belongs, then one column per item, then the scores. A raw
+// export gives the day and the language; a protected one the month only.
+// Free text only comes along when asked for by an admin, and the rater of
+// a partner survey only in a raw export.
+func exportColumns(f *forms.Form, withText, raw bool) []exportColumn {
 	cols := []exportColumn{
-		{name: "partnership", field: func(r forms.Response) string { return r.Partnership }},
-		{name: "activity", field: func(r forms.Response) string { return r.Activity }},
-		{name: "wave", field: func(r forms.Response) string { return r.Wave }},
-		// A day is as fine as time gets: a timestamp could single a person out.
-		{name: "day", field: func(r forms.Response) string { return r.SubmittedAt.UTC().Format(time.DateOnly) }},
-		{name: "form_version", field: func(r forms.Response) string { return strconv.Itoa(r.FormVersion) }},
-		{name: "lang", field: func(r forms.Response) string { return r.Lang }},
+		{name: "partnership", field: func(r indicators.Row) string { return r.Partnership }},
+		{name: "activity", field: func(r indicators.Row) string { return r.Activity }},
+		{name: "wave", field: func(r indicators.Row) string { return r.Wave }},
 	}
-	if withRater && f.Kind == forms.KindPartner {
-		cols = append(cols, exportColumn{name: "partner", field: func(r forms.Response) string { return r.Partner }})
+	if raw || f.Kind == forms.KindPartner {
+		// A day is as fine as time gets: a timestamp could single a person out.
+		cols = append(cols, exportColumn{name: "day", field: func(r indicators.Row) string { return r.SubmittedAt.UTC().Format(time.DateOnly) }})
+	} else {
+		cols = append(cols, exportColumn{name: "month", field: func(r indicators.Row) string { return r.Month }})
+	}
+	cols = append(cols, exportColumn{name: "form_version", field: func(r indicators.Row) string { return strconv.Itoa(r.FormVersion) }})
+	if raw {
+		cols = append(cols, exportColumn{name: "lang", field: func(r indicators.Row) string { return r.Lang }})
+	}
+	if raw && f.Kind == forms.KindPartner {
+		cols = append(cols, exportColumn{name: "partner", field: func(r indicators.Row) string { return r.Partner }})
 	}
 	for i := range f.Items {
 		it := &f.Items[i]
@@ -79,30 +92,70 @@ func exportValue(v any) string {
 	}
 }
 
-// exportForm finds the form an export is of, from the path or ?form=, and
-// tells whether the caller is an admin, who may see more.
-func (s *server) exportForm(c *fiber.Ctx, formStore FormStore) (*forms.Form, bool, error) {
-	f, err := s.form(c.UserContext(), formStore, c.Params("form", c.Query("form", citizenForm)), 0)
-	key, _ := c.Locals(keyLocal).(access.Key)
-	return f, key.Role == access.RoleAdmin, err
+// exportRequest is what an export was asked for: its form, whether the
+// caller is an admin, and whether raw rows were asked for (admins only).
+type exportRequest struct {
+	form     *forms.Form
+	isAdmin  bool
+	raw      bool
+	withText bool
 }
 
-// export streams de-identified responses as CSV, one row per response as
-// it is read from the store, so memory stays flat whatever the size.
-func (s *server) export(store ExportStore, formStore FormStore, partnershipScoped bool) fiber.Handler {
+// exportRequestOf reads the form (from the path or ?form=) and ?raw= and
+// ?include_text=, which only an admin may ask for.
+func (s *server) exportRequestOf(c *fiber.Ctx, formStore FormStore) (exportRequest, error) {
+	f, err := s.form(c.UserContext(), formStore, c.Params("form", c.Query("form", citizenForm)), 0)
+	if err != nil {
+		return exportRequest{}, err
+	}
+	key, _ := c.Locals(keyLocal).(access.Key)
+	r := exportRequest{form: f, isAdmin: key.Role == access.RoleAdmin,
+		raw: c.Query("raw") == "true", withText: c.Query("include_text") == "true"}
+	if (r.raw || r.withText) && !r.isAdmin {
+		return r, newError(fiber.StatusForbidden, "forbidden")
+	}
+	return r, nil
+}
+
+// export streams responses as CSV, one row as it is read from the store,
+// so memory stays flat whatever the size. Citizen rows come through the
+// indicators service, k-anonymous; partner rows only from closed waves,
+// without the rater and without the ratings of named partners. An admin
+// may ask for raw rows (?raw=true), which the audit log records.
+func (s *server) export(store ExportStore, partnerships PartnershipStore, formStore FormStore, partnershipScoped bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		f, isAdmin, err := s.exportForm(c, formStore)
+		req, err := s.exportRequestOf(c, formStore)
 		if err != nil {
 			return err
 		}
-		if c.Query("include_text") == "true" && !isAdmin {
-			return newError(fiber.StatusForbidden, "forbidden")
-		}
-		cols := exportColumns(f, c.Query("include_text") == "true", isAdmin)
+		f := req.form
 		pid := ""
 		if partnershipScoped {
 			pid = c.Params("pid")
 		}
+		all, err := partnerships.Partnerships(c.UserContext())
+		if err != nil {
+			return errUnavailable(err)
+		}
+		var waves []partnership.Wave
+		if f.Kind == forms.KindPartner && !req.raw {
+			for _, p := range all {
+				if pid != "" && p.ID != pid {
+					continue
+				}
+				ws, err := partnerships.Waves(c.UserContext(), p.ID)
+				if err != nil {
+					return errUnavailable(err)
+				}
+				waves = append(waves, ws...)
+			}
+		}
+		if req.raw {
+			if err := s.audit(c, partnerships, actor(c), "export.raw", pid, f.ID); err != nil {
+				return err
+			}
+		}
+		cols := exportColumns(f, req.withText, req.raw)
 		wave := c.Query("wave")
 		header := make([]string, len(cols))
 		for i, col := range cols {
@@ -111,6 +164,7 @@ func (s *server) export(store ExportStore, formStore FormStore, partnershipScope
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 		c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.csv"`, f.ID))
 		logger := s.Logger
+		now := s.Now()
 		c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
 			w := csv.NewWriter(bw)
 			_ = w.Write(header)
@@ -118,7 +172,7 @@ func (s *server) export(store ExportStore, formStore FormStore, partnershipScope
 			rows := 0
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 			defer cancel()
-			err := store.EachResponse(ctx, f.ID, pid, wave, func(r forms.Response) error {
+			write := func(r indicators.Row) error {
 				for i, col := range cols {
 					switch {
 					case col.field != nil:
@@ -144,7 +198,21 @@ func (s *server) export(store ExportStore, formStore FormStore, partnershipScope
 					}
 				}
 				return w.Error()
-			})
+			}
+			var err error
+			switch {
+			case req.raw:
+				err = store.EachResponse(ctx, f.ID, pid, wave, func(r forms.Response) error { return write(indicators.Row{Response: r}) })
+			case f.Kind == forms.KindPartner:
+				err = store.EachResponse(ctx, f.ID, pid, wave, func(r forms.Response) error {
+					if !closedWave(waves, r.Wave, now) {
+						return nil
+					}
+					return write(indicators.Row{Response: withoutRatings(f, r)})
+				})
+			default:
+				err = s.indicators.EachRow(ctx, store, f, all, pid, wave, write)
+			}
 			w.Flush()
 			if err != nil {
 				logger.Error("export stopped", "form", f.ID, "err", err)
@@ -154,24 +222,62 @@ func (s *server) export(store ExportStore, formStore FormStore, partnershipScope
 	}
 }
 
+// closedWave reports whether the wave with the id has closed: partner
+// answers can change until then, and a change would show one partner's
+// answers by difference.
+func closedWave(waves []partnership.Wave, id string, now time.Time) bool {
+	i := slices.IndexFunc(waves, func(w partnership.Wave) bool { return w.ID == id })
+	return i >= 0 && waves[i].Status(now) == partnership.Closed
+}
+
+// withoutRatings keeps of a partner's roster whom it worked with and how
+// often, not how much it trusts each or what each contributes: ratings of
+// a named partner are shown only as averages over enough raters.
+func withoutRatings(f *forms.Form, r forms.Response) forms.Response {
+	answers := forms.Answers{}
+	for k, v := range r.Answers {
+		answers[k] = v
+	}
+	for _, it := range f.Items {
+		entries, ok := answers[it.ID].([]map[string]any)
+		if it.Type != forms.TypePartners || !ok {
+			continue
+		}
+		kept := make([]map[string]any, len(entries))
+		for i, e := range entries {
+			kept[i] = map[string]any{"partner": e["partner"], "frequency": e["frequency"]}
+		}
+		answers[it.ID] = kept
+	}
+	r.Answers = answers
+	return r
+}
+
 // dataPackage describes an export's columns as a Frictionless Data
 // tabular data package, so that R, Python and spreadsheets read it typed.
 func (s *server) dataPackage(formStore FormStore, partnershipScoped bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		f, isAdmin, err := s.exportForm(c, formStore)
+		req, err := s.exportRequestOf(c, formStore)
 		if err != nil {
 			return err
 		}
+		f := req.form
 		path := "/api/v1/export/" + f.ID + ".csv"
+		if req.raw {
+			path += "?raw=true"
+		}
 		if partnershipScoped {
 			path = "/api/v1/partnerships/" + c.Params("pid") + "/export.csv?form=" + f.ID
 		}
 		var fields []fiber.Map
-		for _, col := range exportColumns(f, c.Query("include_text") == "true" && isAdmin, isAdmin) {
+		for _, col := range exportColumns(f, req.withText, req.raw) {
 			field := fiber.Map{"name": col.name, "type": "string"}
 			switch {
 			case col.name == "day":
 				field["type"] = "date"
+			case col.name == "month":
+				field["type"], field["format"] = "string", "YYYY-MM"
+				field["description"] = "month answered; " + generalisedNote
 			case col.name == "form_version":
 				field["type"] = "integer"
 			case col.item != nil:
@@ -193,6 +299,10 @@ func (s *server) dataPackage(formStore FormStore, partnershipScoped bool) fiber.
 					}
 					if col.item.PreferNot {
 						values = append(values, forms.PreferNot)
+					}
+					if !req.raw && slices.Contains(f.QuasiIdentifiers, col.item.ID) {
+						values = append(values, indicators.Generalised)
+						field["description"] = col.item.Text["da"] + "; " + generalisedNote
 					}
 					constraints["enum"] = values
 				case forms.TypeMulti:
@@ -218,9 +328,10 @@ func (s *server) dataPackage(formStore FormStore, partnershipScoped bool) fiber.
 			fields = append(fields, field)
 		}
 		return c.JSON(fiber.Map{
-			"profile": "tabular-data-package",
-			"name":    "samspil-" + strings.ReplaceAll(f.ID, "_", "-"),
-			"title":   f.Title.In("en", f.DefaultLanguage),
+			"profile":     "tabular-data-package",
+			"name":        "samspil-" + strings.ReplaceAll(f.ID, "_", "-"),
+			"title":       f.Title.In("en", f.DefaultLanguage),
+			"description": exportProtection(f, req.raw),
 			"resources": []fiber.Map{{
 				"name": strings.ReplaceAll(f.ID, "_", "-"), "path": s.baseURL(c) + path, "profile": "tabular-data-resource",
 				"format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
@@ -228,4 +339,17 @@ func (s *server) dataPackage(formStore FormStore, partnershipScoped bool) fiber.
 			}},
 		})
 	}
+}
+
+// exportProtection says in the data package how its rows are protected.
+func exportProtection(f *forms.Form, raw bool) string {
+	switch {
+	case raw:
+		return "Raw rows, asked for by an admin and recorded in the audit log: every response, with its day and language."
+	case f.Kind == forms.KindPartner:
+		return "Answers of partner waves that have closed. The rater is left out, and of each rated partner only whom the rater worked with and how often: ratings of a named partner are published only as averages over at least the minimum group of raters."
+	}
+	return "k-anonymous rows: released months only, each row one of at least the partnership's minimum group of rows that agree on month, wave, activity and " +
+		strings.Join(f.QuasiIdentifiers, ", ") + ` ("*" where such a group does not share one value). ` +
+		"Answers to an index or question that fewer than the minimum group in a row's group answered are blank, as they are in every published figure; the language answered in is left out."
 }

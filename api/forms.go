@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"maps"
 	"net/http"
 	"strconv"
 
@@ -277,30 +276,22 @@ func answerProblem(p forms.Problem) fieldError {
 	return fieldError{field: "answers." + p.Item, code: p.Code, msgID: msgID, data: p.Params}
 }
 
-// summary is a form's running totals.
-type summary struct {
-	Form  string                     `json:"form"`
-	N     int                        `json:"n"`
-	Items map[string]forms.ItemTally `json:"items"`
-}
-
-func (s *server) formSummary(store ResponseStore, formStore FormStore) fiber.Handler {
+// formSummary counts the responses and answers a form has released, over
+// every partnership: the same protected classes as every indicator.
+func (s *server) formSummary(store PartnershipStore, formStore FormStore) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		f, err := s.form(c.UserContext(), formStore, c.Params("id"), 0)
 		if err != nil {
 			return err
 		}
-		t, err := store.Tally(c.UserContext(), f.ID)
+		all, err := store.Partnerships(c.UserContext())
 		if err != nil {
 			return errUnavailable(err)
 		}
-		// Every item of the latest version shows, answered or not, and so
-		// does every item of an earlier version that was answered.
-		items := make(map[string]forms.ItemTally, len(f.Items))
-		maps.Copy(items, t.Items)
-		for _, it := range f.Items {
-			items[it.ID] = t.Items[it.ID]
+		sum, err := s.indicators.Summary(c.UserContext(), all, f)
+		if err != nil {
+			return indicatorError(err)
 		}
-		return c.JSON(summary{Form: f.ID, N: t.N, Items: items})
+		return c.JSON(fiber.Map{"form": f.ID, "n": sum.N, "released_through": sum.ReleasedThrough, "items": sum.Items})
 	}
 }

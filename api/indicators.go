@@ -18,8 +18,8 @@ import (
 type cell struct {
 	Suppressed bool        `json:"suppressed,omitempty"`
 	N          int         `json:"n,omitempty"`
-	Mean       float64     `json:"mean,omitempty"`
-	SD         float64     `json:"sd,omitempty"`
+	Mean       *float64    `json:"mean,omitempty"`
+	SD         *float64    `json:"sd,omitempty"`
 	CI         *[2]float64 `json:"ci,omitempty"`
 	Band       string      `json:"band,omitempty"`
 }
@@ -29,7 +29,9 @@ func estimateCell(values []float64, hidden bool) cell {
 	if hidden || !ok {
 		return cell{Suppressed: true}
 	}
-	return cell{N: e.N, Mean: e.Mean, SD: e.SD, CI: &e.CI, Band: analytics.Band(e.Mean)}
+	mean, sd := analytics.Round6(e.Mean), analytics.Round6(e.SD)
+	return cell{N: e.N, Mean: &mean, SD: &sd, CI: &[2]float64{analytics.Round6(e.CI[0]), analytics.Round6(e.CI[1])},
+		Band: analytics.Band(mean)}
 }
 
 // partnerWave finds the wave asked for (?wave=), or the partnership's

@@ -76,9 +76,9 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/change", viewers, s.change(s.Store, s.Store)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/health", viewers, s.health(s.Store, s.Store)},
 		{fiber.MethodGet, "/api/v1/indicators/inclusion", readers, s.inclusionByPartnership(s.Store, s.Store)},
-		{fiber.MethodGet, "/api/v1/partnerships/:pid/export.csv", viewers, s.export(s.Store, s.Store, true)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/export.csv", viewers, s.export(s.Store, s.Store, s.Store, true)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/datapackage.json", viewers, s.dataPackage(s.Store, true)},
-		{fiber.MethodGet, "/api/v1/export/:form.csv", readers, s.export(s.Store, s.Store, false)},
+		{fiber.MethodGet, "/api/v1/export/:form.csv", readers, s.export(s.Store, s.Store, s.Store, false)},
 		{fiber.MethodGet, "/api/v1/export/:form/datapackage.json", readers, s.dataPackage(s.Store, false)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/network", viewers, s.networkView(s.Store, s.Store)},
 

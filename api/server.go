@@ -18,6 +18,7 @@ import (
 	"samspil/access"
 	"samspil/forms"
 	"samspil/i18n"
+	"samspil/indicators"
 )
 
 // Store is what the API needs from storage.
@@ -28,6 +29,7 @@ type Store interface {
 	FormStore
 	PartnershipStore
 	ExportStore
+	indicators.Store
 }
 
 // FormStore keeps published form versions.
@@ -76,6 +78,8 @@ type server struct {
 	metrics   *metrics
 	assets    *assets
 	templates *template.Template
+	// indicators is the one path to a published figure.
+	indicators *indicators.Service
 }
 
 // New builds the HTTP application with every route registered.
@@ -89,7 +93,8 @@ func New(cfg Config) (*fiber.App, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &server{Config: cfg, metrics: newMetrics(cfg.Registry)}
+	s := &server{Config: cfg, metrics: newMetrics(cfg.Registry),
+		indicators: indicators.New(cfg.Store, cfg.Forms, func() time.Time { return cfg.Now() })}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

@@ -330,12 +330,18 @@ func (c *checker) scales() {
 		if s.Rescale && s.Multiplier != 0 {
 			c.fail(path+".multiplier", DefInvalidValue, map[string]any{"Value": "a multiplier with rescale"})
 		}
+		// A score counts once in every cutoff it meets, so an id used twice
+		// would count it twice, and a range that ends below its start none.
+		var cuts []string
 		for j, cut := range s.Cutoffs {
 			cpath := fmt.Sprintf("%s.cutoffs[%d]", path, j)
-			c.id(cpath+".id", cut.ID)
+			c.uniqueID(cpath+".id", cut.ID, &cuts)
 			c.text(cpath+".label", cut.Label, true)
-			if cut.AtLeast == nil && cut.AtMost == nil {
+			switch {
+			case cut.AtLeast == nil && cut.AtMost == nil:
 				c.fail(cpath, DefMissingField, map[string]any{"Field": "at_least/at_most"})
+			case cut.AtLeast != nil && cut.AtMost != nil && *cut.AtLeast > *cut.AtMost:
+				c.fail(cpath+".at_most", DefInvalidValue, map[string]any{"Value": "at_most below at_least"})
 			}
 		}
 	}

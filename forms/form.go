@@ -73,6 +73,11 @@ type Form struct {
 	Sections   []Section `json:"sections,omitempty"`
 	Items      []Item    `json:"items"`
 	Scales     []Scale   `json:"scales,omitempty"`
+	// QuasiIdentifiers lists the choice or yes/no items whose answers
+	// others may know of a person (age band, role), most useful first.
+	// Indicators group by them only, and disclosure control treats them
+	// like activity and month, giving up the last one first.
+	QuasiIdentifiers []string `json:"quasi_identifiers,omitempty"`
 	// Source credits the instrument a form is built on, with its licence.
 	Source *Source `json:"source,omitempty"`
 }

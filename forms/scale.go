@@ -24,13 +24,15 @@ type Scale struct {
 	// Multiplier, when set, multiplies a sum instead, as published scoring
 	// rules such as WHO-5's (raw score × 4) prescribe.
 	Multiplier float64 `json:"multiplier,omitempty"`
-	// Cutoffs name the bands a score falls in, as the instrument's source
-	// defines them.
+	// Cutoffs are the thresholds the instrument's source defines. They are
+	// not exclusive bands: a score counts in every cutoff it meets, so a
+	// WHO-5 score of 20 is both likely depression (<= 28) and poor
+	// well-being (<= 50), as the source reports them.
 	Cutoffs []Cutoff `json:"cutoffs,omitempty"`
 }
 
-// Cutoff is a named band of scores: at or above AtLeast, or at or below
-// AtMost.
+// Cutoff is a named threshold: a score meets it at or above AtLeast, at or
+// below AtMost, or, with both, within that closed range.
 type Cutoff struct {
 	ID      string   `json:"id"`
 	Label   Text     `json:"label"`
@@ -133,14 +135,23 @@ func numeric(v any) (float64, bool) {
 	return number(v)
 }
 
-// Band returns the cutoff a score falls in, if any.
-func (s Scale) Band(score float64) (Cutoff, bool) {
+// Meets returns every cutoff a score meets, in the scale's order, so that
+// nested thresholds each count all the scores on their side.
+func (s Scale) Meets(score float64) []Cutoff {
+	var met []Cutoff
 	for _, c := range s.Cutoffs {
-		if (c.AtLeast == nil || score >= *c.AtLeast) && (c.AtMost == nil || score <= *c.AtMost) {
-			return c, true
+		if c.Meets(score) {
+			met = append(met, c)
 		}
 	}
-	return Cutoff{}, false
+	return met
+}
+
+// Meets reports whether a score is on the counted side of the cutoff; both
+// ends count. A cutoff with neither end, which Check refuses, meets none.
+func (c Cutoff) Meets(score float64) bool {
+	return (c.AtLeast != nil || c.AtMost != nil) &&
+		(c.AtLeast == nil || score >= *c.AtLeast) && (c.AtMost == nil || score <= *c.AtMost)
 }
 
 // Scale returns the scale with the given id.

@@ -59,8 +59,8 @@ func (f *Form) Counts(a Answers) []Count {
 				add(prefix+"scores."+s.ID+".n", 1)
 				add(prefix+"scores."+s.ID+".sum", v)
 				add(prefix+"scores."+s.ID+".sumsq", v*v)
-				if band, ok := s.Band(v); ok {
-					add(prefix+"scores."+s.ID+".bands."+band.ID, 1)
+				for _, c := range s.Meets(v) {
+					add(prefix+"scores."+s.ID+".bands."+c.ID, 1)
 				}
 			}
 		}

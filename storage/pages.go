@@ -204,9 +204,14 @@ func (s *Store) EachResponse(ctx context.Context, form, partnership, wave string
 	if wave != "" {
 		filter = append(filter, bson.E{Key: "wave", Value: wave})
 	}
+	return s.eachPageRow(ctx, filter, fn)
+}
+
+// eachPageRow calls fn with every row of the pages filter finds.
+func (s *Store) eachPageRow(ctx context.Context, filter bson.D, fn func(forms.Response) error) error {
 	cur, err := s.pages.Find(ctx, filter, options.Find().SetBatchSize(20))
 	if err != nil {
-		return fmt.Errorf("read export pages of %q: %w", form, err)
+		return fmt.Errorf("read export pages: %w", err)
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
@@ -229,7 +234,7 @@ func (s *Store) EachResponse(ctx context.Context, form, partnership, wave string
 		}
 	}
 	if err := cur.Err(); err != nil {
-		return fmt.Errorf("read export pages of %q: %w", form, err)
+		return fmt.Errorf("read export pages: %w", err)
 	}
 	return nil
 }

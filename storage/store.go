@@ -57,6 +57,9 @@ type Store struct {
 	// pages holds the export pages; meta notes what a store has been
 	// upgraded to.
 	pages, meta *mongo.Collection
+	// releases holds what indicators released, one document per
+	// partnership and form.
+	releases *mongo.Collection
 	pageAlloc   *pageAllocator
 	keys        *mongo.Collection
 	forms       *mongo.Collection
@@ -143,6 +146,7 @@ func (s *Store) connect(ctx context.Context, uri, database string, monitor *even
 	s.uncounted = s.db.Collection("uncounted")
 	s.pages = s.db.Collection("export_pages")
 	s.meta = s.db.Collection("meta")
+	s.releases = s.db.Collection("releases")
 	s.keys = s.db.Collection("keys")
 	s.forms = s.db.Collection("forms")
 	s.partnerships = s.db.Collection("partnerships")
@@ -186,7 +190,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if s.embedded != nil {
-		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.forms, s.partnerships, s.audit} {
+		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit} {
 			err := s.db.CreateCollection(ctx, coll.Name())
 			var ce mongo.CommandError
 			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {

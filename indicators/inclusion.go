@@ -1,0 +1,193 @@
+package indicators
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"samspil/analytics"
+	"samspil/forms"
+	"samspil/partnership"
+)
+
+// Inclusion is the citizen figures of a partnership: in all, and by a
+// grouping.
+type Inclusion struct {
+	MinGroup int `json:"min_group"`
+	// ReleasedThrough is the last whole month the figures include.
+	ReleasedThrough string  `json:"released_through"`
+	Total           Group   `json:"total"`
+	Groups          []Group `json:"groups"`
+}
+
+// Group is the figures of one group of citizens, or, with Suppressed, the
+// fact that none may be shown.
+type Group struct {
+	// Key names the group; "*" stands for the citizens whose value may not
+	// be shown separately.
+	Key        map[string]string             `json:"key"`
+	MinGroup   int                           `json:"min_group,omitempty"`
+	Suppressed bool                          `json:"suppressed,omitempty"`
+	N          int                           `json:"n,omitempty"`
+	Indices    map[string]Index              `json:"indices,omitempty"`
+	Shares     map[string]map[string]float64 `json:"shares,omitempty"`
+}
+
+// Index is one index (belonging, trust, ...) within a group: rounded to
+// six decimals from exact sums, once. A zero is a value and is shown.
+type Index struct {
+	Suppressed bool        `json:"suppressed,omitempty"`
+	N          int         `json:"n,omitempty"`
+	Mean       *float64    `json:"mean,omitempty"`
+	SD         *float64    `json:"sd,omitempty"`
+	CI         *[2]float64 `json:"ci,omitempty"`
+	// Distribution counts each answer to the index's items.
+	Distribution map[string]map[string]int `json:"distribution,omitempty"`
+	// Bands is the share of scores that meet each cut-off, such as poor
+	// well-being.
+	Bands map[string]float64 `json:"bands,omitempty"`
+}
+
+// Groupings lists what a form's citizen figures can be grouped by.
+func Groupings(f *forms.Form) []string {
+	return append([]string{"activity", "wave", "month"}, f.QuasiIdentifiers...)
+}
+
+// Inclusion gives a partnership's citizen figures for a query.
+func (s *Service) Inclusion(ctx context.Context, p partnership.Partnership, f *forms.Form, q Query) (Inclusion, error) {
+	if q.By != "" && !slices.Contains(Groupings(f), q.By) {
+		return Inclusion{}, invalid([]partnership.Problem{{Field: "by", Code: "invalid_grouping",
+			Params: map[string]any{"Groupings": Groupings(f)}}})
+	}
+	rel, err := s.released(ctx, p, f)
+	if err != nil {
+		return Inclusion{}, err
+	}
+	var total forms.Tally
+	byValue := map[string]*forms.Tally{}
+	d := dim(rel.Dims, q.By)
+	for _, c := range rel.shown(f, p.MinGroup) {
+		if !q.matches(c) {
+			continue
+		}
+		total.Add(c.Tally)
+		if q.By == "" {
+			continue
+		}
+		v, kept := c.value(d)
+		if !kept {
+			v = "*"
+		}
+		if byValue[v] == nil {
+			byValue[v] = &forms.Tally{}
+		}
+		byValue[v].Add(c.Tally)
+	}
+	out := Inclusion{MinGroup: p.MinGroup, ReleasedThrough: rel.Through,
+		Total: groupOf(f, map[string]string{}, total), Groups: []Group{}}
+	for _, v := range slices.Sorted(maps.Keys(byValue)) {
+		out.Groups = append(out.Groups, groupOf(f, map[string]string{q.By: v}, *byValue[v]))
+	}
+	return out, nil
+}
+
+// groupOf renders a sum of released classes. Everything in it is a sum
+// over whole classes, so nothing further needs hiding: a part no class
+// showed is simply absent.
+func groupOf(f *forms.Form, key map[string]string, t forms.Tally) Group {
+	if t.N == 0 {
+		return Group{Key: key, Suppressed: true}
+	}
+	g := Group{Key: key, N: t.N, Indices: map[string]Index{}}
+	for _, sc := range f.Scales {
+		g.Indices[sc.ID] = indexOf(sc, t)
+	}
+	for _, it := range f.Items {
+		ti, ok := t.Items[it.ID]
+		if !ok || ti.Answered == 0 || (it.Type != forms.TypeChoice && it.Type != forms.TypeMulti && it.Type != forms.TypeYesNo) {
+			continue
+		}
+		if g.Shares == nil {
+			g.Shares = map[string]map[string]float64{}
+		}
+		shares := map[string]float64{}
+		for v, n := range ti.Values {
+			shares[v] = analytics.Round6(float64(n) / float64(ti.Answered))
+		}
+		g.Shares[it.ID] = shares
+	}
+	return g
+}
+
+func indexOf(sc forms.Scale, t forms.Tally) Index {
+	sums := t.Scores[sc.ID]
+	e, ok := analytics.FromSums(sums.N, sums.Sum, sums.SumSq)
+	if !ok {
+		return Index{Suppressed: true}
+	}
+	mean, sd := analytics.Round6(e.Mean), analytics.Round6(e.SD)
+	ix := Index{N: e.N, Mean: &mean, SD: &sd, CI: &[2]float64{analytics.Round6(e.CI[0]), analytics.Round6(e.CI[1])}}
+	for _, item := range sc.Items {
+		if it, ok := t.Items[item]; ok && it.Values != nil {
+			if ix.Distribution == nil {
+				ix.Distribution = map[string]map[string]int{}
+			}
+			ix.Distribution[item] = maps.Clone(it.Values)
+		}
+	}
+	for _, cut := range sc.Cutoffs {
+		if ix.Bands == nil {
+			ix.Bands = map[string]float64{}
+		}
+		ix.Bands[cut.ID] = analytics.Round6(float64(sums.Bands[cut.ID]) / float64(sums.N))
+	}
+	return ix
+}
+
+// Compare sets partnerships' totals side by side, each protected by its
+// own minimum group, for evaluators.
+func (s *Service) Compare(ctx context.Context, ps []partnership.Partnership, f *forms.Form, q Query) ([]Group, error) {
+	out := make([]Group, 0, len(ps))
+	for _, p := range ps {
+		inc, err := s.Inclusion(ctx, p, f, Query{From: q.From, To: q.To})
+		if err != nil {
+			return nil, err
+		}
+		g := inc.Total
+		g.Key = map[string]string{"partnership": p.ID}
+		g.MinGroup = p.MinGroup
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// Summary is how many responses a form has released, and the answers to
+// each item, over every partnership.
+type Summary struct {
+	N               int                        `json:"n"`
+	ReleasedThrough string                     `json:"released_through"`
+	Items           map[string]forms.ItemTally `json:"items"`
+}
+
+// Summary adds up what every partnership released of a form, and what
+// responses that name no partnership released under the default minimum.
+func (s *Service) Summary(ctx context.Context, ps []partnership.Partnership, f *forms.Form) (Summary, error) {
+	all := append([]partnership.Partnership{{ID: "", MinGroup: DefaultMinGroup}}, ps...)
+	var t forms.Tally
+	out := Summary{ReleasedThrough: lastClosedMonth(s.now())}
+	for _, p := range all {
+		rel, err := s.released(ctx, p, f)
+		if err != nil {
+			return Summary{}, err
+		}
+		for _, c := range rel.shown(f, p.MinGroup) {
+			t.Add(c.Tally)
+		}
+	}
+	out.N = t.N
+	out.Items = make(map[string]forms.ItemTally, len(f.Items))
+	for _, it := range f.Items {
+		out.Items[it.ID] = t.Items[it.ID]
+	}
+	return out, nil
+}
