@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/csv"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,6 +48,49 @@ type testAPI struct {
 	app       *fiber.App
 	admin     string
 	evaluator string
+	// skew moves the server's clock ahead of the real one: figures are
+	// released when a month has ended, so tests jump past it.
+	skew *atomic.Int64
+}
+
+// stored reads an admin's raw export of a form: every stored response,
+// answers by column name, before any release.
+func (ta testAPI) stored(t *testing.T, form string) []map[string]string {
+	t.Helper()
+	req := httptest.NewRequest("GET", "/api/v1/export/"+form+".csv?raw=true", nil)
+	req.Header.Set("Authorization", "Bearer "+ta.admin)
+	res, err := ta.app.Test(req, 30_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	rows, err := csv.NewReader(res.Body).ReadAll()
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("raw export: %d %v", res.StatusCode, err)
+	}
+	var out []map[string]string
+	for _, r := range rows[1:] {
+		m := map[string]string{}
+		for i, name := range rows[0] {
+			m[name] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// now is the server's time.
+func (ta testAPI) now() time.Time { return time.Now().Add(time.Duration(ta.skew.Load())).UTC() }
+
+// advance moves the server's clock ahead by d.
+func (ta testAPI) advance(d time.Duration) { ta.skew.Add(int64(d)) }
+
+// nextMonth moves the server's clock past the end of the month it is in,
+// so that what was answered so far is released.
+func (ta testAPI) nextMonth() {
+	now := ta.now()
+	next := time.Date(now.Year(), now.Month()+1, 1, 2, 0, 0, 0, time.UTC)
+	ta.advance(next.Sub(now))
 }
 
 func newTestAPI(t *testing.T, store Store) testAPI {
@@ -71,11 +116,13 @@ func testCatalogs(t *testing.T) (*forms.Catalog, *i18n.Messages) {
 func newTestAPIWith(t *testing.T, store Store, catalog *forms.Catalog) testAPI {
 	t.Helper()
 	_, messages := testCatalogs(t)
-	app, err := New(Config{Forms: catalog, Messages: messages, Store: store})
+	skew := &atomic.Int64{}
+	app, err := New(Config{Forms: catalog, Messages: messages, Store: store,
+		Now: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ta := testAPI{app: app}
+	ta := testAPI{app: app, skew: skew}
 	for role, secret := range map[access.Role]*string{access.RoleAdmin: &ta.admin, access.RoleEvaluator: &ta.evaluator} {
 		key, s := access.NewKey(role, "", time.Now())
 		if err := store.SaveKey(context.Background(), key); err != nil {
@@ -302,26 +349,44 @@ func TestFormInTheNegotiatedLanguage(t *testing.T) {
 	}
 }
 
+// A retry is one response, and the summary counts what was released: the
+// five helpers once their month has ended, and not the two who alone said
+// they are over 67 (a group of two), nor anything before the month ends.
 func TestSummaryCountsStoredResponsesOnce(t *testing.T) {
 	ta := newTestAPI(t, testStore(t))
 	first := uuid.NewString()
-	for _, body := range []string{
+	bodies := []string{
 		submissionBody(first, `{"belonging_place":5,"role":"helper","barriers":["language","cost"]}`),
 		submissionBody(first, `{"belonging_place":5,"role":"helper","barriers":["cost","language"]}`), // a retry
-		submissionBody(uuid.NewString(), `{"belonging_place":2,"role":null,"age_band":"prefer_not","first_community":true}`),
-	} {
+	}
+	for range 4 {
+		bodies = append(bodies, submissionBody(uuid.NewString(), `{"belonging_place":2,"role":"helper","barriers":["cost"],"first_community":true}`))
+	}
+	for range 2 {
+		bodies = append(bodies, submissionBody(uuid.NewString(), `{"belonging_place":1,"age_band":"67_plus","role":"helper"}`))
+	}
+	for _, body := range bodies {
 		if res, _ := ta.call(t, "POST", responses, body); res.StatusCode >= 300 {
 			t.Fatalf("submit: %d", res.StatusCode)
 		}
 	}
-	_, out := ta.call(t, "GET", "/api/v1/forms/citizen_short/summary", "", "Authorization", "Bearer "+ta.evaluator)
+	summary := func() string {
+		_, out := ta.call(t, "GET", "/api/v1/forms/citizen_short/summary", "", "Authorization", "Bearer "+ta.evaluator)
+		delete(out, "released_through")
+		got, _ := json.Marshal(out)
+		return string(got)
+	}
+	if got := summary(); !strings.Contains(got, `"n":0`) {
+		t.Errorf("summary before the month ended = %s, want n 0", got)
+	}
+	ta.nextMonth()
 	// The retry lists the same picks in another order: the same answer.
-	want := `{"form":"citizen_short","items":{"age_band":{"answered":1,"values":{"prefer_not":1}},` +
-		`"barriers":{"answered":1,"values":{"cost":1,"language":1}},"belonging_place":{"answered":2,"values":{"2":1,"5":1}},` +
-		`"belonging_someone":{"answered":0},"duration":{"answered":0},"first_community":{"answered":1,"values":{"yes":1}},` +
+	want := `{"form":"citizen_short","items":{"age_band":{"answered":0},` +
+		`"barriers":{"answered":5,"values":{"cost":5,"language":1}},"belonging_place":{"answered":5,"values":{"2":4,"5":1}},` +
+		`"belonging_someone":{"answered":0},"duration":{"answered":0},"first_community":{"answered":0},` +
 		`"frequency":{"answered":0},"influence_decide":{"answered":0},"influence_heard":{"answered":0},` +
-		`"role":{"answered":1,"values":{"helper":1}},"trust_organisers":{"answered":0},"trust_participants":{"answered":0}},"n":2}`
-	if got, _ := json.Marshal(out); string(got) != want {
+		`"role":{"answered":5,"values":{"helper":5}},"trust_organisers":{"answered":0},"trust_participants":{"answered":0}},"n":5}`
+	if got := summary(); got != want {
 		t.Errorf("summary = %s\nwant      %s", got, want)
 	}
 }
@@ -355,11 +420,11 @@ func (b brokenStore) Ping(context.Context) error { return errDown }
 func (b brokenStore) SaveResponse(context.Context, forms.Response, []forms.Count) (forms.Response, bool, error) {
 	return forms.Response{}, false, errDown
 }
-func (b brokenStore) Tally(context.Context, string) (forms.Tally, error) {
+func (b brokenStore) LoadRelease(context.Context, string) ([]byte, bool, error) {
 	if b.panic {
 		panic("bug")
 	}
-	return forms.Tally{}, errDown
+	return nil, false, errDown
 }
 func (b brokenStore) Forms(context.Context) ([]*forms.Form, error) { return nil, errDown }
 

@@ -131,10 +131,12 @@ func TestNetwork(t *testing.T) {
 }
 
 // Hand-computed on 14 citizens: belonging scores (belonging_place only,
-// (answer-1)/4 × 100) of activity A 100 100 75 75 50 0, of B 25 25 50, of
-// C 75 ×5. Total: sum 875, sum of squares 65625, mean 62.5, sd
-// √(10937.5/13) = 29.005967, t(0.975, 13) = 2.160369, half-width 16.747565.
-// A: mean 66.666667, sd √(7083.333/5) = 37.638633.
+// (answer-1)/4 × 100) of activity A 100 100 75 75 50 0 (three helpers,
+// three participants), of B 25 25 50, of C 75 ×5. B's three stay
+// unreleased: no group of five shares anything they could be shown by.
+// Total of A and C: n 11, sum 775, mean 70.454545, sd 26.967994,
+// t(0.975, 10) = 2.228139, half-width 18.117312.
+// A: mean 66.666667, sd √(7083.333/5) = 37.638633. C: mean 75, sd 0.
 func TestInclusionIndicators(t *testing.T) {
 	fx := newFixture(t)
 	bb := []string{"Authorization", "Bearer " + fx.backbone}
@@ -168,62 +170,72 @@ func TestInclusionIndicators(t *testing.T) {
 	for range 5 {
 		submit("C", 4, "")
 	}
+	_, out := fx.ta.call(t, "GET", p+"/indicators/inclusion", "", bb...)
+	if total := out["total"].(map[string]any); total["suppressed"] != true {
+		t.Errorf("before the month ended: %v, want nothing released", total)
+	}
+	today := fx.ta.now().Format(time.DateOnly)
+	fx.ta.nextMonth()
 
-	_, out := fx.ta.call(t, "GET", p+"/indicators/inclusion?by=activity", "", "Authorization", "Bearer "+fx.ta.evaluator)
+	_, out = fx.ta.call(t, "GET", p+"/indicators/inclusion?by=activity", "", "Authorization", "Bearer "+fx.ta.evaluator)
 	total := out["total"].(map[string]any)
 	b := total["indices"].(map[string]any)["belonging"].(map[string]any)
 	ci := b["ci"].([]any)
-	if total["n"] != float64(14) || b["n"] != float64(14) || b["mean"] != 62.5 || math.Abs(b["sd"].(float64)-29.005967) > 1e-5 ||
-		math.Abs(ci[0].(float64)-(62.5-16.747565)) > 1e-4 || math.Abs(ci[1].(float64)-(62.5+16.747565)) > 1e-4 {
+	if total["n"] != float64(11) || b["n"] != float64(11) || math.Abs(b["mean"].(float64)-70.454545) > 1e-6 ||
+		math.Abs(b["sd"].(float64)-26.967994) > 1e-5 ||
+		math.Abs(ci[0].(float64)-(70.454545-18.117312)) > 1e-4 || math.Abs(ci[1].(float64)-(70.454545+18.117312)) > 1e-4 {
 		t.Errorf("total belonging = %v", b)
 	}
-	// Of the answers to belonging_place (5:2, 4:7, 3:1, 2:2, 1:1), only
-	// the 7 may be shown.
-	if dist, _ := json.Marshal(b["distribution"]); string(dist) != `{"belonging_place":{"4":7}}` {
+	// Every answer of the eleven is counted: they are one group of five
+	// or more, whatever the answers.
+	if dist, _ := json.Marshal(b["distribution"]); string(dist) != `{"belonging_place":{"1":1,"3":1,"4":7,"5":2}}` {
 		t.Errorf("distribution = %s", dist)
 	}
-	// helper 3 of 9 is too few, and hiding it alone would let participant
-	// 6 give it away: neither is shown.
-	if shares, _ := json.Marshal(total["shares"].(map[string]any)["role"]); string(shares) != `{}` {
-		t.Errorf("role shares = %s, want none", shares)
+	// Role: A's three helpers and three participants gave it up to be
+	// shown as one activity, so no role share is published.
+	if shares, _ := total["shares"].(map[string]any); shares["role"] != nil {
+		t.Errorf("role shares = %v, want none", total["shares"])
 	}
-
-	// By activity: B has 3, so it is withheld, and C (the next smallest)
-	// with it, or total minus A minus C would give B away.
-	got := map[string]any{}
+	got := map[string]map[string]any{}
 	for _, g := range out["groups"].([]any) {
 		g := g.(map[string]any)
 		got[g["key"].(map[string]any)["activity"].(string)] = g
 	}
-	a := got[acts["A"]].(map[string]any)
+	a := got[acts["A"]]
 	ab := a["indices"].(map[string]any)["belonging"].(map[string]any)
 	if a["n"] != float64(6) || math.Abs(ab["mean"].(float64)-66.666667) > 1e-6 || math.Abs(ab["sd"].(float64)-37.638633) > 1e-5 {
 		t.Errorf("activity A = %v", a)
 	}
-	for _, name := range []string{"B", "C"} {
-		g := got[acts[name]].(map[string]any)
-		if g["suppressed"] != true || g["n"] != nil || g["indices"] != nil {
-			t.Errorf("activity %s = %v, want withheld without n", name, g)
-		}
+	// Six who all answered the same: sd 0 is a figure, and shown.
+	if cb := got[acts["C"]]["indices"].(map[string]any)["belonging"].(map[string]any); cb["mean"] != 75.0 || cb["sd"] != 0.0 {
+		t.Errorf("activity C belonging = %v, want mean 75 and sd 0 shown", cb)
+	}
+	if _, shown := got[acts["B"]]; shown || len(got) != 2 {
+		t.Errorf("groups = %v, want A and C only", got)
 	}
 
 	_, out = fx.ta.call(t, "GET", p+"/indicators/inclusion?by=role", "", bb...)
+	roles := map[string]float64{}
 	for _, g := range out["groups"].([]any) {
-		if g := g.(map[string]any); g["suppressed"] != true {
-			t.Errorf("role group %v shown; helpers are 3 and participants 6", g)
-		}
+		g := g.(map[string]any)
+		roles[g["key"].(map[string]any)["role"].(string)], _ = g["n"].(float64)
+	}
+	if len(roles) != 2 || roles[""] != 5 || roles["*"] != 6 {
+		t.Errorf("role groups = %v, want C's five who did not say (\"\") and A's six not shown by role (\"*\")", roles)
 	}
 	if res, _ := fx.ta.call(t, "GET", p+"/indicators/inclusion?by=shoe_size", "", bb...); res.StatusCode != 422 {
 		t.Errorf("unknown grouping: %d, want 422", res.StatusCode)
 	}
-	today := time.Now().UTC().Format(time.DateOnly)
 	_, out = fx.ta.call(t, "GET", p+"/indicators/inclusion?from=2000-01-01&to=2000-12-31", "", bb...)
 	if out["total"].(map[string]any)["suppressed"] != true {
 		t.Errorf("a period without responses shows %v", out["total"])
 	}
 	_, out = fx.ta.call(t, "GET", p+"/indicators/inclusion?from="+today+"&to="+today+"&activity="+acts["A"], "", bb...)
-	if out["total"].(map[string]any)["n"] != float64(6) {
-		t.Errorf("today in activity A: %v, want 6", out["total"])
+	if out["total"].(map[string]any)["n"] != float64(6) || out["filters"].(map[string]any)["from"] != today[:7] {
+		t.Errorf("the month of today in activity A: %v, want 6 over the whole month", out)
+	}
+	if res, body := fx.ta.call(t, "GET", p+"/indicators/inclusion?from=2026-03&to=2026-01", "", append(bb, "Accept-Language", "en")...); res.StatusCode != 422 {
+		t.Errorf("reversed range: %d %v, want 422", res.StatusCode, body)
 	}
 }
 
@@ -255,27 +267,28 @@ func TestChangeBetweenWaves(t *testing.T) {
 			t.Fatalf("submit: %d %v", res.StatusCode, out)
 		}
 	}
-	// The same twelve citizens compared by wave and by the periods the
-	// waves ran in give the same change.
+	fx.ta.nextMonth()
+	// The same twelve citizens compared by wave and by the months the
+	// waves' answers came in give the same change.
 	date := func(d time.Duration) string { return now.Add(d).Format(time.DateOnly) }
-	byPeriod := fmt.Sprintf("?from_period=%s/%s&to_period=%s/%s", date(-60*day), date(-30*day), date(-day), date(0))
+	byPeriod := fmt.Sprintf("?from_period=%s/%s&to_period=%s/%s", date(-60*day), date(-45*day), date(-day), date(0))
 	for _, query := range []string{"", byPeriod} {
 		res, out := fx.ta.call(t, "GET", p+"/indicators/change"+query, "", "Authorization", "Bearer "+fx.ta.evaluator)
 		if res.StatusCode != 200 {
 			t.Fatalf("change%s: %d %v", query, res.StatusCode, out)
 		}
 		b := out["indices"].(map[string]any)["belonging"].(map[string]any)
-		ch := b["change"].(map[string]any)
-		ci := ch["ci"].([]any)
+		ch, _ := b["change"].(map[string]any)
+		ci, _ := ch["ci"].([]any)
 		if ch["difference"] != float64(50) || math.Abs(ch["hedges_g"].(float64)-3.370601) > 1e-5 ||
 			math.Abs(ci[0].(float64)-(50-17.614965)) > 1e-4 || math.Abs(ci[1].(float64)-(50+17.614965)) > 1e-4 {
-			t.Errorf("change%s = %v", query, ch)
+			t.Errorf("change%s = %v", query, out)
 		}
 		if trust := out["indices"].(map[string]any)["trust"].(map[string]any); trust["suppressed"] != true {
 			t.Errorf("trust without answers = %v, want withheld", trust)
 		}
 	}
-	_, out := fx.ta.call(t, "GET", p+"/indicators/change?from_period="+date(-60*day)+"/"+date(-30*day)+"&to_period="+date(-29*day)+"/"+date(-2*day), "", bb...)
+	_, out := fx.ta.call(t, "GET", p+"/indicators/change?from_period=2000-01/2000-01&to_period=2000-02-01/2000-03-31", "", bb...)
 	if b := out["indices"].(map[string]any)["belonging"].(map[string]any); b["suppressed"] != true {
 		t.Errorf("a period without responses compared: %v", b)
 	}
@@ -319,16 +332,26 @@ func TestChangeBetweenWaves(t *testing.T) {
 	}
 }
 
+// The issue's case: five citizens of activity A aged 30-49 and two
+// without an activity aged 67 or over. A backbone's export gives the five,
+// each one of five rows alike, by month; the two are a group of two and
+// stay out. Raw rows are an admin's, and the audit log says who took them.
 func TestExports(t *testing.T) {
 	fx := newFixture(t)
 	answerAll(t, fx)
-	for _, place := range []int{5, 3} {
-		body := fmt.Sprintf(`{"submission_id":%q,"partnership":%q,"answers":{"belonging_place":%d,"barriers":["cost","language"],"first_community":true}}`,
-			uuid.NewString(), fx.pid, place)
+	_, act := fx.ta.call(t, "POST", "/api/v1/partnerships/"+fx.pid+"/activities", `{"name":"A"}`, "Authorization", "Bearer "+fx.backbone)
+	submit := func(activity, age string, place int) {
+		body := fmt.Sprintf(`{"submission_id":%q,"partnership":%q,"activity":%q,"answers":{"belonging_place":%d,"age_band":%q,"barriers":["cost","language"],"first_community":true}}`,
+			uuid.NewString(), fx.pid, activity, place, age)
 		if res, out := fx.ta.call(t, "POST", responses, body); res.StatusCode != 201 {
 			t.Fatalf("submit: %d %v", res.StatusCode, out)
 		}
 	}
+	for _, place := range []int{5, 4, 4, 3, 5} {
+		submit(act["id"].(string), "30_49", place)
+	}
+	submit("", "67_plus", 1)
+	submit("", "67_plus", 2)
 	get := func(path, key string) (int, string) {
 		req := httptest.NewRequest("GET", path, nil)
 		req.Header.Set("Authorization", "Bearer "+key)
@@ -339,26 +362,59 @@ func TestExports(t *testing.T) {
 		data, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(data)
 	}
+	csvRows := func(body string) [][]string {
+		rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if err != nil {
+			t.Fatalf("export: %v\n%s", err, body)
+		}
+		return rows
+	}
+	if _, body := get("/api/v1/partnerships/"+fx.pid+"/export.csv", fx.backbone); len(csvRows(body)) != 1 {
+		t.Errorf("export before the month ended:\n%s, want the header only", body)
+	}
+	// Partner answers may change until the wave closes: before, none.
+	_, open := get("/api/v1/export/partner_survey.csv", fx.ta.evaluator)
+	fx.ta.nextMonth()
 	status, body := get("/api/v1/partnerships/"+fx.pid+"/export.csv", fx.backbone)
-	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
-	if status != 200 || err != nil || len(rows) != 3 {
-		t.Fatalf("citizen export: %d %v %d rows\n%s", status, err, len(rows), body)
+	rows := csvRows(body)
+	if status != 200 || len(rows) != 6 {
+		t.Fatalf("citizen export: %d, %d rows, want the five of activity A\n%s", status, len(rows), body)
 	}
 	header := strings.Join(rows[0], ",")
-	if !strings.HasPrefix(header, "partnership,activity,wave,day,form_version,lang,belonging_place,") || !strings.HasSuffix(header, "score_belonging,score_trust,score_influence") {
+	if !strings.HasPrefix(header, "partnership,activity,wave,month,form_version,belonging_place,") || !strings.HasSuffix(header, "score_belonging,score_trust,score_influence") {
 		t.Errorf("header = %s", header)
 	}
-	if strings.Contains(body, "submission") || !regexp.MustCompile(`,\d{4}-\d{2}-\d{2},2,`).MatchString(body) {
-		t.Errorf("rows hold submission ids or times finer than a day:\n%s", body)
+	if strings.Contains(body, "67_plus") || strings.Contains(body, "submission") || strings.Contains(body, ",da,") ||
+		!regexp.MustCompile(`,\d{4}-\d{2},2,`).MatchString(body) || regexp.MustCompile(`\d{4}-\d{2}-\d{2}`).MatchString(body) {
+		t.Errorf("rows hold the pair, submission ids, the language or days:\n%s", body)
 	}
-	if !strings.Contains(body, "cost;language") || !strings.Contains(body, ",true,") {
+	if !strings.Contains(body, "cost;language") || !strings.Contains(body, ",true,") || !strings.Contains(body, ",30_49,") {
 		t.Errorf("multi and yes/no answers not exported as expected:\n%s", body)
 	}
+	for _, key := range []string{fx.backbone, fx.ta.evaluator} {
+		if status, _ := get("/api/v1/partnerships/"+fx.pid+"/export.csv?raw=true", key); status != 403 {
+			t.Errorf("raw rows for a non-admin: %d, want 403", status)
+		}
+	}
+	status, body = get("/api/v1/partnerships/"+fx.pid+"/export.csv?raw=true", fx.ta.admin)
+	if rows := csvRows(body); status != 200 || len(rows) != 8 || !strings.Contains(rows[0][3], "day") || !strings.Contains(body, "67_plus") {
+		t.Errorf("raw export for an admin: %d\n%s, want all seven with their day", status, body)
+	}
+	if _, audit := fx.ta.call(t, "GET", "/api/v1/audit", "", "Authorization", "Bearer "+fx.ta.admin); !strings.Contains(fmt.Sprint(audit), "export.raw") {
+		t.Errorf("the raw export is not in the audit log: %v", audit)
+	}
 
+	fx.ta.advance(40 * 24 * time.Hour)
 	_, asEvaluator := get("/api/v1/export/partner_survey.csv", fx.ta.evaluator)
-	_, asAdmin := get("/api/v1/export/partner_survey.csv", fx.ta.admin)
+	_, asAdmin := get("/api/v1/export/partner_survey.csv?raw=true", fx.ta.admin)
+	if len(csvRows(open)) != 1 || len(csvRows(asEvaluator)) != 7 {
+		t.Errorf("partner rows while open %d, after closing %d; want 0 and 6", len(csvRows(open))-1, len(csvRows(asEvaluator))-1)
+	}
 	if strings.Contains(strings.SplitN(asEvaluator, "\n", 2)[0], "partner,") || !strings.Contains(strings.SplitN(asAdmin, "\n", 2)[0], ",partner,") {
-		t.Errorf("rater column: evaluator %q, admin %q; want it for admins only", strings.SplitN(asEvaluator, "\n", 2)[0], strings.SplitN(asAdmin, "\n", 2)[0])
+		t.Errorf("rater column: evaluator %q, admin %q; want it in raw rows only", strings.SplitN(asEvaluator, "\n", 2)[0], strings.SplitN(asAdmin, "\n", 2)[0])
+	}
+	if strings.Contains(asEvaluator, `""trust""`) || !strings.Contains(asAdmin, `""trust""`) {
+		t.Errorf("ratings of named partners in the evaluator's rows:\n%s", asEvaluator)
 	}
 	if status, _ := get("/api/v1/export/citizen_short.csv?include_text=true", fx.ta.evaluator); status != 403 {
 		t.Errorf("free text for an evaluator: %d, want 403", status)
@@ -366,7 +422,8 @@ func TestExports(t *testing.T) {
 
 	_, pkg := get("/api/v1/partnerships/"+fx.pid+"/datapackage.json", fx.backbone)
 	var dp struct {
-		Resources []struct {
+		Description string
+		Resources   []struct {
 			Schema struct {
 				Fields []struct {
 					Name, Type string
@@ -383,8 +440,11 @@ func TestExports(t *testing.T) {
 		names = append(names, f.Name)
 		types[f.Name] = f.Type
 	}
-	if strings.Join(names, ",") != header || types["day"] != "date" || types["belonging_place"] != "integer" || types["first_community"] != "string" || types["score_belonging"] != "number" {
+	if strings.Join(names, ",") != header || types["month"] != "string" || types["belonging_place"] != "integer" || types["first_community"] != "string" || types["score_belonging"] != "number" {
 		t.Errorf("datapackage fields %v (%v) do not describe the CSV header %s", names, types, header)
+	}
+	if !strings.Contains(dp.Description, "k-anonymous") {
+		t.Errorf("datapackage does not say how rows are protected: %q", dp.Description)
 	}
 }
 
@@ -399,6 +459,7 @@ func TestWithheldFiguresCarryNothing(t *testing.T) {
 		body := fmt.Sprintf(`{"submission_id":%q,"partnership":%q,"answers":{"belonging_place":3}}`, uuid.NewString(), fx.pid)
 		fx.ta.call(t, "POST", responses, body)
 	}
+	fx.ta.nextMonth()
 	_, out = fx.ta.call(t, "GET", "/api/v1/partnerships/"+fx.pid+"/indicators/inclusion", "", "Authorization", "Bearer "+fx.backbone)
 	trust, _ := json.Marshal(out["total"].(map[string]any)["indices"].(map[string]any)["trust"])
 	if string(trust) != `{"suppressed":true}` {

@@ -132,8 +132,8 @@ func (s *Service) samples(f *forms.Form, waves []partnership.Wave, q ChangeQuery
 	return Query{Wave: from, Activity: q.Activity}, Query{Wave: to, Activity: q.Activity}, filters, nil
 }
 
-// parsePeriod reads "first/last", each a month YYYY-MM or a date in one,
-// into months in order.
+// parsePeriod reads "first/last", each a month YYYY-MM or a date, in
+// order, into the whole months they touch.
 func parsePeriod(v string) (first, last string, ok bool) {
 	a, b, ok := strings.Cut(v, "/")
 	if !ok {
@@ -141,7 +141,7 @@ func parsePeriod(v string) (first, last string, ok bool) {
 	}
 	first, okA := ParseMonth(a)
 	last, okB := ParseMonth(b)
-	if !okA || !okB || last < first {
+	if !okA || !okB || last < first || (len(a) == len(b) && b < a) {
 		return "", "", false
 	}
 	return first, last, true

@@ -59,10 +59,10 @@ type Store struct {
 	pages, meta *mongo.Collection
 	// releases holds what indicators released, one document per
 	// partnership and form.
-	releases *mongo.Collection
-	pageAlloc   *pageAllocator
-	keys        *mongo.Collection
-	forms       *mongo.Collection
+	releases  *mongo.Collection
+	pageAlloc *pageAllocator
+	keys      *mongo.Collection
+	forms     *mongo.Collection
 
 	partnerships, partners, activities, waves, invitations, audit *mongo.Collection
 
