@@ -1,9 +1,9 @@
 package api
 
 import (
-	"encoding/csv"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
