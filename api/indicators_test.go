@@ -49,7 +49,19 @@ func answerAll(t *testing.T, fx fixture) {
 func TestHealthIndicators(t *testing.T) {
 	fx := newFixture(t)
 	answerAll(t, fx)
-	_, out := fx.ta.call(t, "GET", "/api/v1/partnerships/"+fx.pid+"/indicators/health", "", "Authorization", "Bearer "+fx.ta.evaluator)
+	// While the wave is open, partners may still change their answers and
+	// the backbone sees who answered: only the response rates show.
+	_, out := fx.ta.call(t, "GET", "/api/v1/partnerships/"+fx.pid+"/indicators/health", "", "Authorization", "Bearer "+fx.backbone)
+	for _, f := range out["factors"].([]any) {
+		if f := f.(map[string]any); f["total"].(map[string]any)["suppressed"] != true {
+			t.Errorf("open wave shows %v", f)
+		}
+	}
+	if out["released"] != false || out["response_rate"].(map[string]any)["responded"] != float64(6) {
+		t.Errorf("open wave: released %v, response rate %v", out["released"], out["response_rate"])
+	}
+	fx.ta.advance(31 * 24 * time.Hour)
+	_, out = fx.ta.call(t, "GET", "/api/v1/partnerships/"+fx.pid+"/indicators/health", "", "Authorization", "Bearer "+fx.ta.evaluator)
 	var relations map[string]any
 	for _, f := range out["factors"].([]any) {
 		if f := f.(map[string]any); f["factor"] == "relations_trust" {
@@ -113,6 +125,13 @@ func TestNetwork(t *testing.T) {
 	if fmt.Sprint(top) != fmt.Sprint(want) {
 		t.Errorf("top brokers = %v, want %v", top, want)
 	}
+	// Ratings received are released when the wave closes, and only
+	// averaged over at least the minimum group of raters.
+	if out["released"] != false || len(out["received"].([]any)) != 0 {
+		t.Errorf("open wave: released %v, received %v", out["released"], out["received"])
+	}
+	fx.ta.advance(31 * 24 * time.Hour)
+	_, out = fx.ta.call(t, "GET", path, "", "Authorization", "Bearer "+fx.backbone)
 	for _, r := range out["received"].([]any) {
 		if r := r.(map[string]any); r["suppressed"] != true {
 			t.Errorf("%v: ratings of a partner shown with fewer than 5 raters", r)

@@ -64,8 +64,8 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/waves", managers, s.listWaves(s.Store)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/waves/:wid", managers, s.getWave(s.Store)},
 		{fiber.MethodPost, "/api/v1/partnerships/:pid/waves/:wid/invitations", managers, s.createInvitations(s.Store)},
-		{fiber.MethodGet, "/api/v1/partnerships/:pid/waves/:wid/invitations", managers, s.listInvitations(s.Store)},
-		{fiber.MethodGet, "/api/v1/partnerships/:pid/waves/:wid/status", managers, s.waveStatus(s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/waves/:wid/invitations", managers, s.listInvitations()},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/waves/:wid/status", managers, s.waveStatus()},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/links", managers, s.links(s.Store)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/links/qr.svg", managers, s.qr(s.Store, "svg")},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/links/qr.png", managers, s.qr(s.Store, "png")},
@@ -74,13 +74,13 @@ func (s *server) routes() []route {
 
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/inclusion", viewers, s.inclusion(s.Store, s.Store)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/change", viewers, s.change(s.Store, s.Store)},
-		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/health", viewers, s.health(s.Store, s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/health", viewers, s.health(s.Store)},
 		{fiber.MethodGet, "/api/v1/indicators/inclusion", readers, s.inclusionByPartnership(s.Store, s.Store)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/export.csv", viewers, s.export(s.Store, s.Store, s.Store, true)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/datapackage.json", viewers, s.dataPackage(s.Store, true)},
 		{fiber.MethodGet, "/api/v1/export/:form.csv", readers, s.export(s.Store, s.Store, s.Store, false)},
 		{fiber.MethodGet, "/api/v1/export/:form/datapackage.json", readers, s.dataPackage(s.Store, false)},
-		{fiber.MethodGet, "/api/v1/partnerships/:pid/network", viewers, s.networkView(s.Store, s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/network", viewers, s.networkView(s.Store)},
 
 		// The token in the path is the partner's credential.
 		{fiber.MethodGet, "/api/v1/invitations/:token", public, s.getInvitation(s.Store, s.Store)},

@@ -93,8 +93,8 @@ func New(cfg Config) (*fiber.App, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &server{Config: cfg, metrics: newMetrics(cfg.Registry),
-		indicators: indicators.New(cfg.Store, cfg.Forms, func() time.Time { return cfg.Now() })}
+	s := &server{Config: cfg, metrics: newMetrics(cfg.Registry)}
+	s.indicators = indicators.New(cfg.Store, cfg.Store, catalogFinder{s}, cfg.Now)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -134,6 +134,15 @@ func New(cfg Config) (*fiber.App, error) {
 		app.Add(r.method, r.path, s.authorize(r.path, r.rule), r.handler)
 	}
 	return app, nil
+}
+
+// catalogFinder finds form versions for the indicators service, loading
+// published ones from the store when the catalog lacks them.
+type catalogFinder struct{ s *server }
+
+func (f catalogFinder) Form(id string, version int) (*forms.Form, bool) {
+	form, err := f.s.form(context.Background(), f.s.Store, id, version)
+	return form, err == nil
 }
 
 func requestID(c *fiber.Ctx) string {

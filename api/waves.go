@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -142,133 +141,25 @@ func (s *server) createInvitations(store PartnershipStore) fiber.Handler {
 	}
 }
 
-// invitee is a partner's invitation state in a wave.
-type invitee struct {
-	Partner   string             `json:"partner"`
-	Name      string             `json:"name"`
-	Sector    partnership.Sector `json:"sector"`
-	Invited   bool               `json:"invited"`
-	Responded bool               `json:"responded"`
-}
-
-func (s *server) listInvitations(store PartnershipStore) fiber.Handler {
+func (s *server) listInvitations() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		list, _, err := s.invitees(c, store, c.Params("pid"), c.Params("wid"))
+		list, _, err := s.indicators.Invitees(c.UserContext(), c.Params("pid"), c.Params("wid"))
 		if err != nil {
-			return err
+			return storeError(err, "wave_not_found")
 		}
 		return c.JSON(fiber.Map{"invitations": list})
 	}
 }
 
-// invitees lists the partners a wave invited or could invite.
-func (s *server) invitees(c *fiber.Ctx, store PartnershipStore, pid, wid string) ([]invitee, partnership.Wave, error) {
-	w, err := store.Wave(c.UserContext(), pid, wid)
-	if err != nil {
-		return nil, w, storeError(err, "wave_not_found")
-	}
-	partners, err := store.Partners(c.UserContext(), pid)
-	if err != nil {
-		return nil, w, errUnavailable(err)
-	}
-	answers, err := store.PartnerResponses(c.UserContext(), w.ID, partnerIDs(partners))
-	if err != nil {
-		return nil, w, errUnavailable(err)
-	}
-	list, err := s.inviteesOf(c, store, w, partners, answers)
-	return list, w, err
-}
-
-// inviteesOf lists a wave's invitees from partners and answers in hand.
-func (s *server) inviteesOf(c *fiber.Ctx, store PartnershipStore, w partnership.Wave, partners []partnership.Partner, answers []forms.Response) ([]invitee, error) {
-	invs, err := store.Invitations(c.UserContext(), w.ID)
-	if err != nil {
-		return nil, errUnavailable(err)
-	}
-	responded := map[string]bool{}
-	for _, r := range answers {
-		responded[r.Partner] = true
-	}
-	list := []invitee{}
-	for _, p := range partners {
-		invited := slices.ContainsFunc(invs, func(i partnership.Invitation) bool { return i.Partner == p.ID })
-		if !invited && !p.Active {
-			continue
-		}
-		list = append(list, invitee{Partner: p.ID, Name: p.Name, Sector: p.Sector, Invited: invited, Responded: responded[p.ID]})
-	}
-	return list, nil
-}
-
-// partnerIDs lists the partners' ids.
-func partnerIDs(ps []partnership.Partner) []string {
-	ids := make([]string, 0, len(ps))
-	for _, p := range ps {
-		ids = append(ids, p.ID)
-	}
-	return ids
-}
-
-// rate is a count of invited and responding partners.
-type rate struct {
-	Invited      int     `json:"invited"`
-	Responded    int     `json:"responded"`
-	ResponseRate float64 `json:"response_rate"`
-}
-
-func (r *rate) add(inv invitee) {
-	if inv.Invited {
-		r.Invited++
-	}
-	if inv.Invited && inv.Responded {
-		r.Responded++
-	}
-	if r.Invited > 0 {
-		r.ResponseRate = float64(r.Responded) / float64(r.Invited)
-	}
-}
-
 // waveStatus tells how many invited partners answered, in all and by sector.
-func (s *server) waveStatus(store PartnershipStore) fiber.Handler {
+func (s *server) waveStatus() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		st, err := s.responseRates(c, store, c.Params("pid"), c.Params("wid"))
+		_, rates, err := s.indicators.Invitees(c.UserContext(), c.Params("pid"), c.Params("wid"))
 		if err != nil {
-			return err
+			return storeError(err, "wave_not_found")
 		}
-		return c.JSON(st)
+		return c.JSON(rates)
 	}
-}
-
-// rates is a wave's response rate, in all and by sector.
-type rates struct {
-	Wave         string                       `json:"wave"`
-	Status       string                       `json:"status"`
-	Invited      int                          `json:"invited"`
-	Responded    int                          `json:"responded"`
-	ResponseRate float64                      `json:"response_rate"`
-	BySector     map[partnership.Sector]*rate `json:"by_sector"`
-}
-
-func (s *server) responseRates(c *fiber.Ctx, store PartnershipStore, pid, wid string) (rates, error) {
-	list, w, err := s.invitees(c, store, pid, wid)
-	if err != nil {
-		return rates{}, err
-	}
-	return ratesOf(list, w, s.Now()), nil
-}
-
-func ratesOf(list []invitee, w partnership.Wave, now time.Time) rates {
-	var total rate
-	bySector := map[partnership.Sector]*rate{}
-	for _, sec := range partnership.Sectors {
-		bySector[sec] = &rate{}
-	}
-	for _, inv := range list {
-		total.add(inv)
-		bySector[inv.Sector].add(inv)
-	}
-	return rates{Wave: w.ID, Status: w.Status(now), Invited: total.Invited, Responded: total.Responded,
-		ResponseRate: total.ResponseRate, BySector: bySector}
 }
 
 // baseURL is where links point: the configured public address, else the

@@ -27,18 +27,21 @@ type Store interface {
 	SaveRelease(ctx context.Context, id string, data []byte) error
 }
 
-// Service answers indicator queries from released classes.
+// Service answers indicator queries: citizen figures from released
+// classes, partner figures from the answers of closed waves.
 type Service struct {
-	store  Store
-	forms  FormFinder
+	store    Store
+	partners PartnerStore
+	forms    FormFinder
 	now    func() time.Time
 	mu     sync.Mutex
 	cached map[string]Release
 }
 
-// New returns a service over a store; now tells the time.
-func New(store Store, finder FormFinder, now func() time.Time) *Service {
-	return &Service{store: store, forms: finder, now: now, cached: map[string]Release{}}
+// New returns a service over the stores; finder finds form versions and
+// now tells the time.
+func New(store Store, partners PartnerStore, finder FormFinder, now func() time.Time) *Service {
+	return &Service{store: store, partners: partners, forms: finder, now: now, cached: map[string]Release{}}
 }
 
 // DefaultMinGroup protects responses that name no partnership.

@@ -1,0 +1,151 @@
+package indicators
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
+
+	"samspil/analytics"
+	"samspil/forms"
+	"samspil/partnership"
+)
+
+// Network is a partner wave's collaboration network from the partner
+// survey's roster: who works with whom is the map itself and shown as it
+// is answered; how a partner was rated by others is released when the
+// wave closes, and only as averages over enough raters.
+type Network struct {
+	Wave     string             `json:"wave"`
+	Released bool               `json:"released"`
+	MinGroup int                `json:"min_group"`
+	Nodes    []analytics.Node   `json:"nodes"`
+	Edges    []analytics.Tie    `json:"edges"`
+	Metrics  NetworkMetrics     `json:"metrics"`
+	Brokers  []analytics.Broker `json:"brokers"`
+	Received []Received         `json:"received"`
+}
+
+// NetworkMetrics are the whole network's figures, and the sectors missing
+// from the table.
+type NetworkMetrics struct {
+	analytics.Metrics
+	MissingSectors []MissingSector `json:"missing_sectors"`
+}
+
+// MissingSector is a sector with no partner, or only one, at the table.
+type MissingSector struct {
+	Sector   partnership.Sector `json:"sector"`
+	Partners int                `json:"partners"`
+}
+
+// Received is what the partners that rated one partner said of it, on
+// average; withheld when fewer than the minimum group rated it.
+type Received struct {
+	Partner      string   `json:"partner"`
+	Suppressed   bool     `json:"suppressed,omitempty"`
+	Raters       int      `json:"raters,omitempty"`
+	Trust        *float64 `json:"trust,omitempty"`
+	Contribution *float64 `json:"contribution,omitempty"`
+}
+
+// Network gives a partner wave's network (waveID, or the latest).
+func (s *Service) Network(ctx context.Context, p partnership.Partnership, waveID string) (Network, error) {
+	pw, err := s.partnerWave(ctx, p.ID, waveID)
+	if err != nil {
+		return Network{}, err
+	}
+	responses, err := s.partners.PartnerResponses(ctx, pw.Wave.ID, PartnerIDs(pw.Partners))
+	if err != nil {
+		return Network{}, fmt.Errorf("%w: answers to %s: %w", ErrUnavailable, pw.Wave.ID, err)
+	}
+	f := pw.Form
+	roster := slices.IndexFunc(f.Items, func(it forms.Item) bool { return it.Type == forms.TypePartners })
+	answered := map[string]bool{}
+	ties := []analytics.Tie{}
+	for _, r := range responses {
+		answered[r.Partner] = true
+		if roster < 0 {
+			continue
+		}
+		entries, _ := r.Answers[f.Items[roster].ID].([]map[string]any)
+		for _, e := range entries {
+			to, _ := e["partner"].(string)
+			freq, _ := e["frequency"].(string)
+			ties = append(ties, analytics.Tie{From: r.Partner, To: to, Frequency: freq,
+				Trust: intAnswer(e["trust"]), Contribution: intAnswer(e["contribution"])})
+		}
+	}
+	var nodes []analytics.Node
+	count := map[partnership.Sector]int{}
+	for _, pt := range pw.Partners {
+		if pt.Active || answered[pt.ID] {
+			nodes = append(nodes, analytics.Node{ID: pt.ID, Name: pt.Name, Sector: string(pt.Sector), Responded: answered[pt.ID]})
+		}
+		if pt.Active {
+			count[pt.Sector]++
+		}
+	}
+	metrics, brokers := analytics.Analyze(nodes, ties)
+	n := Network{Wave: pw.Wave.ID, Released: pw.Released, MinGroup: p.MinGroup, Nodes: nodes, Edges: ties,
+		Metrics: NetworkMetrics{Metrics: metrics, MissingSectors: []MissingSector{}}, Brokers: brokers, Received: []Received{}}
+	for _, sec := range partnership.Sectors {
+		if count[sec] <= 1 {
+			n.Metrics.MissingSectors = append(n.Metrics.MissingSectors, MissingSector{Sector: sec, Partners: count[sec]})
+		}
+	}
+	if n.Brokers == nil {
+		n.Brokers = []analytics.Broker{}
+	}
+	if pw.Released {
+		n.Received = receivedRatings(nodes, ties, p.MinGroup)
+	}
+	return n, nil
+}
+
+// receivedRatings averages the trust and contribution each partner was
+// given, only where at least min partners rated it: ratings of a named
+// partner are sensitive.
+func receivedRatings(nodes []analytics.Node, ties []analytics.Tie, min int) []Received {
+	out := make([]Received, 0, len(nodes))
+	for _, n := range nodes {
+		var trust, contribution []float64
+		raters := map[string]bool{}
+		for _, t := range ties {
+			if t.To != n.ID || t.From == n.ID {
+				continue
+			}
+			raters[t.From] = true
+			if t.Trust != nil {
+				trust = append(trust, float64(*t.Trust))
+			}
+			if t.Contribution != nil {
+				contribution = append(contribution, float64(*t.Contribution))
+			}
+		}
+		if len(raters) < min {
+			out = append(out, Received{Partner: n.ID, Suppressed: true})
+			continue
+		}
+		out = append(out, Received{Partner: n.ID, Raters: len(raters), Trust: meanOf(trust), Contribution: meanOf(contribution)})
+	}
+	slices.SortFunc(out, func(a, b Received) int { return cmp.Compare(a.Partner, b.Partner) })
+	return out
+}
+
+func meanOf(xs []float64) *float64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	m := analytics.Round6(stat.Mean(xs, nil))
+	return &m
+}
+
+func intAnswer(v any) *int {
+	if n, ok := v.(int); ok {
+		return &n
+	}
+	return nil
+}

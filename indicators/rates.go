@@ -1,0 +1,128 @@
+package indicators
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"samspil/forms"
+	"samspil/partnership"
+)
+
+// PartnerStore is what partner-survey figures read.
+type PartnerStore interface {
+	Partners(ctx context.Context, partnershipID string) ([]partnership.Partner, error)
+	Waves(ctx context.Context, partnershipID string) ([]partnership.Wave, error)
+	Wave(ctx context.Context, partnershipID, id string) (partnership.Wave, error)
+	Invitations(ctx context.Context, waveID string) ([]partnership.Invitation, error)
+	PartnerResponses(ctx context.Context, waveID string, partners []string) ([]forms.Response, error)
+}
+
+// Invitee is a partner's invitation state in a wave.
+type Invitee struct {
+	Partner   string             `json:"partner"`
+	Name      string             `json:"name"`
+	Sector    partnership.Sector `json:"sector"`
+	Invited   bool               `json:"invited"`
+	Responded bool               `json:"responded"`
+}
+
+// Rate is a count of invited and responding partners.
+type Rate struct {
+	Invited      int     `json:"invited"`
+	Responded    int     `json:"responded"`
+	ResponseRate float64 `json:"response_rate"`
+}
+
+func (r *Rate) add(inv Invitee) {
+	if inv.Invited {
+		r.Invited++
+	}
+	if inv.Invited && inv.Responded {
+		r.Responded++
+	}
+	if r.Invited > 0 {
+		r.ResponseRate = float64(r.Responded) / float64(r.Invited)
+	}
+}
+
+// Rates is a wave's response rate, in all and by sector. Partners are
+// organisations, and the backbone sees who answered: these counts are
+// about organisations, not people's answers.
+type Rates struct {
+	Wave         string                       `json:"wave"`
+	Status       string                       `json:"status"`
+	Invited      int                          `json:"invited"`
+	Responded    int                          `json:"responded"`
+	ResponseRate float64                      `json:"response_rate"`
+	BySector     map[partnership.Sector]*Rate `json:"by_sector"`
+}
+
+// ratesOf counts a wave's invitees.
+func ratesOf(list []Invitee, w partnership.Wave, now time.Time) Rates {
+	var total Rate
+	bySector := map[partnership.Sector]*Rate{}
+	for _, sec := range partnership.Sectors {
+		bySector[sec] = &Rate{}
+	}
+	for _, inv := range list {
+		total.add(inv)
+		bySector[inv.Sector].add(inv)
+	}
+	return Rates{Wave: w.ID, Status: w.Status(now), Invited: total.Invited, Responded: total.Responded,
+		ResponseRate: total.ResponseRate, BySector: bySector}
+}
+
+// PartnerIDs lists the partners' ids.
+func PartnerIDs(ps []partnership.Partner) []string {
+	ids := make([]string, 0, len(ps))
+	for _, p := range ps {
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+// inviteesOf lists the partners a wave invited or could invite, from
+// partners and answers in hand.
+func (s *Service) inviteesOf(ctx context.Context, w partnership.Wave, partners []partnership.Partner, answers []forms.Response) ([]Invitee, error) {
+	invs, err := s.partners.Invitations(ctx, w.ID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: invitations of %s: %w", ErrUnavailable, w.ID, err)
+	}
+	responded := map[string]bool{}
+	for _, r := range answers {
+		responded[r.Partner] = true
+	}
+	list := []Invitee{}
+	for _, p := range partners {
+		invited := slices.ContainsFunc(invs, func(i partnership.Invitation) bool { return i.Partner == p.ID })
+		if !invited && !p.Active {
+			continue
+		}
+		list = append(list, Invitee{Partner: p.ID, Name: p.Name, Sector: p.Sector, Invited: invited, Responded: responded[p.ID]})
+	}
+	return list, nil
+}
+
+// Invitees lists the partners a wave of a partnership invited or could
+// invite, and its response rates.
+func (s *Service) Invitees(ctx context.Context, pid, wid string) ([]Invitee, Rates, error) {
+	w, err := s.partners.Wave(ctx, pid, wid)
+	if err != nil {
+		return nil, Rates{}, err
+	}
+	partners, err := s.partners.Partners(ctx, pid)
+	if err != nil {
+		return nil, Rates{}, fmt.Errorf("%w: partners of %s: %w", ErrUnavailable, pid, err)
+	}
+	answers, err := s.partners.PartnerResponses(ctx, w.ID, PartnerIDs(partners))
+	if err != nil {
+		return nil, Rates{}, fmt.Errorf("%w: answers to %s: %w", ErrUnavailable, w.ID, err)
+	}
+	list, err := s.inviteesOf(ctx, w, partners, answers)
+	if err != nil {
+		return nil, Rates{}, err
+	}
+	return list, ratesOf(list, w, s.now()), nil
+}
