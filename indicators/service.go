@@ -33,9 +33,9 @@ type Service struct {
 	store    Store
 	partners PartnerStore
 	forms    FormFinder
-	now    func() time.Time
-	mu     sync.Mutex
-	cached map[string]Release
+	now      func() time.Time
+	mu       sync.Mutex
+	cached   map[string]Release
 }
 
 // New returns a service over the stores; finder finds form versions and
