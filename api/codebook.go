@@ -20,14 +20,17 @@ var codebookLanguages = []string{"da", "en"}
 // items (with options and show_if), partner sub-items, and scores with
 // their scoring rules, so an evaluator can read the data without Samspil.
 type codebook struct {
-	Form      string          `json:"form"`
-	Version   int             `json:"version"`
-	Kind      forms.Kind      `json:"kind"`
-	Title     forms.Text      `json:"title"`
-	Source    *forms.Source   `json:"source,omitempty"`
-	Missing   missingCodes    `json:"missing"`
-	Variables []variable      `json:"variables"`
-	Scores    []scoreVariable `json:"scores"`
+	Form    string        `json:"form"`
+	Version int           `json:"version"`
+	Kind    forms.Kind    `json:"kind"`
+	Title   forms.Text    `json:"title"`
+	Source  *forms.Source `json:"source,omitempty"`
+	Missing missingCodes  `json:"missing"`
+	// QuasiIdentifiers are the items figures may be grouped by, and that
+	// k-anonymous exports generalise to "*" where a group is too small.
+	QuasiIdentifiers []string        `json:"quasi_identifiers,omitempty"`
+	Variables        []variable      `json:"variables"`
+	Scores           []scoreVariable `json:"scores"`
 	// Formulas says how the indicators built on this form are computed.
 	Formulas map[string]string `json:"formulas"`
 }
@@ -39,7 +42,9 @@ var estimateFormulas = map[string]string{
 	"ci":          "95% confidence interval of the mean: mean ± t(0.975, n - 1) * sd / sqrt(n)",
 	"change":      "difference of means (later - earlier) with a Welch 95% interval; Hedges' g = difference / pooled sd * (1 - 3 / (4 * (n1 + n2) - 9))",
 	"band":        "partnership health on 1-5: strength at 4 and above, borderline 3 to under 4, concern below 3",
-	"suppression": "no figure about fewer people than the partnership's minimum group size (default 5, at least 3); when that hides one group of a published total, the next smallest group is hidden too",
+	"cutoffs":     "a cut-off is a threshold with a direction: at_most counts scores at or below it, at_least at or above; a score counts in every cut-off it meets, so shares of nested cut-offs include each other",
+	"release":     "citizen figures come in whole months, released after the month ends; each is a sum over classes of at least the partnership's minimum group (default 5, at least 3) that share month, wave, activity and the quasi-identifiers they keep; an index or question fewer than the minimum of a class answered adds nothing; partner-survey figures are released when their wave closes",
+	"suppression": "partnership health by sector: sectors of fewer than the minimum group are hidden, then the smallest others until the hidden are two or more and at least the minimum together",
 }
 
 // networkFormulas describe the network indicators of a partners roster.
@@ -107,7 +112,7 @@ func only(t forms.Text) forms.Text {
 }
 
 func buildCodebook(f *forms.Form) codebook {
-	cb := codebook{Form: f.ID, Version: f.Version, Kind: f.Kind, Title: only(f.Title), Source: f.Source,
+	cb := codebook{Form: f.ID, Version: f.Version, Kind: f.Kind, Title: only(f.Title), Source: f.Source, QuasiIdentifiers: f.QuasiIdentifiers,
 		Missing: missingCodes{
 			NotAnswered: "empty: the item was skipped or not shown",
 			PreferNot:   forms.PreferNot + ": the respondent chose not to answer; never scored",
@@ -183,6 +188,19 @@ func scoringRule(f *forms.Form, s forms.Scale) string {
 		fmt.Fprintf(&b, "; multiplied by %s", formatNumber(s.Multiplier))
 	}
 	b.WriteString("; prefer_not counts as not answered")
+	for _, c := range s.Cutoffs {
+		switch {
+		case c.AtMost != nil && c.AtLeast != nil:
+			fmt.Fprintf(&b, "; %s: from %s to %s", c.ID, formatNumber(*c.AtLeast), formatNumber(*c.AtMost))
+		case c.AtMost != nil:
+			fmt.Fprintf(&b, "; %s: at or below %s", c.ID, formatNumber(*c.AtMost))
+		case c.AtLeast != nil:
+			fmt.Fprintf(&b, "; %s: at or above %s", c.ID, formatNumber(*c.AtLeast))
+		}
+	}
+	if len(s.Cutoffs) > 1 {
+		b.WriteString(" (a score counts in every cut-off it meets)")
+	}
 	return b.String()
 }
 
