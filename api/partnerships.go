@@ -36,7 +36,6 @@ type PartnershipStore interface {
 	Invitation(ctx context.Context, hash string) (partnership.Invitation, error)
 	Invitations(ctx context.Context, waveID string) ([]partnership.Invitation, error)
 	PartnerResponses(ctx context.Context, waveID string, partners []string) ([]forms.Response, error)
-	Cells(ctx context.Context, partnershipID, formID string, days forms.Days) ([]forms.Cell, error)
 	ReplaceResponse(ctx context.Context, r forms.Response, counts []forms.Count) (bool, error)
 	Response(ctx context.Context, id string) (forms.Response, bool, error)
 	Audit(ctx context.Context, e partnership.AuditEntry) error

@@ -46,7 +46,6 @@ type Pinger interface {
 // ResponseStore keeps responses and their running totals.
 type ResponseStore interface {
 	SaveResponse(ctx context.Context, r forms.Response, counts []forms.Count) (stored forms.Response, created bool, err error)
-	Tally(ctx context.Context, formID string) (forms.Tally, error)
 }
 
 // KeyStore keeps API keys.

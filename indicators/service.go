@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"samspil/forms"
 	"samspil/partnership"
 )
@@ -36,6 +38,9 @@ type Service struct {
 	now      func() time.Time
 	mu       sync.Mutex
 	cached   map[string]Release
+	// extending lets one request extend a release while the others
+	// asking for it at the same time wait for its result.
+	extending singleflight.Group
 }
 
 // New returns a service over the stores; finder finds form versions and
@@ -59,13 +64,26 @@ func releaseID(pid, form string) string { return "release:" + form + ":" + pid }
 func (s *Service) released(ctx context.Context, p partnership.Partnership, f *forms.Form) (Release, error) {
 	id := releaseID(p.ID, f.ID)
 	through := lastClosedMonth(s.now())
-	min := max(p.MinGroup, partnership.MinGroupFloor)
 	s.mu.Lock()
 	rel, ok := s.cached[id]
 	s.mu.Unlock()
 	if ok && rel.Through == through {
 		return rel, nil
 	}
+	v, err, _ := s.extending.Do(id+"@"+through, func() (any, error) {
+		// Those waiting must not fail because the first one gave up.
+		return s.extend(context.WithoutCancel(ctx), p, f, id, through, rel, ok)
+	})
+	if err != nil {
+		return Release{}, err
+	}
+	return v.(Release), nil
+}
+
+// extend loads a release that is not in memory, or behind, and extends it
+// through the month given.
+func (s *Service) extend(ctx context.Context, p partnership.Partnership, f *forms.Form, id, through string, rel Release, ok bool) (Release, error) {
+	min := max(p.MinGroup, partnership.MinGroupFloor)
 	if !ok {
 		data, found, err := s.store.LoadRelease(ctx, id)
 		if err != nil {

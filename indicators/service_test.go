@@ -1,0 +1,57 @@
+package indicators
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"samspil/forms"
+	"samspil/partnership"
+)
+
+// countingStore counts the reads of responses that releasing takes.
+type countingStore struct {
+	*memStore
+	reads atomic.Int32
+}
+
+func (c *countingStore) EachResponseIn(ctx context.Context, form, pid string, days forms.Days, fn func(forms.Response) error) error {
+	c.reads.Add(1)
+	time.Sleep(20 * time.Millisecond) // a store that takes a moment
+	return c.memStore.EachResponseIn(ctx, form, pid, days, fn)
+}
+
+// Many people opening the dashboard on the first of the month release the
+// month once, and all see the same figures.
+func TestConcurrentQueriesReleaseOnce(t *testing.T) {
+	catalog, f := citizenForm(t)
+	store := &countingStore{memStore: &memStore{releases: map[string][]byte{}}}
+	for i, p := range randomPeople(3, 30) {
+		store.responses = append(store.responses, p.response(f, i))
+	}
+	s := New(store, nil, catalog, func() time.Time { return month(5) })
+	p := partnership.Partnership{ID: "p1", MinGroup: 5}
+	var wg sync.WaitGroup
+	totals := make([]int, 8)
+	for i := range totals {
+		wg.Go(func() {
+			inc, err := s.Inclusion(context.Background(), p, f, Query{})
+			if err != nil {
+				t.Error(err)
+			}
+			totals[i] = inc.Total.N
+		})
+	}
+	wg.Wait()
+	if n := store.reads.Load(); n != 1 {
+		t.Errorf("responses read %d times, want once", n)
+	}
+	for _, n := range totals {
+		if n != totals[0] || n == 0 {
+			t.Errorf("totals %v, want the same released figure for everyone", totals)
+			break
+		}
+	}
+}
