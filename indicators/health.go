@@ -24,12 +24,9 @@ var ErrNoPartnerWave = errors.New("no such partner wave")
 // Cell is one published figure of partner answers, or, with Suppressed,
 // the fact that it is withheld: then it carries no mean, spread or n.
 type Cell struct {
-	Suppressed bool        `json:"suppressed,omitempty"`
-	N          int         `json:"n,omitempty"`
-	Mean       *float64    `json:"mean,omitempty"`
-	SD         *float64    `json:"sd,omitempty"`
-	CI         *[2]float64 `json:"ci,omitempty"`
-	Band       string      `json:"band,omitempty"`
+	Suppressed bool `json:"suppressed,omitempty"`
+	Figures
+	Band string `json:"band,omitempty"`
 }
 
 func estimateCell(values []float64, hidden bool) Cell {
@@ -37,9 +34,8 @@ func estimateCell(values []float64, hidden bool) Cell {
 	if hidden || !ok {
 		return Cell{Suppressed: true}
 	}
-	mean, sd := analytics.Round6(e.Mean), analytics.Round6(e.SD)
-	return Cell{N: e.N, Mean: &mean, SD: &sd, CI: &[2]float64{analytics.Round6(e.CI[0]), analytics.Round6(e.CI[1])},
-		Band: analytics.Band(mean)}
+	fig := figuresOf(e)
+	return Cell{Figures: fig, Band: analytics.Band(*fig.Mean)}
 }
 
 // PartnerWave is a partner wave with what its figures are read from.

@@ -33,14 +33,25 @@ type Group struct {
 	Shares     map[string]map[string]float64 `json:"shares,omitempty"`
 }
 
-// Index is one index (belonging, trust, ...) within a group: rounded to
-// six decimals from exact sums, once. A zero is a value and is shown.
+// Figures is a sample's n, mean, sample standard deviation and 95% CI,
+// rounded to six decimals once, from exact sums, when published. A zero is
+// a value and is shown; a withheld figure has none of them.
+type Figures struct {
+	N    int         `json:"n,omitempty"`
+	Mean *float64    `json:"mean,omitempty"`
+	SD   *float64    `json:"sd,omitempty"`
+	CI   *[2]float64 `json:"ci,omitempty"`
+}
+
+func figuresOf(e analytics.Estimate) Figures {
+	mean, sd := analytics.Round6(e.Mean), analytics.Round6(e.SD)
+	return Figures{N: e.N, Mean: &mean, SD: &sd, CI: &[2]float64{analytics.Round6(e.CI[0]), analytics.Round6(e.CI[1])}}
+}
+
+// Index is one index (belonging, trust, ...) within a group.
 type Index struct {
-	Suppressed bool        `json:"suppressed,omitempty"`
-	N          int         `json:"n,omitempty"`
-	Mean       *float64    `json:"mean,omitempty"`
-	SD         *float64    `json:"sd,omitempty"`
-	CI         *[2]float64 `json:"ci,omitempty"`
+	Suppressed bool `json:"suppressed,omitempty"`
+	Figures
 	// Distribution counts each answer to the index's items.
 	Distribution map[string]map[string]int `json:"distribution,omitempty"`
 	// Bands is the share of scores that meet each cut-off, such as poor
@@ -125,8 +136,7 @@ func indexOf(sc forms.Scale, t forms.Tally) Index {
 	if !ok {
 		return Index{Suppressed: true}
 	}
-	mean, sd := analytics.Round6(e.Mean), analytics.Round6(e.SD)
-	ix := Index{N: e.N, Mean: &mean, SD: &sd, CI: &[2]float64{analytics.Round6(e.CI[0]), analytics.Round6(e.CI[1])}}
+	ix := Index{Figures: figuresOf(e)}
 	for _, item := range sc.Items {
 		if it, ok := t.Items[item]; ok && it.Values != nil {
 			if ix.Distribution == nil {
