@@ -24,6 +24,7 @@ import (
 	"samspil/api"
 	"samspil/forms"
 	"samspil/i18n"
+	"samspil/indicators"
 	"samspil/storage"
 )
 
@@ -191,6 +192,16 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	}
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
+	releaseCtx, stopReleasing := context.WithCancel(ctx)
+	released := make(chan struct{})
+	go func() {
+		defer close(released)
+		releaseLoop(releaseCtx, indicators.New(store, store, catalog, time.Now), store, catalog, logger)
+	}()
+	defer func() {
+		stopReleasing()
+		<-released
+	}()
 	logger.Info("serving", "addr", ln.Addr().String(), "embedded_store", store.Embedded(), "data", cfg.dataDir)
 
 	select {
@@ -204,6 +215,30 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// releaseInterval is how often the background release looks for months
+// that have ended.
+const releaseInterval = 10 * time.Minute
+
+// releaseLoop releases the months that have ended, at start-up and then
+// every releaseInterval, until ctx ends: releasing a month of a large
+// store takes a while, and nobody should wait for it on the first morning.
+func releaseLoop(ctx context.Context, svc *indicators.Service, store *storage.Store, catalog *forms.Catalog, logger *slog.Logger) {
+	for {
+		ps, err := store.Partnerships(ctx)
+		if err == nil {
+			err = svc.ReleaseAll(ctx, ps, catalog.Forms())
+		}
+		if err != nil && ctx.Err() == nil {
+			logger.Error("release the months that ended", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(releaseInterval):
+		}
+	}
 }
 
 // ensureAdminKey stores the configured admin key. Without one, a first

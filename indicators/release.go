@@ -80,31 +80,60 @@ func answerValue(v any) string {
 	}
 }
 
-// monthAtoms collects responses into atoms, month by month.
+// monthAtoms collects responses into atoms, month by month. An atom adds
+// up its responses' counts by path first and becomes a tally once: most
+// responses share an atom with many others.
 type monthAtoms struct {
 	f      *forms.Form
 	finder FormFinder
-	months map[string]map[string]*Atom
+	months map[string]map[string]*atomCounts
+}
+
+type atomCounts struct {
+	key    []string
+	counts map[string]float64
+}
+
+func newMonthAtoms(f *forms.Form, finder FormFinder) *monthAtoms {
+	return &monthAtoms{f: f, finder: finder, months: map[string]map[string]*atomCounts{}}
 }
 
 func (m *monthAtoms) add(r forms.Response) {
 	key := atomKey(m.f, r)
 	byKey := m.months[key[0]]
 	if byKey == nil {
-		byKey = map[string]*Atom{}
+		byKey = map[string]*atomCounts{}
 		m.months[key[0]] = byKey
 	}
 	id := atomID(key)
 	a := byKey[id]
 	if a == nil {
-		a = &Atom{Key: key}
+		a = &atomCounts{key: key, counts: map[string]float64{}}
 		byKey[id] = a
 	}
 	fv, ok := m.finder.Form(r.FormID, r.FormVersion)
 	if !ok {
 		fv = m.f
 	}
-	a.Tally.Apply(fv.Counts(r.Answers))
+	for _, c := range fv.Counts(r.Answers) {
+		a.counts[c.Path] += c.By
+	}
+}
+
+// atoms turns a month's counts into atoms, in key order.
+func (m *monthAtoms) atoms(month string) []Atom {
+	atoms := make([]Atom, 0, len(m.months[month]))
+	for _, a := range m.months[month] {
+		counts := make([]forms.Count, 0, len(a.counts))
+		for path, by := range a.counts {
+			counts = append(counts, forms.Count{Path: path, By: by})
+		}
+		atom := Atom{Key: a.key}
+		atom.Tally.Apply(counts)
+		atoms = append(atoms, atom)
+	}
+	slices.SortFunc(atoms, func(a, b Atom) int { return cmp.Compare(atomID(a.Key), atomID(b.Key)) })
+	return atoms
 }
 
 // extend releases the months after rel.Through up to through, in order,
@@ -118,13 +147,8 @@ func extend(rel Release, f *forms.Form, m *monthAtoms, through string) Release {
 	}
 	slices.Sort(months)
 	for _, month := range months {
-		atoms := make([]Atom, 0, len(m.months[month]))
-		for _, a := range m.months[month] {
-			atoms = append(atoms, *a)
-		}
-		slices.SortFunc(atoms, func(a, b Atom) int { return cmp.Compare(atomID(a.Key), atomID(b.Key)) })
 		var classes []Class
-		classes, rel.Carry = release(atoms, rel.Carry, rel.Min)
+		classes, rel.Carry = release(m.atoms(month), rel.Carry, rel.Min)
 		for i := range classes {
 			protect(&classes[i], f, rel.Min)
 		}

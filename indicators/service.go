@@ -71,8 +71,7 @@ func (s *Service) released(ctx context.Context, p partnership.Partnership, f *fo
 		return rel, nil
 	}
 	v, err, _ := s.extending.Do(id+"@"+through, func() (any, error) {
-		// Those waiting must not fail because the first one gave up.
-		return s.extend(context.WithoutCancel(ctx), p, f, id, through, rel, ok)
+		return s.extend(ctx, p, f, id, through)
 	})
 	if err != nil {
 		return Release{}, err
@@ -80,19 +79,19 @@ func (s *Service) released(ctx context.Context, p partnership.Partnership, f *fo
 	return v.(Release), nil
 }
 
-// extend loads a release that is not in memory, or behind, and extends it
-// through the month given.
-func (s *Service) extend(ctx context.Context, p partnership.Partnership, f *forms.Form, id, through string, rel Release, ok bool) (Release, error) {
+// extend loads the stored release, which the background release or
+// another instance may have extended already, and extends it through the
+// month given if it is still behind.
+func (s *Service) extend(ctx context.Context, p partnership.Partnership, f *forms.Form, id, through string) (Release, error) {
 	min := max(p.MinGroup, partnership.MinGroupFloor)
-	if !ok {
-		data, found, err := s.store.LoadRelease(ctx, id)
-		if err != nil {
-			return Release{}, fmt.Errorf("%w: load release %s: %w", ErrUnavailable, id, err)
-		}
-		if found {
-			if err := json.Unmarshal(data, &rel); err != nil {
-				return Release{}, fmt.Errorf("decode release %s: %w", id, err)
-			}
+	var rel Release
+	data, found, err := s.store.LoadRelease(ctx, id)
+	if err != nil {
+		return Release{}, fmt.Errorf("%w: load release %s: %w", ErrUnavailable, id, err)
+	}
+	if found {
+		if err := json.Unmarshal(data, &rel); err != nil {
+			return Release{}, fmt.Errorf("decode release %s: %w", id, err)
 		}
 	}
 	if !slices.Equal(rel.Dims, dims(f)) {
@@ -101,7 +100,7 @@ func (s *Service) extend(ctx context.Context, p partnership.Partnership, f *form
 	}
 	if rel.Through < through {
 		rel.Min = min
-		m := &monthAtoms{f: f, finder: s.forms, months: map[string]map[string]*Atom{}}
+		m := newMonthAtoms(f, s.forms)
 		days := forms.Days{To: monthEnd(through)}
 		if rel.Through != "" {
 			days.From = nextMonth(rel.Through) + "-01"
@@ -128,11 +127,22 @@ func (s *Service) extend(ctx context.Context, p partnership.Partnership, f *form
 	return rel, nil
 }
 
-// Forget drops what the service holds in memory, after a rebuild.
-func (s *Service) Forget() {
-	s.mu.Lock()
-	clear(s.cached)
-	s.mu.Unlock()
+// ReleaseAll releases the ended months of every citizen form in every
+// partnership, and of responses that name none, so that the first person
+// to look after a month ends does not wait while it is released.
+func (s *Service) ReleaseAll(ctx context.Context, ps []partnership.Partnership, fs []*forms.Form) error {
+	all := append([]partnership.Partnership{{ID: "", MinGroup: DefaultMinGroup}}, ps...)
+	for _, f := range fs {
+		if f.Kind == forms.KindPartner {
+			continue
+		}
+		for _, p := range all {
+			if _, err := s.released(ctx, p, f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // shown lists the released classes that may be shown under the

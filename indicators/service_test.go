@@ -55,3 +55,27 @@ func TestConcurrentQueriesReleaseOnce(t *testing.T) {
 		}
 	}
 }
+
+// The background release does the work before anyone looks: the first
+// query after it reads no responses, and another instance's query finds
+// the month in the store.
+func TestReleaseAllBeforeAnyoneLooks(t *testing.T) {
+	catalog, f := citizenForm(t)
+	store := &countingStore{memStore: &memStore{releases: map[string][]byte{}}}
+	for i, p := range randomPeople(4, 30) {
+		store.responses = append(store.responses, p.response(f, i))
+	}
+	now := func() time.Time { return month(5) }
+	p := partnership.Partnership{ID: "p1", MinGroup: 5}
+	if err := New(store, nil, catalog, now).ReleaseAll(context.Background(), []partnership.Partnership{p}, catalog.Forms()); err != nil {
+		t.Fatal(err)
+	}
+	read := store.reads.Load()
+	inc, err := New(store, nil, catalog, now).Inclusion(context.Background(), p, f, Query{})
+	if err != nil || inc.Total.N == 0 || inc.ReleasedThrough != "2026-03" {
+		t.Fatalf("after the background release: %+v, %v", inc.Total, err)
+	}
+	if store.reads.Load() != read {
+		t.Errorf("the query read responses again (%d reads after %d)", store.reads.Load(), read)
+	}
+}
