@@ -35,11 +35,6 @@ func indicatorError(err error) error {
 	}
 }
 
-// monthFilters reads ?from= and ?to= as whole months.
-func monthFilters(c *fiber.Ctx) (from, to string, problems []partnership.Problem) {
-	return indicators.MonthRange(c.Query("from"), c.Query("to"))
-}
-
 // inclusion gives the citizen-level indicators of a partnership: for each
 // index n, mean, sd, 95% CI and the distribution of its items' answers,
 // with the shares of each answer to the choice questions, for the whole
@@ -50,16 +45,12 @@ func (s *server) inclusion(store PartnershipStore, formStore FormStore) fiber.Ha
 		if err != nil {
 			return err
 		}
-		q := indicators.Query{Wave: c.Query("wave"), Activity: c.Query("activity"), By: c.Query("by")}
-		var problems []partnership.Problem
-		q.From, q.To, problems = monthFilters(c)
-		if err := domainProblems(problems); err != nil {
-			return err
-		}
-		inc, err := s.indicators.Inclusion(c.UserContext(), p, f, q)
+		inc, err := s.indicators.Inclusion(c.UserContext(), p, f, indicators.Query{Wave: c.Query("wave"),
+			Activity: c.Query("activity"), From: c.Query("from"), To: c.Query("to"), By: c.Query("by")})
 		if err != nil {
 			return indicatorError(err)
 		}
+		q := inc.Query
 		filters := map[string]string{"form": f.ID}
 		for k, v := range map[string]string{"wave": q.Wave, "activity": q.Activity, "from": q.From, "to": q.To, "by": q.By} {
 			if v != "" {
@@ -99,7 +90,7 @@ func (s *server) change(store PartnershipStore, formStore FormStore) fiber.Handl
 // by side, for evaluators comparing them.
 func (s *server) inclusionByPartnership(store PartnershipStore, formStore FormStore) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		from, to, problems := monthFilters(c)
+		from, to, problems := indicators.MonthRange(c.Query("from"), c.Query("to"))
 		if by := c.Query("by", "partnership"); by != "partnership" {
 			problems = append(problems, partnership.Problem{Field: "by", Code: "invalid_grouping"})
 		}

@@ -242,8 +242,8 @@ func TestInclusionIndicators(t *testing.T) {
 	if len(roles) != 2 || roles[""] != 5 || roles["*"] != 6 {
 		t.Errorf("role groups = %v, want C's five who did not say (\"\") and A's six not shown by role (\"*\")", roles)
 	}
-	if res, _ := fx.ta.call(t, "GET", p+"/indicators/inclusion?by=shoe_size", "", bb...); res.StatusCode != 422 {
-		t.Errorf("unknown grouping: %d, want 422", res.StatusCode)
+	if res, out := fx.ta.call(t, "GET", p+"/indicators/inclusion?by=shoe_size&from=2026-13", "", bb...); res.StatusCode != 422 || len(out["errors"].([]any)) != 2 {
+		t.Errorf("unknown grouping and month: %d %v, want 422 naming both", res.StatusCode, out)
 	}
 	_, out = fx.ta.call(t, "GET", p+"/indicators/inclusion?from=2000-01-01&to=2000-12-31", "", bb...)
 	if out["total"].(map[string]any)["suppressed"] != true {

@@ -13,7 +13,9 @@ import (
 // Inclusion is the citizen figures of a partnership: in all, and by a
 // grouping.
 type Inclusion struct {
-	MinGroup int `json:"min_group"`
+	// Query is the query answered, its months as read.
+	Query    Query `json:"-"`
+	MinGroup int   `json:"min_group"`
 	// ReleasedThrough is the last whole month the figures include.
 	ReleasedThrough string  `json:"released_through"`
 	Total           Group   `json:"total"`
@@ -64,11 +66,17 @@ func Groupings(f *forms.Form) []string {
 	return append([]string{"activity", "wave", "month"}, f.QuasiIdentifiers...)
 }
 
-// Inclusion gives a partnership's citizen figures for a query.
+// Inclusion gives a partnership's citizen figures for a query; From and
+// To may be months or dates, and come back as the months they were read
+// as. Every problem with the query is reported at once.
 func (s *Service) Inclusion(ctx context.Context, p partnership.Partnership, f *forms.Form, q Query) (Inclusion, error) {
+	var ps []partnership.Problem
+	q.From, q.To, ps = MonthRange(q.From, q.To)
 	if q.By != "" && !slices.Contains(Groupings(f), q.By) {
-		return Inclusion{}, invalid([]partnership.Problem{{Field: "by", Code: "invalid_grouping",
-			Params: map[string]any{"Groupings": Groupings(f)}}})
+		ps = append(ps, partnership.Problem{Field: "by", Code: "invalid_grouping"})
+	}
+	if err := invalid(ps); err != nil {
+		return Inclusion{}, err
 	}
 	rel, err := s.released(ctx, p, f)
 	if err != nil {
@@ -94,7 +102,7 @@ func (s *Service) Inclusion(ctx context.Context, p partnership.Partnership, f *f
 		}
 		byValue[v].Add(c.Tally)
 	}
-	out := Inclusion{MinGroup: p.MinGroup, ReleasedThrough: rel.Through,
+	out := Inclusion{Query: q, MinGroup: p.MinGroup, ReleasedThrough: rel.Through,
 		Total: groupOf(f, map[string]string{}, total), Groups: []Group{}}
 	for _, v := range slices.Sorted(maps.Keys(byValue)) {
 		out.Groups = append(out.Groups, groupOf(f, map[string]string{q.By: v}, *byValue[v]))
