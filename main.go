@@ -196,7 +196,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	released := make(chan struct{})
 	go func() {
 		defer close(released)
-		releaseLoop(releaseCtx, indicators.New(store, store, catalog, time.Now), store, catalog, logger)
+		releaseLoop(releaseCtx, indicators.New(store, store, indicators.Catalog(catalog), time.Now), store, catalog, logger)
 	}()
 	defer func() {
 		stopReleasing()

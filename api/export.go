@@ -37,19 +37,21 @@ type exportColumn struct {
 
 // exportColumns lists an export's columns in codebook order: where the
 // response belongs, then one column per item, then the scores. A raw
-// export gives the day and the language; a protected one the month only.
-// Free text only comes along when asked for by an admin, and the rater of
-// a partner survey only in a raw export.
+// export gives the day and the language; a protected one of citizens the
+// month only, of partners the wave only, without the roster. Free text only
+// comes along when asked for by an admin, and the rater of a partner
+// survey only in a raw export.
 func exportColumns(f *forms.Form, withText, raw bool) []exportColumn {
 	cols := []exportColumn{
 		{name: "partnership", field: func(r indicators.Row) string { return r.Partnership }},
 		{name: "activity", field: func(r indicators.Row) string { return r.Activity }},
 		{name: "wave", field: func(r indicators.Row) string { return r.Wave }},
 	}
-	if raw || f.Kind == forms.KindPartner {
+	switch {
+	case raw:
 		// A day is as fine as time gets: a timestamp could single a person out.
 		cols = append(cols, exportColumn{name: "day", field: func(r indicators.Row) string { return r.SubmittedAt.UTC().Format(time.DateOnly) }})
-	} else {
+	case f.Kind != forms.KindPartner:
 		cols = append(cols, exportColumn{name: "month", field: func(r indicators.Row) string { return r.Month }})
 	}
 	cols = append(cols, exportColumn{name: "form_version", field: func(r indicators.Row) string { return strconv.Itoa(r.FormVersion) }})
@@ -61,7 +63,9 @@ func exportColumns(f *forms.Form, withText, raw bool) []exportColumn {
 	}
 	for i := range f.Items {
 		it := &f.Items[i]
-		if it.Type == forms.TypeText && !withText {
+		// A partner's roster names whom it works with, which the network
+		// map shows too: it would tell whose row a row is.
+		if it.Type == forms.TypeText && !withText || it.Type == forms.TypePartners && !raw {
 			continue
 		}
 		cols = append(cols, exportColumn{name: it.ID, item: it})
@@ -155,6 +159,14 @@ func (s *server) export(store ExportStore, partnerships PartnershipStore, formSt
 				return err
 			}
 		}
+		var protected *indicators.Export
+		if f.Kind != forms.KindPartner && !req.raw {
+			// Releases load before the first byte: a failing store is a
+			// 503, not an export cut short.
+			if protected, err = s.indicators.Export(c.UserContext(), f, all, pid); err != nil {
+				return indicatorError(err)
+			}
+		}
 		cols := exportColumns(f, req.withText, req.raw)
 		wave := c.Query("wave")
 		header := make([]string, len(cols))
@@ -166,54 +178,52 @@ func (s *server) export(store ExportStore, partnerships PartnershipStore, formSt
 		logger := s.Logger
 		now := s.Now()
 		c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
-			w := csv.NewWriter(bw)
-			_ = w.Write(header)
-			row := make([]string, len(cols))
-			rows := 0
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 			defer cancel()
-			write := func(r indicators.Row) error {
-				for i, col := range cols {
-					switch {
-					case col.field != nil:
-						row[i] = col.field(r)
-					case col.item != nil:
-						row[i] = exportValue(r.Answers[col.item.ID])
-					default:
-						row[i] = ""
-						if v, ok := r.Scores[col.scale.ID]; ok {
-							row[i] = formatNumber(v)
-						}
-					}
-				}
-				rows++
-				if err := w.Write(row); err != nil {
+			line, _ := csvLine(header)
+			_, _ = bw.WriteString(line)
+			rows := 0
+			emit := func(line string) error {
+				if _, err := bw.WriteString(line); err != nil {
 					return err
 				}
-				// Send in chunks: enough to keep memory flat, few enough to stay fast.
-				if rows%1000 == 0 {
-					w.Flush()
-					if err := bw.Flush(); err != nil {
-						return err
-					}
+				// Send in chunks: enough to keep memory low, few enough to stay fast.
+				if rows++; rows%1000 == 0 {
+					return bw.Flush()
 				}
-				return w.Error()
+				return nil
 			}
+			encode := func(r indicators.Row) (string, error) { return csvLine(exportRecord(cols, r)) }
 			var err error
 			switch {
 			case req.raw:
-				err = store.EachResponse(ctx, f.ID, pid, wave, func(r forms.Response) error { return write(indicators.Row{Response: r}) })
+				err = store.EachResponse(ctx, f.ID, pid, wave, func(r forms.Response) error {
+					line, err := encode(indicators.Row{Response: r})
+					if err != nil {
+						return err
+					}
+					return emit(line)
+				})
 			case f.Kind == forms.KindPartner:
+				// Sorted, so that the order tells nothing of who answered when.
+				var lines []string
 				err = store.EachResponse(ctx, f.ID, pid, wave, func(r forms.Response) error {
 					if !closedWave(waves, r.Wave, now) {
 						return nil
 					}
-					return write(indicators.Row{Response: withoutRatings(f, r)})
+					line, err := encode(indicators.Row{Response: r})
+					lines = append(lines, line)
+					return err
 				})
+				slices.Sort(lines)
+				for _, line := range lines {
+					if err == nil {
+						err = emit(line)
+					}
+				}
 			default:
-				err = s.indicators.EachRow(ctx, store, f, all, pid, wave, write)
+				err = protected.Write(ctx, store, wave, encode, emit)
 			}
-			w.Flush()
 			if err != nil {
 				logger.Error("export stopped", "form", f.ID, "err", err)
 			}
@@ -222,35 +232,41 @@ func (s *server) export(store ExportStore, partnerships PartnershipStore, formSt
 	}
 }
 
+// exportRecord is a row's CSV cells.
+func exportRecord(cols []exportColumn, r indicators.Row) []string {
+	row := make([]string, len(cols))
+	for i, col := range cols {
+		switch {
+		case col.field != nil:
+			row[i] = col.field(r)
+		case col.item != nil:
+			row[i] = exportValue(r.Answers[col.item.ID])
+		default:
+			if v, ok := r.Scores[col.scale.ID]; ok {
+				row[i] = formatNumber(v)
+			}
+		}
+	}
+	return row
+}
+
+// csvLine encodes one CSV record with its line end.
+func csvLine(record []string) (string, error) {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	if err := w.Write(record); err != nil {
+		return "", err
+	}
+	w.Flush()
+	return b.String(), w.Error()
+}
+
 // closedWave reports whether the wave with the id has closed: partner
 // answers can change until then, and a change would show one partner's
 // answers by difference.
 func closedWave(waves []partnership.Wave, id string, now time.Time) bool {
 	i := slices.IndexFunc(waves, func(w partnership.Wave) bool { return w.ID == id })
 	return i >= 0 && waves[i].Status(now) == partnership.Closed
-}
-
-// withoutRatings keeps of a partner's roster whom it worked with and how
-// often, not how much it trusts each or what each contributes: ratings of
-// a named partner are shown only as averages over enough raters.
-func withoutRatings(f *forms.Form, r forms.Response) forms.Response {
-	answers := forms.Answers{}
-	for k, v := range r.Answers {
-		answers[k] = v
-	}
-	for _, it := range f.Items {
-		entries, ok := answers[it.ID].([]map[string]any)
-		if it.Type != forms.TypePartners || !ok {
-			continue
-		}
-		kept := make([]map[string]any, len(entries))
-		for i, e := range entries {
-			kept[i] = map[string]any{"partner": e["partner"], "frequency": e["frequency"]}
-		}
-		answers[it.ID] = kept
-	}
-	r.Answers = answers
-	return r
 }
 
 // dataPackage describes an export's columns as a Frictionless Data
@@ -347,7 +363,7 @@ func exportProtection(f *forms.Form, raw bool) string {
 	case raw:
 		return "Raw rows, asked for by an admin and recorded in the audit log: every response, with its day and language."
 	case f.Kind == forms.KindPartner:
-		return "Answers of partner waves that have closed. The rater is left out, and of each rated partner only whom the rater worked with and how often: ratings of a named partner are published only as averages over at least the minimum group of raters."
+		return "Answers of partner waves that have closed, in sorted order, without the rater, the day or the roster of partners worked with (the network map shows the roster; here it would tell whose row a row is)."
 	}
 	return "k-anonymous rows: released months only, each row one of at least the partnership's minimum group of rows that agree on month, wave, activity and " +
 		strings.Join(f.QuasiIdentifiers, ", ") + ` ("*" where such a group does not share one value). ` +

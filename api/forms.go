@@ -280,7 +280,7 @@ func answerProblem(p forms.Problem) fieldError {
 // every partnership: the same protected classes as every indicator.
 func (s *server) formSummary(store PartnershipStore, formStore FormStore) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		f, err := s.form(c.UserContext(), formStore, c.Params("id"), 0)
+		f, err := s.citizenForm(c, formStore, c.Params("id"))
 		if err != nil {
 			return err
 		}

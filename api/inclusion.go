@@ -18,8 +18,18 @@ func (s *server) citizenSurvey(c *fiber.Ctx, store PartnershipStore, formStore F
 	if err != nil {
 		return p, nil, storeError(err, "partnership_not_found")
 	}
-	f, err := s.form(c.UserContext(), formStore, c.Query("form", citizenForm), 0)
+	f, err := s.citizenForm(c, formStore, c.Query("form", citizenForm))
 	return p, f, err
+}
+
+// citizenForm finds a form that citizen figures may describe: a partner
+// survey's figures are released per closed wave, by health and network.
+func (s *server) citizenForm(c *fiber.Ctx, formStore FormStore, id string) (*forms.Form, error) {
+	f, err := s.form(c.UserContext(), formStore, id, 0)
+	if err == nil && f.Kind == forms.KindPartner {
+		return nil, errInvalid([]fieldError{{field: "form", code: "partner_form", msgID: "partner_form_figures"}})
+	}
+	return f, err
 }
 
 // indicatorError turns what the indicators service refused into a reply.
@@ -97,7 +107,7 @@ func (s *server) inclusionByPartnership(store PartnershipStore, formStore FormSt
 		if err := domainProblems(problems); err != nil {
 			return err
 		}
-		f, err := s.form(c.UserContext(), formStore, c.Query("form", citizenForm), 0)
+		f, err := s.citizenForm(c, formStore, c.Query("form", citizenForm))
 		if err != nil {
 			return err
 		}

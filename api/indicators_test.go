@@ -139,7 +139,9 @@ func TestNetwork(t *testing.T) {
 	}
 
 	// With a minimum of 3, FC Vest's three raters (4, 2, 3) may be shown.
-	fx.ta.call(t, "PATCH", "/api/v1/partnerships/"+fx.pid, `{"min_group":3}`, "Authorization", "Bearer "+fx.backbone)
+	if res, _ := fx.ta.call(t, "PATCH", "/api/v1/partnerships/"+fx.pid, `{"min_group":3}`, "Authorization", "Bearer "+fx.ta.admin); res.StatusCode != 200 {
+		t.Fatalf("admin sets the minimum group: %d", res.StatusCode)
+	}
 	_, out = fx.ta.call(t, "GET", path, "", "Authorization", "Bearer "+fx.ta.evaluator)
 	for _, r := range out["received"].([]any) {
 		r := r.(map[string]any)

@@ -185,6 +185,12 @@ func (s *server) updatePartnership(store PartnershipStore) fiber.Handler {
 		if err != nil {
 			return storeError(err, "partnership_not_found")
 		}
+		// The minimum group protects citizens from everyone who reads the
+		// figures, the partnership's own staff included: only an admin
+		// changes it.
+		if k, _ := c.Locals(keyLocal).(access.Key); in.MinGroup != nil && *in.MinGroup != p.MinGroup && k.Role != access.RoleAdmin {
+			return errInvalid([]fieldError{{field: "min_group", code: "admin_only", msgID: "min_group_admin_only"}})
+		}
 		in.apply(&p)
 		if err := domainProblems(p.Check()); err != nil {
 			return err

@@ -363,11 +363,13 @@ func TestBadInputIsRefusedAndNothingHalfWritten(t *testing.T) {
 		{"duplicate partner name", "POST", p + "/partners", `{"name":"bibliotek","sector":"public"}`, "name", "duplicate_name"},
 		{"sector outside the list", "POST", p + "/partners", `{"name":"Kirken","sector":"church"}`, "sector", "invalid_sector"},
 		{"minimum group below 3", "PATCH", p, `{"min_group":2}`, "min_group", "min_group_too_small"},
+		// The minimum protects citizens from the partnership's own staff.
+		{"minimum group changed by the backbone", "PATCH", p, `{"min_group":7}`, "min_group", "admin_only"},
 		{"backbone key without partnership", "POST", "/api/v1/keys", `{"role":"backbone"}`, "partnership", "required"},
 	}
 	for _, tt := range tests {
 		headers := bb
-		if tt.path == "/api/v1/keys" {
+		if tt.path == "/api/v1/keys" || tt.code == "min_group_too_small" {
 			headers = []string{"Authorization", "Bearer " + fx.ta.admin}
 		}
 		res, out := fx.ta.call(t, tt.method, tt.path, tt.body, headers...)

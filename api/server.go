@@ -139,9 +139,8 @@ func New(cfg Config) (*fiber.App, error) {
 // published ones from the store when the catalog lacks them.
 type catalogFinder struct{ s *server }
 
-func (f catalogFinder) Form(id string, version int) (*forms.Form, bool) {
-	form, err := f.s.form(context.Background(), f.s.Store, id, version)
-	return form, err == nil
+func (f catalogFinder) Form(ctx context.Context, id string, version int) (*forms.Form, error) {
+	return f.s.form(ctx, f.s.Store, id, version)
 }
 
 func requestID(c *fiber.Ctx) string {

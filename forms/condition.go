@@ -109,3 +109,27 @@ func number(v any) (float64, bool) {
 	}
 	return 0, false
 }
+
+// ShownBy lists the items whose answers decide whether an item is shown,
+// directly or through their own conditions: whether the item was answered
+// tells something of theirs.
+func (f *Form) ShownBy(id string) []string {
+	var out []string
+	seen := map[string]bool{id: true}
+	next := []string{id}
+	for len(next) > 0 {
+		it, ok := f.Item(next[0])
+		next = next[1:]
+		if !ok {
+			continue
+		}
+		for _, ref := range it.ShowIf.refs() {
+			if !seen[ref] {
+				seen[ref] = true
+				out = append(out, ref)
+				next = append(next, ref)
+			}
+		}
+	}
+	return out
+}

@@ -47,7 +47,7 @@ func protectedPublisher(t testing.TB, people []person, now time.Time) []figure {
 			store.responses = append(store.responses, p.response(f, i))
 		}
 	}
-	s := New(store, nil, catalog, func() time.Time { return now })
+	s := New(store, nil, Catalog(catalog), func() time.Time { return now })
 	p := partnership.Partnership{ID: "p1", MinGroup: 5}
 	ctx := context.Background()
 	var out []figure

@@ -54,11 +54,11 @@ func (s *Service) Change(ctx context.Context, p partnership.Partnership, f *form
 		return Change{}, err
 	}
 	var a, b forms.Tally
-	for _, c := range rel.shown(f, p.MinGroup) {
-		if before.matches(c) {
+	for _, c := range rel.shown(f, p) {
+		if before.matches(c, rel.dims(c)) {
 			a.Add(c.Tally)
 		}
-		if after.matches(c) {
+		if after.matches(c, rel.dims(c)) {
 			b.Add(c.Tally)
 		}
 	}

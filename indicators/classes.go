@@ -18,39 +18,47 @@ import (
 // leaves it out, any sum or difference of published figures is a sum over
 // whole classes: it describes at least the minimum group, or nobody.
 
+// place is the attributes every atom has, before the quasi-identifiers.
+var place = []string{"month", "wave", "activity"}
+
 // Atom is the responses of one month that agree on every attribute: the
 // finest set a query could ever tell apart.
 type Atom struct {
-	// Key is month, wave, activity, then each quasi-identifier's value
-	// ("" when not answered), in the order of Dims.
+	// Key is the values of the dimensions (month, wave, activity, then
+	// each quasi-identifier, "" when not answered).
 	Key   []string    `json:"key"`
 	Tally forms.Tally `json:"tally"`
 }
 
 // Class is a released set of responses: those of its atoms.
 type Class struct {
-	// Key is the kept part of its atoms' keys: a prefix of Dims. A class
-	// that pools what several months could not release keeps nothing.
+	// Key is the kept part of its atoms' keys: a prefix of the dimensions.
+	// A class that pools what several months could not release keeps
+	// nothing.
 	Key []string `json:"key"`
+	// Dims indexes the release's dimension sets: the ones of the month the
+	// class was released in.
+	Dims int `json:"dims,omitempty"`
+	// Min is the minimum group the class was formed and protected with.
+	Min int `json:"min"`
 	// Atoms names its atoms (their keys joined by "/"), so that an export
 	// gives each row its class's attributes.
 	Atoms []string `json:"atoms"`
 	// Tally is what the class may show: see protect.
 	Tally forms.Tally `json:"tally"`
-	// Withheld lists the scales and items this class shows nothing of,
-	// because too few of its people answered them.
+	// Withheld lists the scales and items this class shows nothing of.
 	Withheld []string `json:"withheld,omitempty"`
 }
 
-// dims lists the attributes of a form's atoms, in the order they are
-// given up last to first: quasi-identifiers, then activity, wave, month.
+// dims lists the dimensions of a form's atoms, in the order they are given
+// up last to first: quasi-identifiers, then activity, wave, month.
 func dims(f *forms.Form) []string {
-	return append([]string{"month", "wave", "activity"}, f.QuasiIdentifiers...)
+	return append(slices.Clone(place), f.QuasiIdentifiers...)
 }
 
-// value gives the class's value of dimension i, and whether it keeps it.
-func (c Class) value(i int) (string, bool) {
-	if i < len(c.Key) {
+// value gives a class's value of a dimension, and whether it keeps it.
+func value(c Class, dims []string, name string) (string, bool) {
+	if i := slices.Index(dims, name); i >= 0 && i < len(c.Key) {
 		return c.Key[i], true
 	}
 	return "", false
@@ -79,7 +87,7 @@ func release(atoms, carry []Atom, min int) (classes []Class, carryOut []Atom) {
 		for _, id := range slices.Sorted(maps.Keys(groups)) {
 			g := groups[id]
 			if size(g) >= min {
-				classes = append(classes, classOf(g[0].Key[:kept], g))
+				classes = append(classes, classOf(g[0].Key[:kept], g, min))
 				continue
 			}
 			pending = append(pending, g...)
@@ -87,7 +95,7 @@ func release(atoms, carry []Atom, min int) (classes []Class, carryOut []Atom) {
 	}
 	pool := append(slices.Clone(carry), pending...)
 	if size(pool) >= min {
-		return append(classes, classOf(nil, pool)), nil
+		return append(classes, classOf(nil, pool, min)), nil
 	}
 	return classes, pool
 }
@@ -100,8 +108,8 @@ func size(atoms []Atom) int {
 	return n
 }
 
-func classOf(key []string, atoms []Atom) Class {
-	c := Class{Key: slices.Clone(key)}
+func classOf(key []string, atoms []Atom, min int) Class {
+	c := Class{Key: slices.Clone(key), Min: min}
 	for _, a := range atoms {
 		c.Atoms = append(c.Atoms, atomID(a.Key))
 		c.Tally.Add(a.Tally)
@@ -109,28 +117,44 @@ func classOf(key []string, atoms []Atom) Class {
 	return c
 }
 
-// protect strips from a class's tally what it may not show: answers to a
-// quasi-identifier it gave up (they would form a smaller group), every
-// scale fewer than min of its people have a score on with that scale's
-// items, and every other item fewer than min answered. What is stripped is
-// stripped from every figure the class adds to, so no combination of
-// figures brings it back.
-func protect(c *Class, f *forms.Form, min int) {
+// protect strips from a class's tally what it may not show, from every
+// figure it adds to, so that no combination of figures brings it back:
+//   - answers to a quasi-identifier the class gave up (they would form a
+//     smaller group), and to every question shown or hidden by one (whether
+//     they were answered tells the hidden answer);
+//   - an index fewer than min have a score on, or whose items fewer than
+//     min answered (the score and the other items would give them away),
+//     with its items;
+//   - any other question fewer than min answered.
+func protect(c *Class, f *forms.Form, dims []string, min int) {
 	t := &c.Tally
 	t.Groups = nil
+	hidden := map[string]bool{}
+	for _, q := range f.QuasiIdentifiers {
+		if _, kept := value(*c, dims, q); !kept {
+			hidden[q] = true
+		}
+	}
+	dependsOnHidden := func(id string) bool {
+		return hidden[id] || slices.ContainsFunc(f.ShownBy(id), func(ref string) bool { return hidden[ref] })
+	}
+	answered := func(id string) int { return t.Items[id].Answered }
 	keep := map[string]bool{}
 	inScale := map[string]bool{}
 	for _, sc := range f.Scales {
 		shown := t.Scores[sc.ID].N >= min
-		answered := t.Scores[sc.ID].N > 0
+		some := t.Scores[sc.ID].N > 0
 		for _, it := range sc.Items {
 			inScale[it] = true
+			shown = shown && (answered(it) == 0 || answered(it) >= min) && !dependsOnHidden(it)
+			some = some || answered(it) > 0
+		}
+		for _, it := range sc.Items {
 			keep[it] = shown
-			answered = answered || t.Items[it].Answered > 0
 		}
 		if !shown {
 			delete(t.Scores, sc.ID)
-			if answered {
+			if some {
 				c.Withheld = append(c.Withheld, sc.ID)
 			}
 		}
@@ -140,16 +164,14 @@ func protect(c *Class, f *forms.Form, min int) {
 			delete(t.Scores, id)
 		}
 	}
-	qi := f.QuasiIdentifiers
 	for _, it := range f.Items {
 		switch {
 		case inScale[it.ID]:
-		case slices.Contains(qi, it.ID):
-			_, kept := c.value(3 + slices.Index(qi, it.ID))
-			keep[it.ID] = kept
+		case slices.Contains(f.QuasiIdentifiers, it.ID):
+			keep[it.ID] = !hidden[it.ID]
 		default:
-			keep[it.ID] = t.Items[it.ID].Answered >= min
-			if !keep[it.ID] && t.Items[it.ID].Answered > 0 {
+			keep[it.ID] = answered(it.ID) >= min && !dependsOnHidden(it.ID)
+			if !keep[it.ID] && answered(it.ID) > 0 {
 				c.Withheld = append(c.Withheld, it.ID)
 			}
 		}
@@ -159,6 +181,7 @@ func protect(c *Class, f *forms.Form, min int) {
 			delete(t.Items, id)
 		}
 	}
+	c.Min = min
 	slices.Sort(c.Withheld)
 }
 

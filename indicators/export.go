@@ -3,6 +3,8 @@ package indicators
 import (
 	"context"
 	"slices"
+	"strconv"
+	"time"
 
 	"samspil/forms"
 	"samspil/partnership"
@@ -25,57 +27,114 @@ type ExportStore interface {
 	EachResponse(ctx context.Context, form, partnership, wave string, fn func(forms.Response) error) error
 }
 
-// EachRow calls fn with every released citizen response to f, in one
-// partnership or (pid "") in all of ps, as a k-anonymous export shows it:
+// Export is a k-anonymous export of a citizen form, its releases loaded:
 // each row is one of at least the minimum group of rows that agree on
 // month, wave, activity and every quasi-identifier, because it shows its
 // class's values and Generalised for what the class gave up; answers the
 // class withholds from every figure are blank here too; responses not
-// released yet are left out. The language of the form is left out: it
-// would single out the few who answered in Arabic.
-func (s *Service) EachRow(ctx context.Context, store ExportStore, f *forms.Form, ps []partnership.Partnership, pid, wave string, fn func(Row) error) error {
-	classes := map[string]map[string]*Class{}
-	load := func(id string) (map[string]*Class, error) {
-		if m, ok := classes[id]; ok {
-			return m, nil
-		}
-		p := partnership.Partnership{ID: id, MinGroup: DefaultMinGroup}
-		if i := slices.IndexFunc(ps, func(p partnership.Partnership) bool { return p.ID == id }); i >= 0 {
-			p = ps[i]
+// released are left out, and so is the language answered in, which would
+// single out the few who answered in Arabic.
+type Export struct {
+	form *forms.Form
+	pid  string
+	// releases holds each partnership's release and the classes it may
+	// show, by atom.
+	releases map[string]exportRelease
+}
+
+type exportRelease struct {
+	rel     Release
+	byAtom  map[string]int
+	classes []Class
+}
+
+// Export loads the releases an export of one partnership's responses (or,
+// with pid "", of every partnership's in ps) reads, before anything is
+// written: a store that fails fails the request, not its last rows.
+func (s *Service) Export(ctx context.Context, f *forms.Form, ps []partnership.Partnership, pid string) (*Export, error) {
+	e := &Export{form: f, pid: pid, releases: map[string]exportRelease{}}
+	all := append([]partnership.Partnership{{ID: "", MinGroup: DefaultMinGroup}}, ps...)
+	for _, p := range all {
+		if pid != "" && p.ID != pid {
+			continue
 		}
 		rel, err := s.released(ctx, p, f)
 		if err != nil {
 			return nil, err
 		}
-		m := map[string]*Class{}
-		shown := rel.shown(f, p.MinGroup)
-		for i := range shown {
-			for _, a := range shown[i].Atoms {
-				m[a] = &shown[i]
+		er := exportRelease{rel: rel, byAtom: map[string]int{}, classes: rel.shown(f, p)}
+		for i, c := range er.classes {
+			for _, a := range c.Atoms {
+				er.byAtom[a] = i
 			}
 		}
-		classes[id] = m
-		return m, nil
+		e.releases[p.ID] = er
 	}
-	return store.EachResponse(ctx, f.ID, pid, wave, func(r forms.Response) error {
-		m, err := load(r.Partnership)
+	return e, nil
+}
+
+// Write reads the responses (of one wave, when wave is set: the wave a
+// row's class keeps) and writes them. encode turns a protected row into a
+// line; lines are written class by class, each class's lines sorted, so
+// that the order tells nothing of where or when a row was stored (rows are
+// stored by wave, activity and day). The lines are held until all are
+// read: an export takes memory in proportion to its size.
+func (e *Export) Write(ctx context.Context, store ExportStore, wave string, encode func(Row) (string, error), write func(string) error) error {
+	lines := map[string][]string{}
+	err := store.EachResponse(ctx, e.form.ID, e.pid, "", func(r forms.Response) error {
+		er, ok := e.releases[r.Partnership]
+		if !ok {
+			return nil
+		}
+		month := r.SubmittedAt.UTC().Format("2006-01")
+		set, ok := er.rel.Months[month]
+		if !ok || month > er.rel.Through {
+			return nil
+		}
+		dims := er.rel.DimSets[set]
+		key := atomKey(dims, r)
+		i, ok := er.byAtom[atomID(key)]
+		if !ok {
+			return nil
+		}
+		c := er.classes[i]
+		if w, kept := value(c, er.rel.dims(c), "wave"); wave != "" && (!kept || w != wave) {
+			return nil
+		}
+		line, err := encode(protectRow(e.form, r, key, c, er.rel.dims(c)))
 		if err != nil {
 			return err
 		}
-		key := atomKey(f, r)
-		c := m[atomID(key)]
-		if c == nil {
-			return nil
-		}
-		return fn(protectRow(f, r, key, c))
+		id := r.Partnership + "\x00" + strconv.Itoa(i)
+		lines[id] = append(lines[id], line)
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(lines))
+	for id := range lines {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		slices.Sort(lines[id])
+		for _, line := range lines[id] {
+			if err := write(line); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // protectRow gives a response its class's attributes and blanks what the
-// class withholds.
-func protectRow(f *forms.Form, r forms.Response, key []string, c *Class) Row {
+// class withholds: quasi-identifiers it gave up (even whether they were
+// answered), the questions they show or hide, and withheld indices with
+// their items.
+func protectRow(f *forms.Form, r forms.Response, key []string, c Class, dims []string) Row {
 	row := Row{Response: r, Month: key[0]}
-	row.Lang, row.SubmissionID, row.ID = "", "", ""
+	row.Lang, row.SubmissionID, row.ID, row.Fingerprint, row.SubmittedAt = "", "", "", "", time.Time{}
 	row.Answers = forms.Answers{}
 	for k, v := range r.Answers {
 		row.Answers[k] = v
@@ -84,19 +143,24 @@ func protectRow(f *forms.Form, r forms.Response, key []string, c *Class) Row {
 	for k, v := range r.Scores {
 		row.Scores[k] = v
 	}
-	if _, kept := c.value(0); !kept {
+	if _, kept := value(c, dims, "month"); !kept {
 		row.Month = Generalised
 	}
-	if _, kept := c.value(1); !kept {
+	if _, kept := value(c, dims, "wave"); !kept {
 		row.Wave = Generalised
 	}
-	if _, kept := c.value(2); !kept {
+	if _, kept := value(c, dims, "activity"); !kept {
 		row.Activity = Generalised
 	}
-	for i, id := range f.QuasiIdentifiers {
-		// Even whether it was answered stays with the class.
-		if _, kept := c.value(3 + i); !kept {
-			row.Answers[id] = Generalised
+	for _, id := range f.QuasiIdentifiers {
+		if _, kept := value(c, dims, id); kept {
+			continue
+		}
+		row.Answers[id] = Generalised
+		for _, it := range f.Items {
+			if slices.Contains(f.ShownBy(it.ID), id) {
+				delete(row.Answers, it.ID)
+			}
 		}
 	}
 	for _, id := range c.Withheld {

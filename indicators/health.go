@@ -70,9 +70,8 @@ func (s *Service) partnerWave(ctx context.Context, pid, id string) (PartnerWave,
 	}
 	pw.Wave, pw.Waves = waves[i], waves
 	pw.Released = pw.Wave.Status(now) == partnership.Closed
-	var ok bool
-	if pw.Form, ok = s.forms.Form(pw.Wave.Form, pw.Wave.Version); !ok {
-		return pw, fmt.Errorf("%w: form %s v%d of wave %s", ErrUnavailable, pw.Wave.Form, pw.Wave.Version, pw.Wave.ID)
+	if pw.Form, err = s.forms.Form(ctx, pw.Wave.Form, pw.Wave.Version); err != nil {
+		return pw, fmt.Errorf("%w: form of wave %s: %w", ErrUnavailable, pw.Wave.ID, err)
 	}
 	if pw.Partners, err = s.partners.Partners(ctx, pid); err != nil {
 		return pw, fmt.Errorf("%w: partners of %s: %w", ErrUnavailable, pid, err)

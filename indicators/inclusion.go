@@ -84,16 +84,15 @@ func (s *Service) Inclusion(ctx context.Context, p partnership.Partnership, f *f
 	}
 	var total forms.Tally
 	byValue := map[string]*forms.Tally{}
-	d := dim(rel.Dims, q.By)
-	for _, c := range rel.shown(f, p.MinGroup) {
-		if !q.matches(c) {
+	for _, c := range rel.shown(f, p) {
+		if !q.matches(c, rel.dims(c)) {
 			continue
 		}
 		total.Add(c.Tally)
 		if q.By == "" {
 			continue
 		}
-		v, kept := c.value(d)
+		v, kept := value(c, rel.dims(c), q.By)
 		if !kept {
 			v = "*"
 		}
@@ -198,7 +197,7 @@ func (s *Service) Summary(ctx context.Context, ps []partnership.Partnership, f *
 		if err != nil {
 			return Summary{}, err
 		}
-		for _, c := range rel.shown(f, p.MinGroup) {
+		for _, c := range rel.shown(f, p) {
 			t.Add(c.Tally)
 		}
 	}

@@ -27,7 +27,7 @@ func released(t *testing.T, form string, answers []forms.Answers) (*Service, par
 		r.Partnership = "p1"
 		store.responses = append(store.responses, r)
 	}
-	return New(store, nil, catalog, func() time.Time { return month(2).Add(2 * time.Hour) }), partnership.Partnership{ID: "p1", MinGroup: 5}, f
+	return New(store, nil, Catalog(catalog), func() time.Time { return month(2).Add(2 * time.Hour) }), partnership.Partnership{ID: "p1", MinGroup: 5}, f
 }
 
 func who5(score int) forms.Answers {

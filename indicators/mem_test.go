@@ -43,7 +43,7 @@ func (m *memStore) LoadRelease(_ context.Context, id string) ([]byte, bool, erro
 	return d, ok, nil
 }
 
-func (m *memStore) SaveRelease(_ context.Context, id string, data []byte) error {
+func (m *memStore) SaveRelease(_ context.Context, id, _ string, data []byte) error {
 	m.releases[id] = data
 	return nil
 }

@@ -129,14 +129,17 @@ func receivedRatings(nodes []analytics.Node, ties []analytics.Tie, min int) []Re
 			out = append(out, Received{Partner: n.ID, Suppressed: true})
 			continue
 		}
-		out = append(out, Received{Partner: n.ID, Raters: len(raters), Trust: meanOf(trust), Contribution: meanOf(contribution)})
+		// Each average needs min ratings of its own: five raters of whom
+		// four preferred not to rate trust would show one rater's trust.
+		out = append(out, Received{Partner: n.ID, Raters: len(raters), Trust: meanOf(trust, min), Contribution: meanOf(contribution, min)})
 	}
 	slices.SortFunc(out, func(a, b Received) int { return cmp.Compare(a.Partner, b.Partner) })
 	return out
 }
 
-func meanOf(xs []float64) *float64 {
-	if len(xs) == 0 {
+// meanOf is the mean of at least min values, or nil.
+func meanOf(xs []float64, min int) *float64 {
+	if len(xs) == 0 || len(xs) < min {
 		return nil
 	}
 	m := analytics.Round6(stat.Mean(xs, nil))

@@ -1,7 +1,6 @@
 package indicators
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -72,17 +71,12 @@ func MonthRange(from, to string) (string, string, []partnership.Problem) {
 
 // matches reports whether a class falls within the query's filters. A
 // class that gave up an attribute a filter names is outside it.
-func (q Query) matches(c Class) bool {
-	month, hasMonth := c.value(0)
-	wave, hasWave := c.value(1)
-	activity, hasActivity := c.value(2)
+func (q Query) matches(c Class, dims []string) bool {
+	month, hasMonth := value(c, dims, "month")
+	wave, hasWave := value(c, dims, "wave")
+	activity, hasActivity := value(c, dims, "activity")
 	return (q.Wave == "" || hasWave && wave == q.Wave) &&
 		(q.Activity == "" || hasActivity && activity == q.Activity) &&
 		(q.From == "" || hasMonth && month >= q.From) &&
 		(q.To == "" || hasMonth && month <= q.To)
-}
-
-// dim is the position of a grouping among a release's dimensions.
-func dim(dims []string, by string) int {
-	return slices.Index(dims, by)
 }

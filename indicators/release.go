@@ -2,7 +2,10 @@ package indicators
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -14,17 +17,32 @@ import (
 // released: the classes of every whole month up to Through, and the carry
 // of responses that no month could release yet. Months are released once,
 // after they end, and never change: whoever reloads the figures sees them
-// move only when a whole month joins, never when one person answers.
+// move only when a whole month joins, never when one person answers, and a
+// later form version or minimum group never forms a released month anew.
 type Release struct {
-	Partnership string   `json:"partnership"`
-	Form        string   `json:"form"`
-	Dims        []string `json:"dims"`
-	// Min is the minimum group the classes were formed with.
-	Min int `json:"min"`
+	Head
+	// Classes are those of every released month, oldest first.
+	Classes []Class
+}
+
+// Head is a release without its classes, which are stored month by month.
+type Head struct {
+	Partnership string `json:"partnership"`
+	Form        string `json:"form"`
+	// DimSets are the dimension sets months were released with: a form
+	// version with other quasi-identifiers adds one for its months.
+	DimSets [][]string `json:"dim_sets"`
+	// Months maps each released month that had responses to its set.
+	Months map[string]int `json:"months"`
 	// Through is the last month released, YYYY-MM; empty when none is.
-	Through string  `json:"through"`
+	Through string `json:"through"`
+	Carry   []Atom `json:"carry,omitempty"`
+}
+
+// monthClasses is what a month released, stored on its own so that no
+// document grows with the years.
+type monthClasses struct {
 	Classes []Class `json:"classes"`
-	Carry   []Atom  `json:"carry,omitempty"`
 }
 
 // grace is how long after a month ends its release waits, so that a
@@ -52,14 +70,28 @@ func nextMonth(month string) string {
 // FormFinder finds a form version, for counting answers to earlier
 // versions with their own rules.
 type FormFinder interface {
-	Form(id string, version int) (*forms.Form, bool)
+	Form(ctx context.Context, id string, version int) (*forms.Form, error)
 }
 
-// atomKey places a response among the atoms: its month, wave, activity and
-// the answers it gave to the form's quasi-identifiers.
-func atomKey(f *forms.Form, r forms.Response) []string {
+// Catalog finds forms in a catalog.
+func Catalog(c *forms.Catalog) FormFinder { return catalogForms{c} }
+
+type catalogForms struct{ c *forms.Catalog }
+
+func (c catalogForms) Form(_ context.Context, id string, version int) (*forms.Form, error) {
+	if f, ok := c.c.Form(id, version); ok {
+		return f, nil
+	}
+	return nil, fmt.Errorf("form %s version %d: %w", id, version, errNoForm)
+}
+
+var errNoForm = errors.New("no such form")
+
+// atomKey places a response among the atoms of a dimension set: its month,
+// wave, activity and the answers it gave to the quasi-identifiers.
+func atomKey(dims []string, r forms.Response) []string {
 	key := []string{r.SubmittedAt.UTC().Format("2006-01"), r.Wave, r.Activity}
-	for _, id := range f.QuasiIdentifiers {
+	for _, id := range dims[len(place):] {
 		key = append(key, answerValue(r.Answers[id]))
 	}
 	return key
@@ -84,7 +116,7 @@ func answerValue(v any) string {
 // up its responses' counts by path first and becomes a tally once: most
 // responses share an atom with many others.
 type monthAtoms struct {
-	f      *forms.Form
+	dims   []string
 	finder FormFinder
 	months map[string]map[string]*atomCounts
 }
@@ -94,12 +126,17 @@ type atomCounts struct {
 	counts map[string]float64
 }
 
-func newMonthAtoms(f *forms.Form, finder FormFinder) *monthAtoms {
-	return &monthAtoms{f: f, finder: finder, months: map[string]map[string]*atomCounts{}}
+func newMonthAtoms(dims []string, finder FormFinder) *monthAtoms {
+	return &monthAtoms{dims: dims, finder: finder, months: map[string]map[string]*atomCounts{}}
 }
 
-func (m *monthAtoms) add(r forms.Response) {
-	key := atomKey(m.f, r)
+// add counts a response with the rules of the version it answered.
+func (m *monthAtoms) add(ctx context.Context, r forms.Response) error {
+	f, err := m.finder.Form(ctx, r.FormID, r.FormVersion)
+	if err != nil {
+		return err
+	}
+	key := atomKey(m.dims, r)
 	byKey := m.months[key[0]]
 	if byKey == nil {
 		byKey = map[string]*atomCounts{}
@@ -111,16 +148,14 @@ func (m *monthAtoms) add(r forms.Response) {
 		a = &atomCounts{key: key, counts: map[string]float64{}}
 		byKey[id] = a
 	}
-	fv, ok := m.finder.Form(r.FormID, r.FormVersion)
-	if !ok {
-		fv = m.f
-	}
-	for _, c := range fv.Counts(r.Answers) {
+	for _, c := range f.Counts(r.Answers) {
 		a.counts[c.Path] += c.By
 	}
+	return nil
 }
 
-// atoms turns a month's counts into atoms, in key order.
+// atoms turns a month's counts into atoms, in key order. Group sums are
+// left out: classes replace them.
 func (m *monthAtoms) atoms(month string) []Atom {
 	atoms := make([]Atom, 0, len(m.months[month]))
 	for _, a := range m.months[month] {
@@ -130,6 +165,7 @@ func (m *monthAtoms) atoms(month string) []Atom {
 		}
 		atom := Atom{Key: a.key}
 		atom.Tally.Apply(counts)
+		atom.Tally.Groups = nil
 		atoms = append(atoms, atom)
 	}
 	slices.SortFunc(atoms, func(a, b Atom) int { return cmp.Compare(atomID(a.Key), atomID(b.Key)) })
@@ -137,23 +173,31 @@ func (m *monthAtoms) atoms(month string) []Atom {
 }
 
 // extend releases the months after rel.Through up to through, in order,
-// from the atoms collected.
-func extend(rel Release, f *forms.Form, m *monthAtoms, through string) Release {
-	months := make([]string, 0, len(m.months))
-	for month := range m.months {
-		if month > rel.Through && month <= through {
-			months = append(months, month)
-		}
+// from the atoms collected with the form's current dimensions, and returns
+// the classes of each month it released.
+func extend(rel Release, f *forms.Form, m *monthAtoms, through string, min int) (Release, map[string][]Class) {
+	if n := len(rel.DimSets); n == 0 || !slices.Equal(rel.DimSets[n-1], m.dims) {
+		rel.DimSets = append(rel.DimSets, m.dims)
 	}
-	slices.Sort(months)
-	for _, month := range months {
-		var classes []Class
-		classes, rel.Carry = release(m.atoms(month), rel.Carry, rel.Min)
-		for i := range classes {
-			protect(&classes[i], f, rel.Min)
+	set := len(rel.DimSets) - 1
+	if rel.Months == nil {
+		rel.Months = map[string]int{}
+	}
+	added := map[string][]Class{}
+	for _, month := range slices.Sorted(maps.Keys(m.months)) {
+		if month <= rel.Through || month > through {
+			continue
 		}
+		classes, carry := release(m.atoms(month), rel.Carry, min)
+		rel.Carry = carry
+		for i := range classes {
+			classes[i].Dims = set
+			protect(&classes[i], f, m.dims, min)
+		}
+		rel.Months[month] = set
 		rel.Classes = append(rel.Classes, classes...)
+		added[month] = classes
 	}
 	rel.Through = through
-	return rel
+	return rel, added
 }

@@ -33,7 +33,7 @@ func BenchmarkRelease(b *testing.B) {
 	p := partnership.Partnership{ID: "p1", MinGroup: 5}
 	for b.Loop() {
 		store.releases = map[string][]byte{}
-		s := New(store, nil, catalog, func() time.Time { return month(5) })
+		s := New(store, nil, Catalog(catalog), func() time.Time { return month(5) })
 		if _, err := s.Inclusion(context.Background(), p, f, Query{}); err != nil {
 			b.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -26,7 +27,7 @@ type Store interface {
 	EachResponseIn(ctx context.Context, form, partnership string, days forms.Days, fn func(forms.Response) error) error
 	// LoadRelease and SaveRelease keep a release, encoded, under an id.
 	LoadRelease(ctx context.Context, id string) ([]byte, bool, error)
-	SaveRelease(ctx context.Context, id string, data []byte) error
+	SaveRelease(ctx context.Context, id, through string, data []byte) error
 }
 
 // Service answers indicator queries: citizen figures from released
@@ -81,50 +82,89 @@ func (s *Service) released(ctx context.Context, p partnership.Partnership, f *fo
 
 // extend loads the stored release, which the background release or
 // another instance may have extended already, and extends it through the
-// month given if it is still behind.
+// month given if it is still behind: the new months first, then the head
+// that says they are there.
 func (s *Service) extend(ctx context.Context, p partnership.Partnership, f *forms.Form, id, through string) (Release, error) {
-	min := max(p.MinGroup, partnership.MinGroupFloor)
-	var rel Release
-	data, found, err := s.store.LoadRelease(ctx, id)
+	rel, err := s.load(ctx, id)
 	if err != nil {
-		return Release{}, fmt.Errorf("%w: load release %s: %w", ErrUnavailable, id, err)
+		return Release{}, err
 	}
-	if found {
-		if err := json.Unmarshal(data, &rel); err != nil {
-			return Release{}, fmt.Errorf("decode release %s: %w", id, err)
-		}
-	}
-	if !slices.Equal(rel.Dims, dims(f)) {
-		// A form version with other quasi-identifiers starts afresh.
-		rel = Release{Partnership: p.ID, Form: f.ID, Dims: dims(f)}
-	}
+	rel.Partnership, rel.Form = p.ID, f.ID
 	if rel.Through < through {
-		rel.Min = min
-		m := newMonthAtoms(f, s.forms)
+		m := newMonthAtoms(dims(f), s.forms)
 		days := forms.Days{To: monthEnd(through)}
 		if rel.Through != "" {
 			days.From = nextMonth(rel.Through) + "-01"
 		}
-		err := s.store.EachResponseIn(ctx, f.ID, p.ID, days, func(r forms.Response) error {
-			m.add(r)
-			return nil
-		})
+		err := s.store.EachResponseIn(ctx, f.ID, p.ID, days, func(r forms.Response) error { return m.add(ctx, r) })
 		if err != nil {
 			return Release{}, fmt.Errorf("%w: read responses for release %s: %w", ErrUnavailable, id, err)
 		}
-		rel = extend(rel, f, m, through)
-		data, err := json.Marshal(rel)
-		if err != nil {
-			return Release{}, fmt.Errorf("encode release %s: %w", id, err)
+		var added map[string][]Class
+		rel, added = extend(rel, f, m, through, minGroup(p))
+		for month, classes := range added {
+			if err := s.save(ctx, id+":"+month, month, monthClasses{Classes: classes}); err != nil {
+				return Release{}, err
+			}
 		}
-		if err := s.store.SaveRelease(ctx, id, data); err != nil {
-			return Release{}, fmt.Errorf("%w: save release %s: %w", ErrUnavailable, id, err)
+		if err := s.save(ctx, id, through, rel.Head); err != nil {
+			return Release{}, err
 		}
 	}
 	s.mu.Lock()
 	s.cached[id] = rel
 	s.mu.Unlock()
 	return rel, nil
+}
+
+// load reads a release's head and the classes of each of its months.
+func (s *Service) load(ctx context.Context, id string) (Release, error) {
+	var rel Release
+	if _, err := s.read(ctx, id, &rel.Head); err != nil {
+		return Release{}, err
+	}
+	for _, month := range slices.Sorted(maps.Keys(rel.Months)) {
+		var mc monthClasses
+		found, err := s.read(ctx, id+":"+month, &mc)
+		if err != nil {
+			return Release{}, err
+		}
+		if !found {
+			return Release{}, fmt.Errorf("%w: release %s lacks month %s", ErrUnavailable, id, month)
+		}
+		rel.Classes = append(rel.Classes, mc.Classes...)
+	}
+	return rel, nil
+}
+
+func (s *Service) read(ctx context.Context, id string, v any) (bool, error) {
+	data, found, err := s.store.LoadRelease(ctx, id)
+	if err != nil {
+		return false, fmt.Errorf("%w: load release %s: %w", ErrUnavailable, id, err)
+	}
+	if !found {
+		return false, nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return false, fmt.Errorf("decode release %s: %w", id, err)
+	}
+	return true, nil
+}
+
+func (s *Service) save(ctx context.Context, id, through string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode release %s: %w", id, err)
+	}
+	if err := s.store.SaveRelease(ctx, id, through, data); err != nil {
+		return fmt.Errorf("%w: save release %s: %w", ErrUnavailable, id, err)
+	}
+	return nil
+}
+
+// minGroup is the partnership's minimum group, never below the floor.
+func minGroup(p partnership.Partnership) int {
+	return max(p.MinGroup, partnership.MinGroupFloor)
 }
 
 // ReleaseAll releases the ended months of every citizen form in every
@@ -146,20 +186,23 @@ func (s *Service) ReleaseAll(ctx context.Context, ps []partnership.Partnership, 
 }
 
 // shown lists the released classes that may be shown under the
-// partnership's current minimum group: one raised after a month was
-// released hides that month's smaller classes, and smaller parts of
-// classes, whole.
-func (rel Release) shown(f *forms.Form, min int) []Class {
+// partnership's current minimum group: one raised after a class was
+// released hides the class, or the parts of it too small now, whole.
+func (rel Release) shown(f *forms.Form, p partnership.Partnership) []Class {
+	min := minGroup(p)
 	out := make([]Class, 0, len(rel.Classes))
 	for _, c := range rel.Classes {
 		if c.Tally.N < min {
 			continue
 		}
-		if min > rel.Min {
+		if min > c.Min {
 			c = c.clone()
-			protect(&c, f, min)
+			protect(&c, f, rel.DimSets[c.Dims], min)
 		}
 		out = append(out, c)
 	}
 	return out
 }
+
+// dims gives the dimension set a class was released with.
+func (rel Release) dims(c Class) []string { return rel.DimSets[c.Dims] }

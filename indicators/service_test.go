@@ -31,7 +31,7 @@ func TestConcurrentQueriesReleaseOnce(t *testing.T) {
 	for i, p := range randomPeople(3, 30) {
 		store.responses = append(store.responses, p.response(f, i))
 	}
-	s := New(store, nil, catalog, func() time.Time { return month(5) })
+	s := New(store, nil, Catalog(catalog), func() time.Time { return month(5) })
 	p := partnership.Partnership{ID: "p1", MinGroup: 5}
 	var wg sync.WaitGroup
 	totals := make([]int, 8)
@@ -67,11 +67,11 @@ func TestReleaseAllBeforeAnyoneLooks(t *testing.T) {
 	}
 	now := func() time.Time { return month(5) }
 	p := partnership.Partnership{ID: "p1", MinGroup: 5}
-	if err := New(store, nil, catalog, now).ReleaseAll(context.Background(), []partnership.Partnership{p}, catalog.Forms()); err != nil {
+	if err := New(store, nil, Catalog(catalog), now).ReleaseAll(context.Background(), []partnership.Partnership{p}, catalog.Forms()); err != nil {
 		t.Fatal(err)
 	}
 	read := store.reads.Load()
-	inc, err := New(store, nil, catalog, now).Inclusion(context.Background(), p, f, Query{})
+	inc, err := New(store, nil, Catalog(catalog), now).Inclusion(context.Background(), p, f, Query{})
 	if err != nil || inc.Total.N == 0 || inc.ReleasedThrough != "2026-03" {
 		t.Fatalf("after the background release: %+v, %v", inc.Total, err)
 	}

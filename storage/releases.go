@@ -5,16 +5,19 @@ import (
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"samspil/forms"
 )
 
 // releaseDoc holds an encoded release as bytes, which the embedded store
-// keeps as one string instead of parsing a deep document on every read.
+// keeps as one string instead of parsing a deep document on every read,
+// and how far it reaches.
 type releaseDoc struct {
-	ID   string `bson:"_id"`
-	Data []byte `bson:"data"`
+	ID      string `bson:"_id"`
+	Through string `bson:"through"`
+	Data    []byte `bson:"data"`
 }
 
 // LoadRelease reads a release by id.
@@ -30,11 +33,24 @@ func (s *Store) LoadRelease(ctx context.Context, id string) ([]byte, bool, error
 	return d.Data, true, nil
 }
 
-// SaveRelease replaces a release. A release follows from the stored
-// answers alone, so two services saving one at once save the same.
-func (s *Store) SaveRelease(ctx context.Context, id string, data []byte) error {
-	_, err := s.releases.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, releaseDoc{ID: id, Data: data},
-		options.Replace().SetUpsert(true))
+// SaveRelease stores a release that reaches through a month, unless the
+// stored one reaches as far or further: two services extending one at the
+// same moment, one through an earlier month, never move it back.
+func (s *Store) SaveRelease(ctx context.Context, id, through string, data []byte) error {
+	_, err := s.writeIf(ctx, s.releases, id, bson.D{{Key: "through", Value: bson.D{{Key: "$lt", Value: through}}}},
+		func(stored bson.Raw) bool {
+			t, _ := stored.Lookup("through").StringValueOK()
+			return t < through
+		},
+		func(filter bson.D) (bool, error) {
+			_, err := s.releases.ReplaceOne(ctx, filter, releaseDoc{ID: id, Through: through, Data: data},
+				options.Replace().SetUpsert(true))
+			// A duplicate key means a release as far or further is stored.
+			if mongo.IsDuplicateKeyError(err) {
+				return false, nil
+			}
+			return err == nil, err
+		})
 	if err != nil {
 		return fmt.Errorf("save release %q: %w", id, err)
 	}
