@@ -48,6 +48,8 @@ type Class struct {
 	Tally forms.Tally `json:"tally"`
 	// Withheld lists the scales and items this class shows nothing of.
 	Withheld []string `json:"withheld,omitempty"`
+	// Released is the month whose release holds the class.
+	Released string `json:"-"`
 }
 
 // dims lists the dimensions of a form's atoms, in the order they are given

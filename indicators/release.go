@@ -116,7 +116,6 @@ func answerValue(v any) string {
 // up its responses' counts by path first and becomes a tally once: most
 // responses share an atom with many others.
 type monthAtoms struct {
-	dims   []string
 	finder FormFinder
 	months map[string]map[string]*atomCounts
 }
@@ -126,17 +125,18 @@ type atomCounts struct {
 	counts map[string]float64
 }
 
-func newMonthAtoms(dims []string, finder FormFinder) *monthAtoms {
-	return &monthAtoms{dims: dims, finder: finder, months: map[string]map[string]*atomCounts{}}
+func newMonthAtoms(finder FormFinder) *monthAtoms {
+	return &monthAtoms{finder: finder, months: map[string]map[string]*atomCounts{}}
 }
 
-// add counts a response with the rules of the version it answered.
-func (m *monthAtoms) add(ctx context.Context, r forms.Response) error {
+// add counts a response in its atom of a dimension set, with the rules of
+// the version it answered.
+func (m *monthAtoms) add(ctx context.Context, dims []string, r forms.Response) error {
 	f, err := m.finder.Form(ctx, r.FormID, r.FormVersion)
 	if err != nil {
 		return err
 	}
-	key := atomKey(m.dims, r)
+	key := atomKey(dims, r)
 	byKey := m.months[key[0]]
 	if byKey == nil {
 		byKey = map[string]*atomCounts{}
@@ -154,30 +154,35 @@ func (m *monthAtoms) add(ctx context.Context, r forms.Response) error {
 	return nil
 }
 
-// atoms turns a month's counts into atoms, in key order. Group sums are
-// left out: classes replace them.
+// atoms turns a month's counts into atoms, in key order.
 func (m *monthAtoms) atoms(month string) []Atom {
 	atoms := make([]Atom, 0, len(m.months[month]))
 	for _, a := range m.months[month] {
-		counts := make([]forms.Count, 0, len(a.counts))
-		for path, by := range a.counts {
-			counts = append(counts, forms.Count{Path: path, By: by})
-		}
-		atom := Atom{Key: a.key}
-		atom.Tally.Apply(counts)
-		atom.Tally.Groups = nil
-		atoms = append(atoms, atom)
+		atoms = append(atoms, a.atom())
 	}
 	slices.SortFunc(atoms, func(a, b Atom) int { return cmp.Compare(atomID(a.Key), atomID(b.Key)) })
 	return atoms
 }
 
+// atom turns counts into an atom. Group sums are left out: classes
+// replace them.
+func (a *atomCounts) atom() Atom {
+	counts := make([]forms.Count, 0, len(a.counts))
+	for path, by := range a.counts {
+		counts = append(counts, forms.Count{Path: path, By: by})
+	}
+	atom := Atom{Key: a.key}
+	atom.Tally.Apply(counts)
+	atom.Tally.Groups = nil
+	return atom
+}
+
 // extend releases the months after rel.Through up to through, in order,
-// from the atoms collected with the form's current dimensions, and returns
-// the classes of each month it released.
-func extend(rel Release, f *forms.Form, m *monthAtoms, through string, min int) (Release, map[string][]Class) {
-	if n := len(rel.DimSets); n == 0 || !slices.Equal(rel.DimSets[n-1], m.dims) {
-		rel.DimSets = append(rel.DimSets, m.dims)
+// from the atoms collected with the dimensions given, and returns the
+// classes of each month it released.
+func extend(rel Release, f *forms.Form, dims []string, m *monthAtoms, through string, min int) (Release, map[string][]Class) {
+	if n := len(rel.DimSets); n == 0 || !slices.Equal(rel.DimSets[n-1], dims) {
+		rel.DimSets = append(rel.DimSets, dims)
 	}
 	set := len(rel.DimSets) - 1
 	if rel.Months == nil {
@@ -191,8 +196,8 @@ func extend(rel Release, f *forms.Form, m *monthAtoms, through string, min int) 
 		classes, carry := release(m.atoms(month), rel.Carry, min)
 		rel.Carry = carry
 		for i := range classes {
-			classes[i].Dims = set
-			protect(&classes[i], f, m.dims, min)
+			classes[i].Dims, classes[i].Released = set, month
+			protect(&classes[i], f, dims, min)
 		}
 		rel.Months[month] = set
 		rel.Classes = append(rel.Classes, classes...)

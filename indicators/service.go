@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,17 +92,17 @@ func (s *Service) extend(ctx context.Context, p partnership.Partnership, f *form
 	}
 	rel.Partnership, rel.Form = p.ID, f.ID
 	if rel.Through < through {
-		m := newMonthAtoms(dims(f), s.forms)
+		d, m := dims(f), newMonthAtoms(s.forms)
 		days := forms.Days{To: monthEnd(through)}
 		if rel.Through != "" {
 			days.From = nextMonth(rel.Through) + "-01"
 		}
-		err := s.store.EachResponseIn(ctx, f.ID, p.ID, days, func(r forms.Response) error { return m.add(ctx, r) })
+		err := s.store.EachResponseIn(ctx, f.ID, p.ID, days, func(r forms.Response) error { return m.add(ctx, d, r) })
 		if err != nil {
 			return Release{}, fmt.Errorf("%w: read responses for release %s: %w", ErrUnavailable, id, err)
 		}
 		var added map[string][]Class
-		rel, added = extend(rel, f, m, through, minGroup(p))
+		rel, added = extend(rel, f, d, m, through, minGroup(p))
 		for month, classes := range added {
 			if err := s.save(ctx, id+":"+month, month, monthClasses{Classes: classes}); err != nil {
 				return Release{}, err
@@ -132,7 +133,10 @@ func (s *Service) load(ctx context.Context, id string) (Release, error) {
 		if !found {
 			return Release{}, fmt.Errorf("%w: release %s lacks month %s", ErrUnavailable, id, month)
 		}
-		rel.Classes = append(rel.Classes, mc.Classes...)
+		for _, c := range mc.Classes {
+			c.Released = month
+			rel.Classes = append(rel.Classes, c)
+		}
 	}
 	return rel, nil
 }
@@ -206,3 +210,50 @@ func (rel Release) shown(f *forms.Form, p partnership.Partnership) []Class {
 
 // dims gives the dimension set a class was released with.
 func (rel Release) dims(c Class) []string { return rel.DimSets[c.Dims] }
+
+// Retally recomputes the tallies of a form's released classes in a
+// partnership from the stored answers, with the current scoring rules,
+// after a correction. Which responses make up a class never changes: a
+// class formed anew could be compared with the one published before.
+func (s *Service) Retally(ctx context.Context, p partnership.Partnership, f *forms.Form) error {
+	id := releaseID(p.ID, f.ID)
+	rel, err := s.load(ctx, id)
+	if err != nil || rel.Through == "" {
+		return err
+	}
+	m := newMonthAtoms(s.forms)
+	err = s.store.EachResponseIn(ctx, f.ID, p.ID, forms.Days{To: monthEnd(rel.Through)}, func(r forms.Response) error {
+		if set, ok := rel.Months[r.SubmittedAt.UTC().Format("2006-01")]; ok {
+			return m.add(ctx, rel.DimSets[set], r)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w: read responses for release %s: %w", ErrUnavailable, id, err)
+	}
+	tally := func(aid string) forms.Tally {
+		month, _, _ := strings.Cut(aid, "/")
+		if c := m.months[month][aid]; c != nil {
+			return c.atom().Tally
+		}
+		return forms.Tally{}
+	}
+	byMonth := map[string][]Class{}
+	for _, c := range rel.Classes {
+		c.Tally, c.Withheld = forms.Tally{}, nil
+		for _, aid := range c.Atoms {
+			c.Tally.Add(tally(aid))
+		}
+		protect(&c, f, rel.dims(c), c.Min)
+		byMonth[c.Released] = append(byMonth[c.Released], c)
+	}
+	for i, a := range rel.Carry {
+		rel.Carry[i].Tally = tally(atomID(a.Key))
+	}
+	for month := range rel.Months {
+		if err := s.save(ctx, id+":"+month, month, monthClasses{Classes: byMonth[month]}); err != nil {
+			return err
+		}
+	}
+	return s.save(ctx, id, rel.Through, rel.Head)
+}

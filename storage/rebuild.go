@@ -55,9 +55,6 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 	if _, err := s.pages.DeleteMany(ctx, bson.D{}); err != nil {
 		return done, fmt.Errorf("clear export pages: %w", err)
 	}
-	if err := s.clearReleases(ctx); err != nil {
-		return done, err
-	}
 	pages := s.newPageWriter()
 	cur, err := s.responses.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "uncount", Value: 0}}))
 	if err != nil {

@@ -34,18 +34,18 @@ func (s *Store) LoadRelease(ctx context.Context, id string) ([]byte, bool, error
 }
 
 // SaveRelease stores a release that reaches through a month, unless the
-// stored one reaches as far or further: two services extending one at the
-// same moment, one through an earlier month, never move it back.
+// stored one reaches further: two services extending one at the same
+// moment, one through an earlier month, never move it back.
 func (s *Store) SaveRelease(ctx context.Context, id, through string, data []byte) error {
-	_, err := s.writeIf(ctx, s.releases, id, bson.D{{Key: "through", Value: bson.D{{Key: "$lt", Value: through}}}},
+	_, err := s.writeIf(ctx, s.releases, id, bson.D{{Key: "through", Value: bson.D{{Key: "$lte", Value: through}}}},
 		func(stored bson.Raw) bool {
 			t, _ := stored.Lookup("through").StringValueOK()
-			return t < through
+			return t <= through
 		},
 		func(filter bson.D) (bool, error) {
 			_, err := s.releases.ReplaceOne(ctx, filter, releaseDoc{ID: id, Through: through, Data: data},
 				options.Replace().SetUpsert(true))
-			// A duplicate key means a release as far or further is stored.
+			// A duplicate key means a release further on is stored.
 			if mongo.IsDuplicateKeyError(err) {
 				return false, nil
 			}
@@ -53,16 +53,6 @@ func (s *Store) SaveRelease(ctx context.Context, id, through string, data []byte
 		})
 	if err != nil {
 		return fmt.Errorf("save release %q: %w", id, err)
-	}
-	return nil
-}
-
-// clearReleases drops every release, so that figures are released anew
-// from corrected scores; the classes come out the same, since they follow
-// from where and when people answered, not from their scores.
-func (s *Store) clearReleases(ctx context.Context) error {
-	if _, err := s.releases.DeleteMany(ctx, bson.D{}); err != nil {
-		return fmt.Errorf("clear releases: %w", err)
 	}
 	return nil
 }
