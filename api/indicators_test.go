@@ -83,6 +83,17 @@ func TestHealthIndicators(t *testing.T) {
 	if out["min_group"] != float64(5) || out["response_rate"].(map[string]any)["responded"] != float64(6) {
 		t.Errorf("min_group %v, response rate %v", out["min_group"], out["response_rate"])
 	}
+	// Published figures of a closed wave are frozen: moving a partner to
+	// another sector afterwards changes none of them.
+	before, _ := json.Marshal(out["factors"])
+	if res, _ := fx.ta.call(t, "PATCH", "/api/v1/partnerships/"+fx.pid+"/partners/"+fx.partners["Brugsen"], `{"sector":"public"}`,
+		"Authorization", "Bearer "+fx.backbone); res.StatusCode != 200 {
+		t.Fatalf("move a partner: %d", res.StatusCode)
+	}
+	_, again := fx.ta.call(t, "GET", "/api/v1/partnerships/"+fx.pid+"/indicators/health", "", "Authorization", "Bearer "+fx.ta.evaluator)
+	if after, _ := json.Marshal(again["factors"]); string(after) != string(before) {
+		t.Errorf("health after moving a partner:\n%s\nwas\n%s", after, before)
+	}
 	// A factor nobody scored is withheld too.
 	for _, f := range out["factors"].([]any) {
 		if f := f.(map[string]any); f["factor"] == "shared_power" && f["total"].(map[string]any)["suppressed"] != true {

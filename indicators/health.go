@@ -15,7 +15,7 @@ import (
 // A partner's answers can change until its wave closes, and the backbone
 // sees which partners answered: figures that moved with each answer would
 // show each partner's answers by difference. So partner-survey figures of
-// a wave are released when it closes, and never change after.
+// a wave are released when it closes, from scores frozen then.
 
 // ErrNoPartnerWave says the partnership has no partner wave that opened,
 // or not the one asked for.
@@ -27,15 +27,6 @@ type Cell struct {
 	Suppressed bool `json:"suppressed,omitempty"`
 	Figures
 	Band string `json:"band,omitempty"`
-}
-
-func estimateCell(values []float64, hidden bool) Cell {
-	e, ok := analytics.Estimate95(values)
-	if hidden || !ok {
-		return Cell{Suppressed: true}
-	}
-	fig := figuresOf(e)
-	return Cell{Figures: fig, Band: analytics.Band(*fig.Mean)}
 }
 
 // PartnerWave is a partner wave with what its figures are read from.
@@ -101,77 +92,129 @@ type Health struct {
 	ResponseRate Rates     `json:"response_rate"`
 }
 
+// waveScores is a closed partner wave's scores, per factor and sector,
+// frozen when first read after the wave closed: a partner moved to another
+// sector afterwards, or deactivated, changes nothing that was published.
+type waveScores struct {
+	Factors map[string]map[partnership.Sector]forms.ScoreSums `json:"factors"`
+}
+
+func (ws waveScores) total(factor string) forms.ScoreSums {
+	var t forms.ScoreSums
+	for _, sums := range ws.Factors[factor] {
+		t.N, t.Sum, t.SumSq = t.N+sums.N, t.Sum+sums.Sum, t.SumSq+sums.SumSq
+	}
+	return t
+}
+
+// closedScores reads a closed wave's frozen scores, freezing them first.
+func (s *Service) closedScores(ctx context.Context, w partnership.Wave, f *forms.Form, partners []partnership.Partner) (waveScores, error) {
+	id := "release:health:" + w.ID
+	var ws waveScores
+	if found, err := s.read(ctx, id, &ws); err != nil || found {
+		return ws, err
+	}
+	sectorOf := map[string]partnership.Sector{}
+	for _, pt := range partners {
+		sectorOf[pt.ID] = pt.Sector
+	}
+	answers, err := s.partners.PartnerResponses(ctx, w.ID, PartnerIDs(partners))
+	if err != nil {
+		return ws, fmt.Errorf("%w: answers to %s: %w", ErrUnavailable, w.ID, err)
+	}
+	ws.Factors = map[string]map[partnership.Sector]forms.ScoreSums{}
+	for _, sc := range f.Scales {
+		bySector := map[partnership.Sector]forms.ScoreSums{}
+		for _, r := range answers {
+			if v, ok := r.Scores[sc.ID]; ok {
+				sums := bySector[sectorOf[r.Partner]]
+				sums.N, sums.Sum, sums.SumSq = sums.N+1, sums.Sum+v, sums.SumSq+v*v
+				bySector[sectorOf[r.Partner]] = sums
+			}
+		}
+		ws.Factors[sc.ID] = bySector
+	}
+	return ws, s.save(ctx, id, w.ClosesAt.UTC().Format(time.RFC3339), ws)
+}
+
 // Health gives each partnership-health factor's mean 1-5 score with n, a
-// 95% CI and band, by sector, and the change since the previous wave, next
-// to the response rates: a score from a third of the partners says
-// something else than one from all. Until the wave closes, only the rates.
+// 95% CI and band, by sector, and the change since the previous closed
+// wave, next to the response rates: a score from a third of the partners
+// says something else than one from all. Until the wave closes, only the
+// rates: partners may change their answers until then, and the backbone
+// sees who answered.
 func (s *Service) Health(ctx context.Context, p partnership.Partnership, waveID string) (Health, error) {
 	pw, err := s.partnerWave(ctx, p.ID, waveID)
 	if err != nil {
 		return Health{}, err
 	}
-	w, f := pw.Wave, pw.Form
-	sectorOf := map[string]partnership.Sector{}
-	for _, pt := range pw.Partners {
-		sectorOf[pt.ID] = pt.Sector
-	}
-	ids := PartnerIDs(pw.Partners)
-	current, err := s.partners.PartnerResponses(ctx, w.ID, ids)
+	w, f, min := pw.Wave, pw.Form, minGroup(p)
+	current, err := s.partners.PartnerResponses(ctx, w.ID, PartnerIDs(pw.Partners))
 	if err != nil {
 		return Health{}, fmt.Errorf("%w: answers to %s: %w", ErrUnavailable, w.ID, err)
-	}
-	h := Health{Wave: w.ID, Form: w.Form, Version: w.Version, Released: pw.Released, ReleasesAt: w.ClosesAt,
-		MinGroup: p.MinGroup, Factors: make([]Factor, 0, len(f.Scales))}
-	var previous []forms.Response
-	if i := slices.IndexFunc(pw.Waves, func(x partnership.Wave) bool { return x.ID == w.ID }); i > 0 {
-		prev := slices.DeleteFunc(slices.Clone(pw.Waves[:i]), func(x partnership.Wave) bool { return x.Form != w.Form })
-		if len(prev) > 0 {
-			h.PreviousWave = prev[len(prev)-1].ID
-			if previous, err = s.partners.PartnerResponses(ctx, h.PreviousWave, ids); err != nil {
-				return Health{}, fmt.Errorf("%w: answers to %s: %w", ErrUnavailable, h.PreviousWave, err)
-			}
-		}
 	}
 	invitees, err := s.inviteesOf(ctx, w, pw.Partners, current)
 	if err != nil {
 		return Health{}, err
 	}
-	h.ResponseRate = ratesOf(invitees, w, s.now())
-	for _, sc := range f.Scales {
-		total := scoresOf(current, sc.ID, nil)
-		fa := Factor{Factor: sc.ID, Label: sc.Label, BySector: map[partnership.Sector]Cell{},
-			Total: estimateCell(total, !pw.Released || len(total) < p.MinGroup)}
-		sizes := make([]int, len(partnership.Sectors))
-		groups := make([][]float64, len(partnership.Sectors))
-		for i, sec := range partnership.Sectors {
-			groups[i] = scoresOf(current, sc.ID, func(r forms.Response) bool { return sectorOf[r.Partner] == sec })
-			sizes[i] = len(groups[i])
+	h := Health{Wave: w.ID, Form: w.Form, Version: w.Version, Released: pw.Released, ReleasesAt: w.ClosesAt,
+		MinGroup: p.MinGroup, Factors: make([]Factor, 0, len(f.Scales)), ResponseRate: ratesOf(invitees, w, s.now())}
+	var now, before waveScores
+	if pw.Released {
+		if now, err = s.closedScores(ctx, w, f, pw.Partners); err != nil {
+			return Health{}, err
 		}
-		hidden := analytics.Suppress(sizes, p.MinGroup)
+		if prev, ok := previousClosed(pw, s.now()); ok {
+			h.PreviousWave = prev.ID
+			if before, err = s.closedScores(ctx, prev, f, pw.Partners); err != nil {
+				return Health{}, err
+			}
+		}
+	}
+	for _, sc := range f.Scales {
+		total := now.total(sc.ID)
+		fa := Factor{Factor: sc.ID, Label: sc.Label, BySector: map[partnership.Sector]Cell{},
+			Total: sumsCell(total, !pw.Released || total.N < min)}
+		sizes := make([]int, len(partnership.Sectors))
+		for i, sec := range partnership.Sectors {
+			sizes[i] = now.Factors[sc.ID][sec].N
+		}
+		hidden := analytics.Suppress(sizes, min)
 		for i, sec := range partnership.Sectors {
 			if sizes[i] > 0 {
-				fa.BySector[sec] = estimateCell(groups[i], hidden[i] || fa.Total.Suppressed)
+				fa.BySector[sec] = sumsCell(now.Factors[sc.ID][sec], hidden[i] || fa.Total.Suppressed)
 			}
 		}
-		before := scoresOf(previous, sc.ID, nil)
-		if from, ok := analytics.Estimate95(before); ok && len(before) >= p.MinGroup && !fa.Total.Suppressed {
-			if to, ok := analytics.Estimate95(total); ok {
-				ch := analytics.Compare(from, to)
-				fa.Change = &ch
-			}
+		prev := before.total(sc.ID)
+		from, okFrom := analytics.FromSums(prev.N, prev.Sum, prev.SumSq)
+		to, okTo := analytics.FromSums(total.N, total.Sum, total.SumSq)
+		if okFrom && okTo && prev.N >= min && !fa.Total.Suppressed {
+			ch := analytics.Compare(from, to)
+			fa.Change = &ch
 		}
 		h.Factors = append(h.Factors, fa)
 	}
 	return h, nil
 }
 
-// scoresOf collects one scale's scores from the responses that keep holds for.
-func scoresOf(rs []forms.Response, scale string, keep func(forms.Response) bool) []float64 {
-	var out []float64
-	for _, r := range rs {
-		if v, ok := r.Scores[scale]; ok && (keep == nil || keep(r)) {
-			out = append(out, v)
+// previousClosed is the partner wave of the same form before the one
+// asked for that has closed.
+func previousClosed(pw PartnerWave, now time.Time) (partnership.Wave, bool) {
+	i := slices.IndexFunc(pw.Waves, func(x partnership.Wave) bool { return x.ID == pw.Wave.ID })
+	for j := i - 1; j >= 0; j-- {
+		if x := pw.Waves[j]; x.Form == pw.Wave.Form && x.Status(now) == partnership.Closed {
+			return x, true
 		}
 	}
-	return out
+	return partnership.Wave{}, false
 }
+
+func sumsCell(sums forms.ScoreSums, hidden bool) Cell {
+	e, ok := analytics.FromSums(sums.N, sums.Sum, sums.SumSq)
+	if hidden || !ok {
+		return Cell{Suppressed: true}
+	}
+	fig := figuresOf(e)
+	return Cell{Figures: fig, Band: analytics.Band(*fig.Mean)}
+}
+
