@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -59,6 +60,9 @@ func protectedPublisher(t testing.TB, people []person, now time.Time) []figure {
 			}
 			out = append(out, figure{name: sc + " " + name, n: ix.N, sum: float64(ix.N) * *ix.Mean})
 		}
+		if d := g.Indices["belonging"].Distribution["belonging_place"]; d != nil {
+			out = append(out, figure{name: "belonging answers " + name, sum: placeSum(d)})
+		}
 	}
 	months := []string{"", "2026-01", "2026-02", "2026-03"}
 	for _, wave := range []string{"", "w1", "w2"} {
@@ -112,8 +116,20 @@ func protectedPublisher(t testing.TB, people []person, now time.Time) []figure {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out = append(out, figure{name: fmt.Sprintf("belonging summary %d", sum.N)})
+	out = append(out, figure{name: "belonging summary answers", sum: placeSum(sum.Items["belonging_place"].Values)})
 	return out
+}
+
+// placeSum reads answer counts as a sum the auditor can follow: each
+// point of belonging_place moves the belonging index by 12.5 when the
+// other item is answered, as it always is here.
+func placeSum(counts map[string]int) float64 {
+	sum := 0.0
+	for v, n := range counts {
+		x, _ := strconv.Atoi(v)
+		sum += float64(x*n) * 12.5
+	}
+	return sum
 }
 
 func month(m int) time.Time { return time.Date(2026, time.Month(m), 1, 0, 0, 0, 0, time.UTC) }

@@ -217,4 +217,3 @@ func sumsCell(sums forms.ScoreSums, hidden bool) Cell {
 	fig := figuresOf(e)
 	return Cell{Figures: fig, Band: analytics.Band(*fig.Mean)}
 }
-
