@@ -220,7 +220,7 @@ func TestInclusionIndicators(t *testing.T) {
 	}
 	// Every answer of the eleven is counted: they are one group of five
 	// or more, whatever the answers.
-	if dist, _ := json.Marshal(b["distribution"]); string(dist) != `{"belonging_place":{"1":1,"3":1,"4":7,"5":2}}` {
+	if dist, _ := json.Marshal(b["distribution"]); string(dist) != `{"belonging_place":{"1":1,"2":0,"3":1,"4":7,"5":2}}` {
 		t.Errorf("distribution = %s", dist)
 	}
 	// Role: A's three helpers and three participants gave it up to be
@@ -330,6 +330,7 @@ func TestChangeBetweenWaves(t *testing.T) {
 		{"?from_period=2026-01-01/2026-02-01&to_period=2026-02-01/2026-02-28", "to_period", "slutte"},
 		{"?from_period=2026-01-01/2026-01-31", "to_period", "to datoer"},
 		{"?from_wave=x&from_period=2026-01-01/2026-01-31&to_period=2026-02-01/2026-02-28", "from_wave", "målinger"},
+		{"?mode=weekly", "mode", "gyldig"},
 	} {
 		res, out := fx.ta.call(t, "GET", p+"/indicators/change"+bad.query+"&lang=da", "", bb...)
 		errs, _ := out["errors"].([]any)

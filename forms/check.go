@@ -154,7 +154,26 @@ func (f *Form) Check() []DefinitionProblem {
 	}
 	c.items("items", f.Items, sections, true)
 	c.scales()
+	c.quasiIdentifiers()
 	return c.problems
+}
+
+// quasiIdentifiers checks that each names, once, a choice or yes/no item
+// outside every scale: figures are grouped by it.
+func (c *checker) quasiIdentifiers() {
+	for i, id := range c.f.QuasiIdentifiers {
+		path := fmt.Sprintf("quasi_identifiers[%d]", i)
+		it, ok := c.f.Item(id)
+		inScale := slices.ContainsFunc(c.f.Scales, func(s Scale) bool { return slices.Contains(s.Items, id) })
+		switch {
+		case !ok:
+			c.fail(path, DefUnknownReference, map[string]any{"Value": fmt.Sprintf("%q", id)})
+		case slices.Index(c.f.QuasiIdentifiers, id) != i:
+			c.fail(path, DefDuplicateID, map[string]any{"Value": fmt.Sprintf("%q", id)})
+		case it.Type != TypeChoice && it.Type != TypeYesNo || inScale:
+			c.fail(path, DefNotForType, map[string]any{"Field": "quasi_identifiers", "Type": string(it.Type)})
+		}
+	}
 }
 
 func (c *checker) items(prefix string, items []Item, sections []string, top bool) {

@@ -113,8 +113,12 @@ func (s *Service) samples(f *forms.Form, waves []partnership.Wave, q ChangeQuery
 	})
 	slices.SortFunc(waves, func(a, b partnership.Wave) int { return a.OpensAt.Compare(b.OpensAt) })
 	from, to, mode := q.FromWave, q.ToWave, q.Mode
-	if mode == "" {
+	switch mode {
+	case "":
 		mode = "formative"
+	case "formative", "summative":
+	default:
+		return Query{}, Query{}, nil, invalid([]partnership.Problem{{Field: "mode", Code: "invalid_value"}})
 	}
 	if from == "" && to == "" && len(waves) >= 2 {
 		from, to = waves[len(waves)-2].ID, waves[len(waves)-1].ID

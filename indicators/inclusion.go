@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strconv"
 
 	"samspil/analytics"
 	"samspil/forms"
@@ -118,7 +119,7 @@ func groupOf(f *forms.Form, key map[string]string, t forms.Tally) Group {
 	}
 	g := Group{Key: key, N: t.N, Indices: map[string]Index{}}
 	for _, sc := range f.Scales {
-		g.Indices[sc.ID] = indexOf(sc, t)
+		g.Indices[sc.ID] = indexOf(f, sc, t)
 	}
 	for _, it := range f.Items {
 		ti, ok := t.Items[it.ID]
@@ -129,28 +130,58 @@ func groupOf(f *forms.Form, key map[string]string, t forms.Tally) Group {
 			g.Shares = map[string]map[string]float64{}
 		}
 		shares := map[string]float64{}
-		for v, n := range ti.Values {
-			shares[v] = analytics.Round6(float64(n) / float64(ti.Answered))
+		for _, v := range answerValues(it) {
+			shares[v] = analytics.Round6(float64(ti.Values[v]) / float64(ti.Answered))
 		}
 		g.Shares[it.ID] = shares
 	}
 	return g
 }
 
-func indexOf(sc forms.Scale, t forms.Tally) Index {
+// answerValues lists every answer an item offers, so that one nobody gave
+// shows as 0 rather than as missing.
+func answerValues(it forms.Item) []string {
+	var vs []string
+	switch it.Type {
+	case forms.TypeChoice, forms.TypeMulti:
+		for _, o := range it.Options {
+			vs = append(vs, o.Value)
+		}
+	case forms.TypeYesNo:
+		vs = []string{"yes", "no"}
+	case forms.TypeScale, forms.TypeRating:
+		lo, hi := it.Range()
+		for x := int(lo); x <= int(hi); x++ {
+			vs = append(vs, strconv.Itoa(x))
+		}
+	}
+	if it.PreferNot {
+		vs = append(vs, forms.PreferNot)
+	}
+	return vs
+}
+
+func indexOf(f *forms.Form, sc forms.Scale, t forms.Tally) Index {
 	sums := t.Scores[sc.ID]
 	e, ok := analytics.FromSums(sums.N, sums.Sum, sums.SumSq)
 	if !ok {
 		return Index{Suppressed: true}
 	}
 	ix := Index{Figures: figuresOf(e)}
-	for _, item := range sc.Items {
-		if it, ok := t.Items[item]; ok && it.Values != nil {
-			if ix.Distribution == nil {
-				ix.Distribution = map[string]map[string]int{}
-			}
-			ix.Distribution[item] = maps.Clone(it.Values)
+	for _, id := range sc.Items {
+		ti, ok := t.Items[id]
+		item, known := f.Item(id)
+		if !ok || !known || ti.Answered == 0 {
+			continue
 		}
+		if ix.Distribution == nil {
+			ix.Distribution = map[string]map[string]int{}
+		}
+		dist := map[string]int{}
+		for _, v := range answerValues(item) {
+			dist[v] = ti.Values[v]
+		}
+		ix.Distribution[id] = dist
 	}
 	for _, cut := range sc.Cutoffs {
 		if ix.Bands == nil {

@@ -82,7 +82,7 @@ func TestZeroIsShownAndGroupsLookAlike(t *testing.T) {
 		}
 		for _, g := range groups {
 			got, _ := json.Marshal(g.Indices["belonging"])
-			if !strings.HasPrefix(string(got), `{"n":6,"mean":0,"sd":0,"ci":[0,0],"distribution":{"belonging_place":{"1":6},"belonging_someone":{"1":6}}`) {
+			if !strings.HasPrefix(string(got), `{"n":6,"mean":0,"sd":0,"ci":[0,0],"distribution":{"belonging_place":{"1":6,"2":0,"3":0,"4":0,"5":0},"belonging_someone":{"1":6,"2":0,"3":0,"4":0,"5":0}}`) {
 				t.Errorf("by %q, group %v: belonging = %s", by, g.Key, got)
 			}
 		}

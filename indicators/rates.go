@@ -68,7 +68,9 @@ func ratesOf(list []Invitee, w partnership.Wave, now time.Time) Rates {
 	}
 	for _, inv := range list {
 		total.add(inv)
-		bySector[inv.Sector].add(inv)
+		if r := bySector[inv.Sector]; r != nil {
+			r.add(inv)
+		}
 	}
 	return Rates{Wave: w.ID, Status: w.Status(now), Invited: total.Invited, Responded: total.Responded,
 		ResponseRate: total.ResponseRate, BySector: bySector}
