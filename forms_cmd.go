@@ -8,11 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"time"
 
 	"samspil/forms"
-	"samspil/indicators"
-	"samspil/partnership"
 	"samspil/storage"
 )
 
@@ -115,25 +112,8 @@ func rebuild(ctx context.Context, store *storage.Store, catalog *forms.Catalog, 
 		return err
 	}
 	fmt.Fprintf(stdout, "rebuilt %d cells from %d responses, %d rescored\n", done.Cells, done.Responses, done.Rescored)
-	// Released months get the corrected figures in the classes they were
-	// released with.
-	ps, err := store.Partnerships(ctx)
-	if err != nil {
-		return err
-	}
-	svc := indicators.New(store, store, indicators.Catalog(catalog), time.Now)
-	retallied := 0
-	for _, f := range catalog.Forms() {
-		if f.Kind == forms.KindPartner || (len(only) > 0 && !slices.Contains(only, f.ID)) {
-			continue
-		}
-		for _, p := range append([]partnership.Partnership{{ID: "", MinGroup: indicators.DefaultMinGroup}}, ps...) {
-			if err := svc.Retally(ctx, p, f); err != nil {
-				return err
-			}
-			retallied++
-		}
-	}
-	fmt.Fprintf(stdout, "recomputed %d releases of citizen figures within their classes\n", retallied)
+	// Released months keep the figures they were released with: a figure
+	// that changed would show by difference the few whose scores changed.
+	fmt.Fprintln(stdout, "months released before keep their figures; later months use the corrected rules")
 	return nil
 }

@@ -55,10 +55,10 @@ func (s *Service) Change(ctx context.Context, p partnership.Partnership, f *form
 	}
 	var a, b forms.Tally
 	for _, c := range rel.shown(f, p) {
-		if before.matches(c, rel.dims(c)) {
+		if before.matches(c, rel.set(c).Dims) {
 			a.Add(c.Tally)
 		}
-		if after.matches(c, rel.dims(c)) {
+		if after.matches(c, rel.set(c).Dims) {
 			b.Add(c.Tally)
 		}
 	}

@@ -36,9 +36,9 @@ type Class struct {
 	// A class that pools what several months could not release keeps
 	// nothing.
 	Key []string `json:"key"`
-	// Dims indexes the release's dimension sets: the ones of the month the
+	// Set indexes the release's dimension sets: the one of the month the
 	// class was released in.
-	Dims int `json:"dims,omitempty"`
+	Set int `json:"set,omitempty"`
 	// Min is the minimum group the class was formed and protected with.
 	Min int `json:"min"`
 	// Atoms names its atoms (their keys joined by "/"), so that an export
@@ -48,14 +48,53 @@ type Class struct {
 	Tally forms.Tally `json:"tally"`
 	// Withheld lists the scales and items this class shows nothing of.
 	Withheld []string `json:"withheld,omitempty"`
-	// Released is the month whose release holds the class.
-	Released string `json:"-"`
 }
 
-// dims lists the dimensions of a form's atoms, in the order they are given
-// up last to first: quasi-identifiers, then activity, wave, month.
-func dims(f *forms.Form) []string {
-	return append(slices.Clone(place), f.QuasiIdentifiers...)
+// DimSet is what a month's classes were formed by: the dimensions of its
+// atoms, in the order they are given up last to first (quasi-identifiers,
+// then activity, wave, month), and for each question that a
+// quasi-identifier shows or hides, those quasi-identifiers: a class that
+// gives one up gives up the question with it.
+type DimSet struct {
+	Dims    []string            `json:"dims"`
+	ShownBy map[string][]string `json:"shown_by,omitempty"`
+}
+
+// dimSet is the dimension set of a form as it is now.
+func dimSet(f *forms.Form) DimSet {
+	set := DimSet{Dims: append(slices.Clone(place), f.QuasiIdentifiers...)}
+	for _, it := range f.Items {
+		var by []string
+		for _, ref := range f.ShownBy(it.ID) {
+			if slices.Contains(f.QuasiIdentifiers, ref) {
+				by = append(by, ref)
+			}
+		}
+		if len(by) > 0 {
+			if set.ShownBy == nil {
+				set.ShownBy = map[string][]string{}
+			}
+			set.ShownBy[it.ID] = by
+		}
+	}
+	return set
+}
+
+// qis lists the set's quasi-identifiers.
+func (d DimSet) qis() []string { return d.Dims[len(place):] }
+
+// hidden lists the quasi-identifiers a class gave up, and says whether a
+// question goes with them: one of them, or shown or hidden by one.
+func (d DimSet) hidden(c Class) func(id string) bool {
+	gone := map[string]bool{}
+	for _, q := range d.qis() {
+		if _, kept := value(c, d.Dims, q); !kept {
+			gone[q] = true
+		}
+	}
+	return func(id string) bool {
+		return gone[id] || slices.ContainsFunc(d.ShownBy[id], func(q string) bool { return gone[q] })
+	}
 }
 
 // value gives a class's value of a dimension, and whether it keeps it.
@@ -128,19 +167,14 @@ func classOf(key []string, atoms []Atom, min int) Class {
 //     min answered (the score and the other items would give them away),
 //     with its items;
 //   - any other question fewer than min answered.
-func protect(c *Class, f *forms.Form, dims []string, min int) {
+func protect(c *Class, f *forms.Form, set DimSet, min int) {
 	t := &c.Tally
 	t.Groups = nil
-	hidden := map[string]bool{}
-	for _, q := range f.QuasiIdentifiers {
-		if _, kept := value(*c, dims, q); !kept {
-			hidden[q] = true
-		}
-	}
-	dependsOnHidden := func(id string) bool {
-		return hidden[id] || slices.ContainsFunc(f.ShownBy(id), func(ref string) bool { return hidden[ref] })
-	}
+	dependsOnHidden := set.hidden(*c)
 	answered := func(id string) int { return t.Items[id].Answered }
+	// An index item counts by its numbers: "prefer not" beside one
+	// number would show that number through the mean.
+	numbers := func(id string) int { return answered(id) - t.Items[id].Values[forms.PreferNot] }
 	keep := map[string]bool{}
 	inScale := map[string]bool{}
 	for _, sc := range f.Scales {
@@ -148,7 +182,7 @@ func protect(c *Class, f *forms.Form, dims []string, min int) {
 		some := t.Scores[sc.ID].N > 0
 		for _, it := range sc.Items {
 			inScale[it] = true
-			shown = shown && (answered(it) == 0 || answered(it) >= min) && !dependsOnHidden(it)
+			shown = shown && (numbers(it) == 0 || numbers(it) >= min) && !dependsOnHidden(it)
 			some = some || answered(it) > 0
 		}
 		for _, it := range sc.Items {
@@ -169,8 +203,8 @@ func protect(c *Class, f *forms.Form, dims []string, min int) {
 	for _, it := range f.Items {
 		switch {
 		case inScale[it.ID]:
-		case slices.Contains(f.QuasiIdentifiers, it.ID):
-			keep[it.ID] = !hidden[it.ID]
+		case slices.Contains(set.qis(), it.ID):
+			keep[it.ID] = !dependsOnHidden(it.ID)
 		default:
 			keep[it.ID] = answered(it.ID) >= min && !dependsOnHidden(it.ID)
 			if !keep[it.ID] && answered(it.ID) > 0 {

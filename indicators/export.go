@@ -2,8 +2,8 @@ package indicators
 
 import (
 	"context"
+	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"samspil/forms"
@@ -87,25 +87,24 @@ func (e *Export) Write(ctx context.Context, store ExportStore, wave string, enco
 			return nil
 		}
 		month := r.SubmittedAt.UTC().Format("2006-01")
-		set, ok := er.rel.Months[month]
+		ref, ok := er.rel.Months[month]
 		if !ok || month > er.rel.Through {
 			return nil
 		}
-		dims := er.rel.DimSets[set]
-		key := atomKey(dims, r)
+		key := atomKey(er.rel.Sets[ref.Set].Dims, r)
 		i, ok := er.byAtom[atomID(key)]
 		if !ok {
 			return nil
 		}
 		c := er.classes[i]
-		if w, kept := value(c, er.rel.dims(c), "wave"); wave != "" && (!kept || w != wave) {
+		if w, kept := value(c, er.rel.set(c).Dims, "wave"); wave != "" && (!kept || w != wave) {
 			return nil
 		}
-		line, err := encode(protectRow(e.form, r, key, c, er.rel.dims(c)))
+		line, err := encode(protectRow(e.form, r, key, c, er.rel.set(c)))
 		if err != nil {
 			return err
 		}
-		id := r.Partnership + "\x00" + strconv.Itoa(i)
+		id := fmt.Sprintf("%s\x00%08d", r.Partnership, i)
 		lines[id] = append(lines[id], line)
 		return nil
 	})
@@ -131,8 +130,9 @@ func (e *Export) Write(ctx context.Context, store ExportStore, wave string, enco
 // protectRow gives a response its class's attributes and blanks what the
 // class withholds: quasi-identifiers it gave up (even whether they were
 // answered), the questions they show or hide, and withheld indices with
-// their items.
-func protectRow(f *forms.Form, r forms.Response, key []string, c Class, dims []string) Row {
+// their items, all as the class was released.
+func protectRow(f *forms.Form, r forms.Response, key []string, c Class, set DimSet) Row {
+	dims := set.Dims
 	row := Row{Response: r, Month: key[0]}
 	row.Lang, row.SubmissionID, row.ID, row.Fingerprint, row.SubmittedAt = "", "", "", "", time.Time{}
 	row.Answers = forms.Answers{}
@@ -152,15 +152,15 @@ func protectRow(f *forms.Form, r forms.Response, key []string, c Class, dims []s
 	if _, kept := value(c, dims, "activity"); !kept {
 		row.Activity = Generalised
 	}
-	for _, id := range f.QuasiIdentifiers {
-		if _, kept := value(c, dims, id); kept {
-			continue
+	hidden := set.hidden(c)
+	for id := range row.Answers {
+		if hidden(id) {
+			delete(row.Answers, id)
 		}
-		row.Answers[id] = Generalised
-		for _, it := range f.Items {
-			if slices.Contains(f.ShownBy(it.ID), id) {
-				delete(row.Answers, it.ID)
-			}
+	}
+	for _, id := range set.qis() {
+		if hidden(id) {
+			row.Answers[id] = Generalised
 		}
 	}
 	for _, id := range c.Withheld {

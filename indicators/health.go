@@ -108,33 +108,52 @@ func (ws waveScores) total(factor string) forms.ScoreSums {
 }
 
 // closedScores reads a closed wave's frozen scores, freezing them first.
-func (s *Service) closedScores(ctx context.Context, w partnership.Wave, f *forms.Form, partners []partnership.Partner) (waveScores, error) {
+// Of two requests freezing them at once, one writes and both serve what
+// was written, so no two versions are ever published.
+func (s *Service) closedScores(ctx context.Context, w partnership.Wave, partners []partnership.Partner) (waveScores, error) {
 	id := "release:health:" + w.ID
-	var ws waveScores
-	if found, err := s.read(ctx, id, &ws); err != nil || found {
-		return ws, err
-	}
-	sectorOf := map[string]partnership.Sector{}
-	for _, pt := range partners {
-		sectorOf[pt.ID] = pt.Sector
-	}
-	answers, err := s.partners.PartnerResponses(ctx, w.ID, PartnerIDs(partners))
-	if err != nil {
-		return ws, fmt.Errorf("%w: answers to %s: %w", ErrUnavailable, w.ID, err)
-	}
-	ws.Factors = map[string]map[partnership.Sector]forms.ScoreSums{}
-	for _, sc := range f.Scales {
-		bySector := map[partnership.Sector]forms.ScoreSums{}
-		for _, r := range answers {
-			if v, ok := r.Scores[sc.ID]; ok {
-				sums := bySector[sectorOf[r.Partner]]
-				sums.N, sums.Sum, sums.SumSq = sums.N+1, sums.Sum+v, sums.SumSq+v*v
-				bySector[sectorOf[r.Partner]] = sums
-			}
+	v, err, _ := s.extending.Do(id, func() (any, error) {
+		var ws waveScores
+		if found, err := s.read(ctx, id, &ws); err != nil || found {
+			return ws, err
 		}
-		ws.Factors[sc.ID] = bySector
+		f, err := s.forms.Form(ctx, w.Form, w.Version)
+		if err != nil {
+			return ws, fmt.Errorf("%w: form of wave %s: %w", ErrUnavailable, w.ID, err)
+		}
+		sectorOf := map[string]partnership.Sector{}
+		for _, pt := range partners {
+			sectorOf[pt.ID] = pt.Sector
+		}
+		answers, err := s.partners.PartnerResponses(ctx, w.ID, PartnerIDs(partners))
+		if err != nil {
+			return ws, fmt.Errorf("%w: answers to %s: %w", ErrUnavailable, w.ID, err)
+		}
+		ws.Factors = map[string]map[partnership.Sector]forms.ScoreSums{}
+		for _, sc := range f.Scales {
+			bySector := map[partnership.Sector]forms.ScoreSums{}
+			for _, r := range answers {
+				if v, ok := r.Scores[sc.ID]; ok {
+					sums := bySector[sectorOf[r.Partner]]
+					sums.N, sums.Sum, sums.SumSq = sums.N+1, sums.Sum+v, sums.SumSq+v*v
+					bySector[sectorOf[r.Partner]] = sums
+				}
+			}
+			ws.Factors[sc.ID] = bySector
+		}
+		saved, err := s.save(ctx, id, "", w.ClosesAt.UTC().Format(time.RFC3339), ws)
+		if err != nil || saved {
+			return ws, err
+		}
+		// Another instance froze them first: serve its.
+		var stored waveScores
+		_, err = s.read(ctx, id, &stored)
+		return stored, err
+	})
+	if err != nil {
+		return waveScores{}, err
 	}
-	return ws, s.save(ctx, id, w.ClosesAt.UTC().Format(time.RFC3339), ws)
+	return v.(waveScores), nil
 }
 
 // Health gives each partnership-health factor's mean 1-5 score with n, a
@@ -161,12 +180,12 @@ func (s *Service) Health(ctx context.Context, p partnership.Partnership, waveID 
 		MinGroup: p.MinGroup, Factors: make([]Factor, 0, len(f.Scales)), ResponseRate: ratesOf(invitees, w, s.now())}
 	var now, before waveScores
 	if pw.Released {
-		if now, err = s.closedScores(ctx, w, f, pw.Partners); err != nil {
+		if now, err = s.closedScores(ctx, w, pw.Partners); err != nil {
 			return Health{}, err
 		}
 		if prev, ok := previousClosed(pw, s.now()); ok {
 			h.PreviousWave = prev.ID
-			if before, err = s.closedScores(ctx, prev, f, pw.Partners); err != nil {
+			if before, err = s.closedScores(ctx, prev, pw.Partners); err != nil {
 				return Health{}, err
 			}
 		}

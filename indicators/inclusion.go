@@ -86,14 +86,14 @@ func (s *Service) Inclusion(ctx context.Context, p partnership.Partnership, f *f
 	var total forms.Tally
 	byValue := map[string]*forms.Tally{}
 	for _, c := range rel.shown(f, p) {
-		if !q.matches(c, rel.dims(c)) {
+		if !q.matches(c, rel.set(c).Dims) {
 			continue
 		}
 		total.Add(c.Tally)
 		if q.By == "" {
 			continue
 		}
-		v, kept := value(c, rel.dims(c), q.By)
+		v, kept := value(c, rel.set(c).Dims, q.By)
 		if !kept {
 			v = "*"
 		}

@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,7 +12,9 @@ import (
 // memStore keeps responses and releases in memory.
 type memStore struct {
 	responses []forms.Response
+	mu        sync.Mutex
 	releases  map[string][]byte
+	through   map[string]string
 }
 
 func (m *memStore) EachResponseIn(_ context.Context, form, pid string, days forms.Days, fn func(forms.Response) error) error {
@@ -39,13 +42,25 @@ func (m *memStore) EachResponse(_ context.Context, form, pid, wave string, fn fu
 }
 
 func (m *memStore) LoadRelease(_ context.Context, id string) ([]byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	d, ok := m.releases[id]
 	return d, ok, nil
 }
 
-func (m *memStore) SaveRelease(_ context.Context, id, _ string, data []byte) error {
-	m.releases[id] = data
-	return nil
+// SaveRelease writes only over the document reaching through expect, as
+// the store does.
+func (m *memStore) SaveRelease(_ context.Context, id, expect, through string, data []byte) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.through == nil {
+		m.through = map[string]string{}
+	}
+	if t, ok := m.through[id]; ok != (expect != "") || t != expect {
+		return false, nil
+	}
+	m.releases[id], m.through[id] = data, through
+	return true, nil
 }
 
 func citizenForm(t testing.TB) (*forms.Catalog, *forms.Form) {

@@ -187,30 +187,6 @@ func TestIndexWithAThinItemIsWithheld(t *testing.T) {
 	}
 }
 
-// A scoring correction reaches released months within the classes they
-// were released with.
-func TestRetallyKeepsClasses(t *testing.T) {
-	store, catalog, f := storeOf(t, randomPeople(5, 30))
-	now := month(5)
-	s := at(t, store, Catalog(catalog), now)
-	p := partnership.Partnership{ID: "p1", MinGroup: 5}
-	before := inclusion(t, s, p, f, Query{By: "activity"})
-	corrected := *f
-	corrected.Scales = slices.Clone(f.Scales)
-	corrected.Scales[0].Rescale = false // belonging on 1-5 instead of 0-100
-	finder := finderFunc(func(id string, v int) *forms.Form { return &corrected })
-	if err := New(store, nil, finder, func() time.Time { return now }).Retally(context.Background(), p, &corrected); err != nil {
-		t.Fatal(err)
-	}
-	after := inclusion(t, at(t, store, finder, now), p, &corrected, Query{By: "activity"})
-	if len(after.Groups) != len(before.Groups) || after.Total.N != before.Total.N {
-		t.Fatalf("groups %d → %d, total %d → %d: classes changed", len(before.Groups), len(after.Groups), before.Total.N, after.Total.N)
-	}
-	if b, a := *before.Total.Indices["belonging"].Mean, *after.Total.Indices["belonging"].Mean; a > 5 || a < 1 || b <= 5 {
-		t.Errorf("belonging mean %v → %v, want the 1-5 scale after the correction", b, a)
-	}
-}
-
 type finderFunc func(id string, version int) *forms.Form
 
 func (f finderFunc) Form(_ context.Context, id string, version int) (*forms.Form, error) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"time"
@@ -29,14 +30,24 @@ type Release struct {
 type Head struct {
 	Partnership string `json:"partnership"`
 	Form        string `json:"form"`
-	// DimSets are the dimension sets months were released with: a form
+	// Sets are the dimension sets months were released with: a form
 	// version with other quasi-identifiers adds one for its months.
-	DimSets [][]string `json:"dim_sets"`
-	// Months maps each released month that had responses to its set.
-	Months map[string]int `json:"months"`
+	Sets []DimSet `json:"sets"`
+	// Months says, for each released month that had responses, its
+	// dimension set and the generation of the document with its classes.
+	Months map[string]MonthRef `json:"months"`
 	// Through is the last month released, YYYY-MM; empty when none is.
 	Through string `json:"through"`
 	Carry   []Atom `json:"carry,omitempty"`
+}
+
+// MonthRef places a released month's classes: the dimension set they were
+// formed by, and the generation of the release that wrote them. A head
+// names the month documents its own extension wrote, so that two services
+// extending a release at once never mix their months.
+type MonthRef struct {
+	Set int    `json:"set"`
+	Gen string `json:"gen"`
 }
 
 // monthClasses is what a month released, stored on its own so that no
@@ -178,16 +189,16 @@ func (a *atomCounts) atom() Atom {
 }
 
 // extend releases the months after rel.Through up to through, in order,
-// from the atoms collected with the dimensions given, and returns the
-// classes of each month it released.
-func extend(rel Release, f *forms.Form, dims []string, m *monthAtoms, through string, min int) (Release, map[string][]Class) {
-	if n := len(rel.DimSets); n == 0 || !slices.Equal(rel.DimSets[n-1], dims) {
-		rel.DimSets = append(rel.DimSets, dims)
+// from the atoms collected with the dimension set given, as generation
+// gen, and returns the classes of each month it released.
+func extend(rel Release, f *forms.Form, d DimSet, m *monthAtoms, through, gen string, min int) (Release, map[string][]Class) {
+	if n := len(rel.Sets); n == 0 || !reflect.DeepEqual(rel.Sets[n-1], d) {
+		rel.Sets = append(rel.Sets, d)
 	}
-	set := len(rel.DimSets) - 1
-	if rel.Months == nil {
-		rel.Months = map[string]int{}
-	}
+	set := len(rel.Sets) - 1
+	months := map[string]MonthRef{}
+	maps.Copy(months, rel.Months)
+	rel.Months = months
 	added := map[string][]Class{}
 	for _, month := range slices.Sorted(maps.Keys(m.months)) {
 		if month <= rel.Through || month > through {
@@ -196,10 +207,10 @@ func extend(rel Release, f *forms.Form, dims []string, m *monthAtoms, through st
 		classes, carry := release(m.atoms(month), rel.Carry, min)
 		rel.Carry = carry
 		for i := range classes {
-			classes[i].Dims, classes[i].Released = set, month
-			protect(&classes[i], f, dims, min)
+			classes[i].Set = set
+			protect(&classes[i], f, d, min)
 		}
-		rel.Months[month] = set
+		rel.Months[month] = MonthRef{Set: set, Gen: gen}
 		rel.Classes = append(rel.Classes, classes...)
 		added[month] = classes
 	}

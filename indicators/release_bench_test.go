@@ -32,7 +32,7 @@ func BenchmarkRelease(b *testing.B) {
 	}
 	p := partnership.Partnership{ID: "p1", MinGroup: 5}
 	for b.Loop() {
-		store.releases = map[string][]byte{}
+		store.releases, store.through = map[string][]byte{}, nil
 		s := New(store, nil, Catalog(catalog), func() time.Time { return month(5) })
 		if _, err := s.Inclusion(context.Background(), p, f, Query{}); err != nil {
 			b.Fatal(err)

@@ -6,12 +6,13 @@ package indicators
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -26,9 +27,11 @@ type Store interface {
 	// EachResponseIn calls fn with every response to a form in one
 	// partnership ("" for responses that name none) within days.
 	EachResponseIn(ctx context.Context, form, partnership string, days forms.Days, fn func(forms.Response) error) error
-	// LoadRelease and SaveRelease keep a release, encoded, under an id.
+	// LoadRelease and SaveRelease keep release documents, encoded, under
+	// an id. SaveRelease writes one only if the stored one reaches through
+	// expect ("": there is none), and says whether it wrote it.
 	LoadRelease(ctx context.Context, id string) ([]byte, bool, error)
-	SaveRelease(ctx context.Context, id, through string, data []byte) error
+	SaveRelease(ctx context.Context, id, expect, through string, data []byte) (bool, error)
 }
 
 // Service answers indicator queries: citizen figures from released
@@ -60,9 +63,7 @@ var ErrUnavailable = errors.New("indicators unavailable")
 func releaseID(pid, form string) string { return "release:" + form + ":" + pid }
 
 // released returns the partnership's release of a form, extended to the
-// last closed month first when it is behind. Two services extending the
-// same release at once write the same document: a release follows from
-// the stored answers alone.
+// last closed month first when it is behind.
 func (s *Service) released(ctx context.Context, p partnership.Partnership, f *forms.Form) (Release, error) {
 	id := releaseID(p.ID, f.ID)
 	through := lastClosedMonth(s.now())
@@ -83,33 +84,44 @@ func (s *Service) released(ctx context.Context, p partnership.Partnership, f *fo
 
 // extend loads the stored release, which the background release or
 // another instance may have extended already, and extends it through the
-// month given if it is still behind: the new months first, then the head
-// that says they are there.
+// month given if it is still behind: the new months first, each in a
+// document of this extension's own, then the head that names them, only
+// if the stored head is still the one extended. When another extension
+// got there first, its release is the one served, here too: every
+// instance serves the same stored release.
 func (s *Service) extend(ctx context.Context, p partnership.Partnership, f *forms.Form, id, through string) (Release, error) {
 	rel, err := s.load(ctx, id)
 	if err != nil {
 		return Release{}, err
 	}
-	rel.Partnership, rel.Form = p.ID, f.ID
 	if rel.Through < through {
-		d, m := dims(f), newMonthAtoms(s.forms)
+		loaded := rel.Through
+		rel.Partnership, rel.Form = p.ID, f.ID
+		d, m := dimSet(f), newMonthAtoms(s.forms)
 		days := forms.Days{To: monthEnd(through)}
 		if rel.Through != "" {
 			days.From = nextMonth(rel.Through) + "-01"
 		}
-		err := s.store.EachResponseIn(ctx, f.ID, p.ID, days, func(r forms.Response) error { return m.add(ctx, d, r) })
+		err := s.store.EachResponseIn(ctx, f.ID, p.ID, days, func(r forms.Response) error { return m.add(ctx, d.Dims, r) })
 		if err != nil {
 			return Release{}, fmt.Errorf("%w: read responses for release %s: %w", ErrUnavailable, id, err)
 		}
+		gen := newGeneration()
 		var added map[string][]Class
-		rel, added = extend(rel, f, d, m, through, minGroup(p))
+		rel, added = extend(rel, f, d, m, through, gen, minGroup(p))
 		for month, classes := range added {
-			if err := s.save(ctx, id+":"+month, month, monthClasses{Classes: classes}); err != nil {
+			if _, err := s.save(ctx, monthID(id, month, gen), "", month, monthClasses{Classes: classes}); err != nil {
 				return Release{}, err
 			}
 		}
-		if err := s.save(ctx, id, through, rel.Head); err != nil {
+		saved, err := s.save(ctx, id, loaded, through, rel.Head)
+		if err != nil {
 			return Release{}, err
+		}
+		if !saved {
+			if rel, err = s.load(ctx, id); err != nil {
+				return Release{}, err
+			}
 		}
 	}
 	s.mu.Lock()
@@ -117,6 +129,15 @@ func (s *Service) extend(ctx context.Context, p partnership.Partnership, f *form
 	s.mu.Unlock()
 	return rel, nil
 }
+
+// newGeneration names one extension's month documents.
+func newGeneration() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func monthID(id, month, gen string) string { return id + ":" + month + ":" + gen }
 
 // load reads a release's head and the classes of each of its months.
 func (s *Service) load(ctx context.Context, id string) (Release, error) {
@@ -126,17 +147,14 @@ func (s *Service) load(ctx context.Context, id string) (Release, error) {
 	}
 	for _, month := range slices.Sorted(maps.Keys(rel.Months)) {
 		var mc monthClasses
-		found, err := s.read(ctx, id+":"+month, &mc)
+		found, err := s.read(ctx, monthID(id, month, rel.Months[month].Gen), &mc)
 		if err != nil {
 			return Release{}, err
 		}
 		if !found {
 			return Release{}, fmt.Errorf("%w: release %s lacks month %s", ErrUnavailable, id, month)
 		}
-		for _, c := range mc.Classes {
-			c.Released = month
-			rel.Classes = append(rel.Classes, c)
-		}
+		rel.Classes = append(rel.Classes, mc.Classes...)
 	}
 	return rel, nil
 }
@@ -155,15 +173,18 @@ func (s *Service) read(ctx context.Context, id string, v any) (bool, error) {
 	return true, nil
 }
 
-func (s *Service) save(ctx context.Context, id, through string, v any) error {
+// save writes a release document reaching through a month if the stored
+// one reaches through expect ("": none is stored), and says whether it did.
+func (s *Service) save(ctx context.Context, id, expect, through string, v any) (bool, error) {
 	data, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("encode release %s: %w", id, err)
+		return false, fmt.Errorf("encode release %s: %w", id, err)
 	}
-	if err := s.store.SaveRelease(ctx, id, through, data); err != nil {
-		return fmt.Errorf("%w: save release %s: %w", ErrUnavailable, id, err)
+	saved, err := s.store.SaveRelease(ctx, id, expect, through, data)
+	if err != nil {
+		return false, fmt.Errorf("%w: save release %s: %w", ErrUnavailable, id, err)
 	}
-	return nil
+	return saved, nil
 }
 
 // minGroup is the partnership's minimum group, never below the floor.
@@ -201,59 +222,12 @@ func (rel Release) shown(f *forms.Form, p partnership.Partnership) []Class {
 		}
 		if min > c.Min {
 			c = c.clone()
-			protect(&c, f, rel.DimSets[c.Dims], min)
+			protect(&c, f, rel.set(c), min)
 		}
 		out = append(out, c)
 	}
 	return out
 }
 
-// dims gives the dimension set a class was released with.
-func (rel Release) dims(c Class) []string { return rel.DimSets[c.Dims] }
-
-// Retally recomputes the tallies of a form's released classes in a
-// partnership from the stored answers, with the current scoring rules,
-// after a correction. Which responses make up a class never changes: a
-// class formed anew could be compared with the one published before.
-func (s *Service) Retally(ctx context.Context, p partnership.Partnership, f *forms.Form) error {
-	id := releaseID(p.ID, f.ID)
-	rel, err := s.load(ctx, id)
-	if err != nil || rel.Through == "" {
-		return err
-	}
-	m := newMonthAtoms(s.forms)
-	err = s.store.EachResponseIn(ctx, f.ID, p.ID, forms.Days{To: monthEnd(rel.Through)}, func(r forms.Response) error {
-		if set, ok := rel.Months[r.SubmittedAt.UTC().Format("2006-01")]; ok {
-			return m.add(ctx, rel.DimSets[set], r)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("%w: read responses for release %s: %w", ErrUnavailable, id, err)
-	}
-	tally := func(aid string) forms.Tally {
-		month, _, _ := strings.Cut(aid, "/")
-		if c := m.months[month][aid]; c != nil {
-			return c.atom().Tally
-		}
-		return forms.Tally{}
-	}
-	byMonth := map[string][]Class{}
-	for _, c := range rel.Classes {
-		c.Tally, c.Withheld = forms.Tally{}, nil
-		for _, aid := range c.Atoms {
-			c.Tally.Add(tally(aid))
-		}
-		protect(&c, f, rel.dims(c), c.Min)
-		byMonth[c.Released] = append(byMonth[c.Released], c)
-	}
-	for i, a := range rel.Carry {
-		rel.Carry[i].Tally = tally(atomID(a.Key))
-	}
-	for month := range rel.Months {
-		if err := s.save(ctx, id+":"+month, month, monthClasses{Classes: byMonth[month]}); err != nil {
-			return err
-		}
-	}
-	return s.save(ctx, id, rel.Through, rel.Head)
-}
+// set gives the dimension set a class was released with.
+func (rel Release) set(c Class) DimSet { return rel.Sets[c.Set] }

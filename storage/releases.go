@@ -6,7 +6,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"samspil/forms"
 )
@@ -33,28 +32,34 @@ func (s *Store) LoadRelease(ctx context.Context, id string) ([]byte, bool, error
 	return d.Data, true, nil
 }
 
-// SaveRelease stores a release that reaches through a month, unless the
-// stored one reaches further: two services extending one at the same
-// moment, one through an earlier month, never move it back.
-func (s *Store) SaveRelease(ctx context.Context, id, through string, data []byte) error {
-	_, err := s.writeIf(ctx, s.releases, id, bson.D{{Key: "through", Value: bson.D{{Key: "$lte", Value: through}}}},
+// SaveRelease writes a release document reaching through a month, only if
+// the stored one reaches through expect ("": there is none), and says
+// whether it wrote it: of two services extending a release at once, one
+// wins, and the other serves what the winner stored.
+func (s *Store) SaveRelease(ctx context.Context, id, expect, through string, data []byte) (bool, error) {
+	saved, err := s.writeIf(ctx, s.releases, id, bson.D{{Key: "through", Value: expect}},
 		func(stored bson.Raw) bool {
 			t, _ := stored.Lookup("through").StringValueOK()
-			return t <= through
+			return expect != "" && t == expect
 		},
 		func(filter bson.D) (bool, error) {
-			_, err := s.releases.ReplaceOne(ctx, filter, releaseDoc{ID: id, Through: through, Data: data},
-				options.Replace().SetUpsert(true))
-			// A duplicate key means a release further on is stored.
-			if mongo.IsDuplicateKeyError(err) {
-				return false, nil
+			if expect == "" {
+				_, err := s.releases.InsertOne(ctx, releaseDoc{ID: id, Through: through, Data: data})
+				if mongo.IsDuplicateKeyError(err) {
+					return false, nil
+				}
+				return err == nil, err
 			}
-			return err == nil, err
+			res, err := s.releases.ReplaceOne(ctx, filter, releaseDoc{ID: id, Through: through, Data: data})
+			if err != nil {
+				return false, err
+			}
+			return res.MatchedCount == 1, nil
 		})
 	if err != nil {
-		return fmt.Errorf("save release %q: %w", id, err)
+		return false, fmt.Errorf("save release %q: %w", id, err)
 	}
-	return nil
+	return saved, nil
 }
 
 // EachResponseIn calls fn with every response to a form in one partnership
