@@ -16,7 +16,6 @@ import (
 	"samspil/access"
 	"samspil/forms"
 	"samspil/indicators"
-	"samspil/partnership"
 )
 
 // generalisedNote explains a protected export's "*" in the data package.
@@ -136,36 +135,32 @@ func (s *server) export(store ExportStore, partnerships PartnershipStore, formSt
 		pid := ""
 		if partnershipScoped {
 			pid = c.Params("pid")
+			if _, err := partnerships.Partnership(c.UserContext(), pid); err != nil {
+				return storeError(err, "partnership_not_found")
+			}
 		}
 		all, err := partnerships.Partnerships(c.UserContext())
 		if err != nil {
 			return errUnavailable(err)
-		}
-		var waves []partnership.Wave
-		if f.Kind == forms.KindPartner && !req.raw {
-			for _, p := range all {
-				if pid != "" && p.ID != pid {
-					continue
-				}
-				ws, err := partnerships.Waves(c.UserContext(), p.ID)
-				if err != nil {
-					return errUnavailable(err)
-				}
-				waves = append(waves, ws...)
-			}
 		}
 		if req.raw {
 			if err := s.audit(c, partnerships, actor(c), "export.raw", pid, f.ID); err != nil {
 				return err
 			}
 		}
-		var protected *indicators.Export
-		if f.Kind != forms.KindPartner && !req.raw {
-			// Releases load before the first byte: a failing store is a
-			// 503, not an export cut short.
-			if protected, err = s.indicators.Export(c.UserContext(), f, all, pid); err != nil {
-				return indicatorError(err)
-			}
+		// What protects the rows loads before the first byte: a failing
+		// store is a 503, not an export cut short.
+		var citizens *indicators.Export
+		var partners *indicators.PartnerExport
+		switch {
+		case req.raw:
+		case f.Kind == forms.KindPartner:
+			partners, err = s.indicators.PartnerExport(c.UserContext(), f, all, pid)
+		default:
+			citizens, err = s.indicators.Export(c.UserContext(), f, all, pid)
+		}
+		if err != nil {
+			return indicatorError(err)
 		}
 		cols := exportColumns(f, req.withText, req.raw)
 		wave := c.Query("wave")
@@ -176,7 +171,6 @@ func (s *server) export(store ExportStore, partnerships PartnershipStore, formSt
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 		c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.csv"`, f.ID))
 		logger := s.Logger
-		now := s.Now()
 		c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 			defer cancel()
@@ -204,25 +198,10 @@ func (s *server) export(store ExportStore, partnerships PartnershipStore, formSt
 					}
 					return emit(line)
 				})
-			case f.Kind == forms.KindPartner:
-				// Sorted, so that the order tells nothing of who answered when.
-				var lines []string
-				err = store.EachResponse(ctx, f.ID, pid, wave, func(r forms.Response) error {
-					if !closedWave(waves, r.Wave, now) {
-						return nil
-					}
-					line, err := encode(indicators.Row{Response: r})
-					lines = append(lines, line)
-					return err
-				})
-				slices.Sort(lines)
-				for _, line := range lines {
-					if err == nil {
-						err = emit(line)
-					}
-				}
+			case partners != nil:
+				err = partners.Write(ctx, store, wave, encode, emit)
 			default:
-				err = protected.Write(ctx, store, wave, encode, emit)
+				err = citizens.Write(ctx, store, wave, encode, emit)
 			}
 			if err != nil {
 				logger.Error("export stopped", "form", f.ID, "err", err)
@@ -259,14 +238,6 @@ func csvLine(record []string) (string, error) {
 	}
 	w.Flush()
 	return b.String(), w.Error()
-}
-
-// closedWave reports whether the wave with the id has closed: partner
-// answers can change until then, and a change would show one partner's
-// answers by difference.
-func closedWave(waves []partnership.Wave, id string, now time.Time) bool {
-	i := slices.IndexFunc(waves, func(w partnership.Wave) bool { return w.ID == id })
-	return i >= 0 && waves[i].Status(now) == partnership.Closed
 }
 
 // dataPackage describes an export's columns as a Frictionless Data

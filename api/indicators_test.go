@@ -449,6 +449,17 @@ func TestExports(t *testing.T) {
 	if strings.Contains(asEvaluator, `""trust""`) || !strings.Contains(asAdmin, `""trust""`) {
 		t.Errorf("ratings of named partners in the evaluator's rows:\n%s", asEvaluator)
 	}
+	// Six partners answered: under a minimum of seven, their rows would
+	// describe fewer than the minimum, so none come.
+	if res, _ := fx.ta.call(t, "PATCH", "/api/v1/partnerships/"+fx.pid, `{"min_group":7}`, "Authorization", "Bearer "+fx.ta.admin); res.StatusCode != 200 {
+		t.Fatalf("admin sets the minimum group: %d", res.StatusCode)
+	}
+	if _, rows := get("/api/v1/export/partner_survey.csv", fx.ta.evaluator); len(csvRows(rows)) != 1 {
+		t.Errorf("partner rows of a wave six answered under a minimum of seven:\n%s", rows)
+	}
+	if status, _ := get("/api/v1/partnerships/nosuch/export.csv", fx.ta.admin); status != 404 {
+		t.Errorf("export of an unknown partnership: %d, want 404", status)
+	}
 	if status, _ := get("/api/v1/export/citizen_short.csv?include_text=true", fx.ta.evaluator); status != 403 {
 		t.Errorf("free text for an evaluator: %d, want 403", status)
 	}

@@ -166,6 +166,10 @@ func (c *checker) quasiIdentifiers() {
 		it, ok := c.f.Item(id)
 		inScale := slices.ContainsFunc(c.f.Scales, func(s Scale) bool { return slices.Contains(s.Items, id) })
 		switch {
+		case id == "month" || id == "wave" || id == "activity":
+			// Figures are grouped by these already; one named so would be
+			// taken for them.
+			c.fail(path, DefInvalidValue, map[string]any{"Value": fmt.Sprintf("%q", id)})
 		case !ok:
 			c.fail(path, DefUnknownReference, map[string]any{"Value": fmt.Sprintf("%q", id)})
 		case slices.Index(c.f.QuasiIdentifiers, id) != i:

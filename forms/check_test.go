@@ -20,6 +20,8 @@ func TestCheckQuasiIdentifiers(t *testing.T) {
 			[]DefinitionProblem{{Path: "quasi_identifiers[1]", Code: DefDuplicateID, Params: map[string]any{"Value": `"role"`}}}},
 		{"an index item", []string{"belonging_place"},
 			[]DefinitionProblem{{Path: "quasi_identifiers[0]", Code: DefNotForType, Params: map[string]any{"Field": "quasi_identifiers", "Type": "scale"}}}},
+		{"named like a place", []string{"activity"},
+			[]DefinitionProblem{{Path: "quasi_identifiers[0]", Code: DefInvalidValue, Params: map[string]any{"Value": `"activity"`}}}},
 		{"a multiple choice", []string{"barriers"},
 			[]DefinitionProblem{{Path: "quasi_identifiers[0]", Code: DefNotForType, Params: map[string]any{"Field": "quasi_identifiers", "Type": "multi"}}}},
 	}

@@ -3,7 +3,9 @@ package indicators
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"samspil/forms"
@@ -173,4 +175,77 @@ func protectRow(f *forms.Form, r forms.Response, key []string, c Class, set DimS
 		}
 	}
 	return row
+}
+
+// PartnerExport is an export of partner-survey answers, its waves loaded:
+// the answers of waves that have closed (until then they may change, and
+// the backbone sees who answered) and that at least the minimum group of
+// partners answered, without the rater, the day or the roster (whom a
+// partner works with, which the network map shows, would tell whose row a
+// row is), in sorted order.
+type PartnerExport struct {
+	form  *forms.Form
+	pid   string
+	waves map[string]partnership.Wave
+	min   map[string]int
+	now   time.Time
+}
+
+// PartnerExport loads the waves an export of one partnership's partner
+// answers (or, with pid "", of every partnership's in ps) reads.
+func (s *Service) PartnerExport(ctx context.Context, f *forms.Form, ps []partnership.Partnership, pid string) (*PartnerExport, error) {
+	e := &PartnerExport{form: f, pid: pid, waves: map[string]partnership.Wave{}, min: map[string]int{}, now: s.now()}
+	for _, p := range ps {
+		if pid != "" && p.ID != pid {
+			continue
+		}
+		ws, err := s.partners.Waves(ctx, p.ID)
+		if err != nil {
+			return nil, fmt.Errorf("%w: waves of %s: %w", ErrUnavailable, p.ID, err)
+		}
+		for _, w := range ws {
+			e.waves[w.ID] = w
+		}
+		e.min[p.ID] = minGroup(p)
+	}
+	return e, nil
+}
+
+// Write reads the answers (of one wave, when wave is set) and writes the
+// lines encode makes of them, wave by wave, each wave's lines sorted.
+func (e *PartnerExport) Write(ctx context.Context, store ExportStore, wave string, encode func(Row) (string, error), write func(string) error) error {
+	lines := map[string][]string{}
+	err := store.EachResponse(ctx, e.form.ID, e.pid, wave, func(r forms.Response) error {
+		w, ok := e.waves[r.Wave]
+		if !ok || w.Status(e.now) != partnership.Closed {
+			return nil
+		}
+		row := Row{Response: r}
+		row.Partner, row.Lang, row.SubmittedAt = "", "", time.Time{}
+		row.Answers = forms.Answers{}
+		for k, v := range r.Answers {
+			if it, ok := e.form.Item(k); !ok || it.Type != forms.TypePartners {
+				row.Answers[k] = v
+			}
+		}
+		line, err := encode(row)
+		lines[w.Partnership+"\x00"+w.ID] = append(lines[w.Partnership+"\x00"+w.ID], line)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range slices.Sorted(maps.Keys(lines)) {
+		pid, _, _ := strings.Cut(id, "\x00")
+		if len(lines[id]) < e.min[pid] {
+			continue
+		}
+		slices.Sort(lines[id])
+		for _, line := range lines[id] {
+			if err := write(line); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

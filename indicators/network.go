@@ -100,7 +100,7 @@ func (s *Service) Network(ctx context.Context, p partnership.Partnership, waveID
 		n.Brokers = []analytics.Broker{}
 	}
 	if pw.Released {
-		n.Received = receivedRatings(nodes, ties, p.MinGroup)
+		n.Received = receivedRatings(nodes, ties, minGroup(p))
 	}
 	return n, nil
 }

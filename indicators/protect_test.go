@@ -192,3 +192,88 @@ type finderFunc func(id string, version int) *forms.Form
 func (f finderFunc) Form(_ context.Context, id string, version int) (*forms.Form, error) {
 	return f(id, version), nil
 }
+
+// "Prefer not to answer" beside one number in a class would show that
+// number through the index's mean and the other item: the index goes.
+func TestPreferNotIsNoNumber(t *testing.T) {
+	catalog, f := citizenForm(t)
+	form := *f
+	form.Items = slices.Clone(f.Items)
+	for i := range form.Items {
+		if form.Items[i].ID == "belonging_someone" {
+			form.Items[i].PreferNot = true
+		}
+	}
+	finder := finderFunc(func(string, int) *forms.Form { return &form })
+	store := &memStore{releases: map[string][]byte{}}
+	for i, p := range january(5, person{wave: "w1", activity: "a1", age: "30_49", role: "helper", belonging: [2]int{3, 5}}) {
+		r := p.response(&form, i)
+		if i > 0 {
+			r.Answers["belonging_someone"] = forms.PreferNot
+		}
+		store.responses = append(store.responses, r)
+	}
+	_ = catalog
+	inc := inclusion(t, at(t, store, finder, month(2).Add(2*time.Hour)), partnership.Partnership{ID: "p1", MinGroup: 5}, &form, Query{})
+	if ix := inc.Total.Indices["belonging"]; !ix.Suppressed {
+		t.Errorf("belonging with one number among four 'prefer not' = %+v, want withheld", ix)
+	}
+}
+
+// Rows of a month keep the quasi-identifiers it was released with, also
+// when a later form version drops one.
+func TestRowsKeepTheirMonthsQuasiIdentifiers(t *testing.T) {
+	people := january(3, person{wave: "w1", activity: "a1", age: "30_49", role: "helper", duration: "first_time", belonging: [2]int{3, 3}})
+	people = append(people, january(3, person{wave: "w1", activity: "a1", age: "30_49", role: "helper", duration: "over_a_year", belonging: [2]int{2, 2}})...)
+	store, catalog, f := storeOf(t, people)
+	p := partnership.Partnership{ID: "p1", MinGroup: 5}
+	s := at(t, store, Catalog(catalog), month(2).Add(2*time.Hour))
+	inclusion(t, s, p, f, Query{})
+	later := *f
+	later.QuasiIdentifiers = []string{"age_band", "role"}
+	s = at(t, store, Catalog(catalog), month(3).Add(2*time.Hour))
+	rows := exportRows(t, s, store, &later, p, "")
+	for _, r := range rows[1:] {
+		if r[slices.Index(rows[0], "duration")] != Generalised {
+			t.Errorf("row %v shows how long; January's group of six gave it up", r)
+		}
+	}
+	if len(rows) != 7 {
+		t.Errorf("%d rows, want 6", len(rows)-1)
+	}
+}
+
+// racingStore lets another service release the same months while this
+// one reads the responses.
+type racingStore struct {
+	*memStore
+	meanwhile func()
+}
+
+func (r *racingStore) EachResponseIn(ctx context.Context, form, pid string, days forms.Days, fn func(forms.Response) error) error {
+	if r.meanwhile != nil {
+		m := r.meanwhile
+		r.meanwhile = nil
+		m()
+	}
+	return r.memStore.EachResponseIn(ctx, form, pid, days, fn)
+}
+
+// Two instances releasing the same month at once, one under an older
+// minimum group, serve the one release that was stored first: two
+// versions of a month would give away by difference who differs.
+func TestTwoInstancesServeOneRelease(t *testing.T) {
+	base, catalog, f := storeOf(t, randomPeople(6, 40))
+	store := &racingStore{memStore: base}
+	now := func() time.Time { return month(5) }
+	first := New(store.memStore, nil, Catalog(catalog), now)
+	var firstN int
+	store.meanwhile = func() {
+		firstN = inclusion(t, first, partnership.Partnership{ID: "p1", MinGroup: 8}, f, Query{}).Total.N
+	}
+	second := New(store, nil, Catalog(catalog), now)
+	secondN := inclusion(t, second, partnership.Partnership{ID: "p1", MinGroup: 3}, f, Query{}).Total.N
+	if firstN == 0 || secondN != firstN {
+		t.Errorf("first instance shows %d, second %d: want the one stored release", firstN, secondN)
+	}
+}
