@@ -165,15 +165,7 @@ func protectRow(f *forms.Form, r forms.Response, key []string, c Class, set DimS
 			row.Answers[id] = Generalised
 		}
 	}
-	for _, id := range c.Withheld {
-		delete(row.Answers, id)
-		if sc, ok := f.Scale(id); ok {
-			delete(row.Scores, id)
-			for _, it := range sc.Items {
-				delete(row.Answers, it)
-			}
-		}
-	}
+	blankWithheld(f, &row, c.Withheld)
 	return row
 }
 
@@ -214,7 +206,7 @@ func (s *Service) PartnerExport(ctx context.Context, f *forms.Form, ps []partner
 // Write reads the answers (of one wave, when wave is set) and writes the
 // lines encode makes of them, wave by wave, each wave's lines sorted.
 func (e *PartnerExport) Write(ctx context.Context, store ExportStore, wave string, encode func(Row) (string, error), write func(string) error) error {
-	lines := map[string][]string{}
+	rows := map[string][]Row{}
 	err := store.EachResponse(ctx, e.form.ID, e.pid, wave, func(r forms.Response) error {
 		w, ok := e.waves[r.Wave]
 		if !ok || w.Status(e.now) != partnership.Closed {
@@ -228,24 +220,54 @@ func (e *PartnerExport) Write(ctx context.Context, store ExportStore, wave strin
 				row.Answers[k] = v
 			}
 		}
-		line, err := encode(row)
-		lines[w.Partnership+"\x00"+w.ID] = append(lines[w.Partnership+"\x00"+w.ID], line)
-		return err
+		id := w.Partnership + "\x00" + w.ID
+		rows[id] = append(rows[id], row)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for _, id := range slices.Sorted(maps.Keys(lines)) {
+	for _, id := range slices.Sorted(maps.Keys(rows)) {
 		pid, _, _ := strings.Cut(id, "\x00")
-		if len(lines[id]) < e.min[pid] {
+		if len(rows[id]) < e.min[pid] {
 			continue
 		}
-		slices.Sort(lines[id])
-		for _, line := range lines[id] {
+		// The wave is one class: what fewer than the minimum of its
+		// partners answered is blank, as health leaves it out.
+		wave := Class{}
+		for _, r := range rows[id] {
+			wave.Tally.Apply(e.form.Counts(r.Answers))
+		}
+		protect(&wave, e.form, DimSet{Dims: place}, e.min[pid])
+		var lines []string
+		for _, r := range rows[id] {
+			blankWithheld(e.form, &r, wave.Withheld)
+			line, err := encode(r)
+			if err != nil {
+				return err
+			}
+			lines = append(lines, line)
+		}
+		slices.Sort(lines)
+		for _, line := range lines {
 			if err := write(line); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// blankWithheld takes out of a row the questions and indices (with their
+// items) its class withholds from every figure.
+func blankWithheld(f *forms.Form, row *Row, withheld []string) {
+	for _, id := range withheld {
+		delete(row.Answers, id)
+		if sc, ok := f.Scale(id); ok {
+			delete(row.Scores, id)
+			for _, it := range sc.Items {
+				delete(row.Answers, it)
+			}
+		}
+	}
 }

@@ -3,6 +3,7 @@ package indicators
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -275,5 +276,56 @@ func TestTwoInstancesServeOneRelease(t *testing.T) {
 	secondN := inclusion(t, second, partnership.Partnership{ID: "p1", MinGroup: 3}, f, Query{}).Total.N
 	if firstN == 0 || secondN != firstN {
 		t.Errorf("first instance shows %d, second %d: want the one stored release", firstN, secondN)
+	}
+}
+
+// wavesOnly serves the waves of a partner export.
+type wavesOnly struct{ waves []partnership.Wave }
+
+func (w wavesOnly) Partners(context.Context, string) ([]partnership.Partner, error) { return nil, nil }
+func (w wavesOnly) Waves(context.Context, string) ([]partnership.Wave, error)       { return w.waves, nil }
+func (w wavesOnly) Wave(context.Context, string, string) (partnership.Wave, error) {
+	return partnership.Wave{}, nil
+}
+func (w wavesOnly) Invitations(context.Context, string) ([]partnership.Invitation, error) {
+	return nil, nil
+}
+func (w wavesOnly) PartnerResponses(context.Context, string, []string) ([]forms.Response, error) {
+	return nil, nil
+}
+
+// Five partners answered a closed wave, one of them the relations items:
+// health hides that factor, and so does the export.
+func TestPartnerRowsBlankWhatHealthHides(t *testing.T) {
+	catalog, _ := citizenForm(t)
+	f, _ := catalog.Form("partner_survey", 0)
+	store := &memStore{releases: map[string][]byte{}}
+	for i := range 5 {
+		a := forms.Answers{"communication_informed": 2 + i%3}
+		if i == 0 {
+			a["relations_trust_close_relations"], a["relations_trust_reliable"] = 1, 1
+		}
+		r := forms.NewResponse(f, fmt.Sprint(i), "da", a, month(1))
+		r.Partnership, r.Wave, r.Partner = "p1", "pw", fmt.Sprint("pt", i)
+		store.responses = append(store.responses, r)
+	}
+	w := partnership.Wave{ID: "pw", Partnership: "p1", Form: f.ID, Respondents: "partners", OpensAt: month(1), ClosesAt: month(2)}
+	s := New(store, wavesOnly{[]partnership.Wave{w}}, Catalog(catalog), func() time.Time { return month(3) })
+	e, err := s.PartnerExport(context.Background(), f, []partnership.Partnership{{ID: "p1", MinGroup: 5}}, "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []Row
+	err = e.Write(context.Background(), store, "", func(r Row) (string, error) {
+		rows = append(rows, r)
+		return fmt.Sprint(len(rows)), nil
+	}, func(string) error { return nil })
+	if err != nil || len(rows) != 5 {
+		t.Fatalf("%d rows, %v; want 5", len(rows), err)
+	}
+	for _, r := range rows {
+		if _, ok := r.Answers["relations_trust_close_relations"]; ok || r.Scores["relations_trust"] != 0 || r.Answers["communication_informed"] == nil {
+			t.Errorf("row %v %v: want relations blank, communication shown", r.Answers, r.Scores)
+		}
 	}
 }
