@@ -181,7 +181,10 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 		return err
 	}
 
-	app, err := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger,
+	// One indicators service serves the figures and releases ended months
+	// in the background, so the work is done once.
+	figures := indicators.New(store, store, publishedForms{catalog, store}, time.Now)
+	app, err := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger, Indicators: figures,
 		PublicURL: strings.TrimSuffix(cfg.publicURL, "/")})
 	if err != nil {
 		return err
@@ -196,7 +199,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	released := make(chan struct{})
 	go func() {
 		defer close(released)
-		releaseLoop(releaseCtx, indicators.New(store, store, indicators.Catalog(catalog), time.Now), store, catalog, logger)
+		releaseLoop(releaseCtx, figures, store, catalog, logger)
 	}()
 	defer func() {
 		stopReleasing()
@@ -215,6 +218,30 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// publishedForms finds form versions in the catalog, and in the store for
+// those another instance published since this one started.
+type publishedForms struct {
+	catalog *forms.Catalog
+	store   *storage.Store
+}
+
+func (p publishedForms) Form(ctx context.Context, id string, version int) (*forms.Form, error) {
+	if f, ok := p.catalog.Form(id, version); ok {
+		return f, nil
+	}
+	published, err := p.store.Forms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range published {
+		_, _ = p.catalog.Add(f)
+	}
+	if f, ok := p.catalog.Form(id, version); ok {
+		return f, nil
+	}
+	return nil, fmt.Errorf("form %s version %d is not published", id, version)
 }
 
 // releaseInterval is how often the background release looks for months

@@ -66,6 +66,9 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Now tells the time; tests set it.
 	Now func() time.Time
+	// Indicators, when set, is the indicators service to serve figures
+	// from, shared with the background release; New makes one otherwise.
+	Indicators *indicators.Service
 	// PublicURL is the address links and QR codes point to, such as
 	// https://samspil.example.dk; empty uses the address of each request.
 	PublicURL string
@@ -93,7 +96,10 @@ func New(cfg Config) (*fiber.App, error) {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	s := &server{Config: cfg, metrics: newMetrics(cfg.Registry)}
-	s.indicators = indicators.New(cfg.Store, cfg.Store, catalogFinder{s}, cfg.Now)
+	s.indicators = cfg.Indicators
+	if s.indicators == nil {
+		s.indicators = indicators.New(cfg.Store, cfg.Store, catalogFinder{s}, cfg.Now)
+	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

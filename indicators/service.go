@@ -73,14 +73,27 @@ func (s *Service) released(ctx context.Context, p partnership.Partnership, f *fo
 	if ok && rel.Through == through {
 		return rel, nil
 	}
-	v, err, _ := s.extending.Do(id+"@"+through, func() (any, error) {
-		return s.extend(ctx, p, f, id, through)
+	// The extension outlives a caller that gives up, so that the others
+	// waiting for it do not fail with it.
+	ch := s.extending.DoChan(id+"@"+through, func() (any, error) {
+		work, cancel := context.WithTimeout(context.WithoutCancel(ctx), extendTimeout)
+		defer cancel()
+		return s.extend(work, p, f, id, through)
 	})
-	if err != nil {
-		return Release{}, err
+	select {
+	case <-ctx.Done():
+		return Release{}, fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
+	case res := <-ch:
+		if res.Err != nil {
+			return Release{}, res.Err
+		}
+		return res.Val.(Release), nil
 	}
-	return v.(Release), nil
 }
+
+// extendTimeout bounds releasing the months that ended: a million
+// responses take about a minute.
+const extendTimeout = 10 * time.Minute
 
 // extend loads the stored release, which the background release or
 // another instance may have extended already, and extends it through the
