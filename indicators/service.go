@@ -75,7 +75,13 @@ func (s *Service) released(ctx context.Context, p partnership.Partnership, f *fo
 	}
 	// The extension outlives a caller that gives up, so that the others
 	// waiting for it do not fail with it.
-	ch := s.extending.DoChan(id+"@"+through, func() (any, error) {
+	ch := s.extending.DoChan(id+"@"+through, func() (_ any, err error) {
+		// A panic runs in this goroutine; the callers get it back as one.
+		defer func() {
+			if v := recover(); v != nil {
+				err = panicked{v}
+			}
+		}()
 		work, cancel := context.WithTimeout(context.WithoutCancel(ctx), extendTimeout)
 		defer cancel()
 		return s.extend(work, p, f, id, through)
@@ -84,12 +90,21 @@ func (s *Service) released(ctx context.Context, p partnership.Partnership, f *fo
 	case <-ctx.Done():
 		return Release{}, fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
 	case res := <-ch:
+		var pe panicked
+		if errors.As(res.Err, &pe) {
+			panic(pe.v)
+		}
 		if res.Err != nil {
 			return Release{}, res.Err
 		}
 		return res.Val.(Release), nil
 	}
 }
+
+// panicked carries a panic out of a shared extension to its callers.
+type panicked struct{ v any }
+
+func (p panicked) Error() string { return fmt.Sprint("release panicked: ", p.v) }
 
 // extendTimeout bounds releasing the months that ended: a million
 // responses take about a minute.
