@@ -26,6 +26,7 @@ import (
 	"samspil/i18n"
 	"samspil/indicators"
 	"samspil/storage"
+	"samspil/web"
 )
 
 func main() {
@@ -40,6 +41,8 @@ const usage = `usage: samspil [serve] [flags]               serve the API (the d
        samspil forms lint [FILE...]            check form definitions (no files: the built-in forms)
        samspil forms rescore [flags] [FORM...] rescore responses to FORMs with the current rules, then rebuild
        samspil rebuild-indicators [flags]      rescore every response, rebuild running totals and export pages
+       samspil users add EMAIL --role ROLE [--partnership ID] [flags]
+                                               make a staff account and print a one-time link to set its password
 
 flags (each also an environment variable; a flag wins):
 `
@@ -63,6 +66,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if command == "forms lint" {
 		return lintForms(rest, stdout)
+	}
+	if command == "users" {
+		if len(rest) == 0 || rest[0] != "add" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("users needs add")
+		}
+		return addUser(ctx, rest[1:], getenv, stdout, stderr)
 	}
 	cfg, err := parseConfig(rest, getenv, stderr)
 	if err != nil {
@@ -97,6 +107,12 @@ type config struct {
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	return parseConfigWith(args, getenv, stderr, nil)
+}
+
+// parseConfigWith parses the common flags and those extra adds. Flags and
+// other arguments may come in any order.
+func parseConfigWith(args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (config, error) {
 	env := func(name, fallback string) string {
 		if v := getenv(name); v != "" {
 			return v
@@ -115,10 +131,25 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.mongoURI, "mongo-uri", env("SAMSPIL_MONGO_URI", ""), "MongoDB URI; empty runs the embedded store (SAMSPIL_MONGO_URI)")
 	fs.StringVar(&cfg.publicURL, "public-url", env("SAMSPIL_PUBLIC_URL", ""), "address links and QR codes point to, such as https://samspil.example.dk (SAMSPIL_PUBLIC_URL)")
 	cfg.adminKey = getenv("SAMSPIL_ADMIN_KEY")
+	if extra != nil {
+		extra(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
 	cfg.args = fs.Args()
+	if extra == nil {
+		return cfg, nil
+	}
+	// Commands with their own flags take them after their arguments too.
+	var positional []string
+	for fs.NArg() > 0 {
+		positional = append(positional, fs.Arg(0))
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return config{}, err
+		}
+	}
+	cfg.args = positional
 	return cfg, nil
 }
 
@@ -177,16 +208,22 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 		return err
 	}
 	defer closeStore()
-	if err := ensureAdminKey(ctx, store, cfg.adminKey, stderr); err != nil {
+	newKey, err := ensureAdminKey(ctx, store, cfg.adminKey)
+	if err != nil {
 		return err
 	}
 
 	// One indicators service serves the figures and releases ended months
 	// in the background, so the work is done once.
 	figures := indicators.New(store, store, publishedForms{catalog, store}, time.Now)
+	publicURL := strings.TrimSuffix(cfg.publicURL, "/")
 	app, err := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger, Indicators: figures,
-		PublicURL: strings.TrimSuffix(cfg.publicURL, "/")})
+		PublicURL: publicURL})
 	if err != nil {
+		return err
+	}
+	if err := web.Mount(app, web.Config{Store: store, Forms: catalog, Messages: messages, Indicators: figures,
+		Logger: logger, PublicURL: publicURL}); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -206,6 +243,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 		<-released
 	}()
 	logger.Info("serving", "addr", ln.Addr().String(), "embedded_store", store.Embedded(), "data", cfg.dataDir)
+	if err := welcome(ctx, store, cfg, ln.Addr().String(), newKey, stderr); err != nil {
+		return err
+	}
 
 	select {
 	case err := <-served:
@@ -269,22 +309,21 @@ func releaseLoop(ctx context.Context, svc *indicators.Service, store *storage.St
 }
 
 // ensureAdminKey stores the configured admin key. Without one, a first
-// start creates an admin key and shows it once, so that a fresh install
-// can be used without reading any documentation first.
-func ensureAdminKey(ctx context.Context, store *storage.Store, secret string, stderr io.Writer) error {
+// start creates an admin API key for scripts and returns its secret, to
+// be shown once.
+func ensureAdminKey(ctx context.Context, store *storage.Store, secret string) (string, error) {
 	if secret != "" {
-		return store.SaveKey(ctx, access.KeyFromSecret(secret, access.RoleAdmin, time.Now()))
+		return "", store.SaveKey(ctx, access.KeyFromSecret(secret, access.RoleAdmin, time.Now()))
 	}
 	has, err := store.HasKey(ctx, access.RoleAdmin)
 	if err != nil || has {
-		return err
+		return "", err
 	}
 	key, secret := access.NewKey(access.RoleAdmin, "", time.Now())
 	if err := store.SaveKey(ctx, key); err != nil {
-		return err
+		return "", err
 	}
-	fmt.Fprintf(stderr, "\nFirst start: created an admin API key. It is shown only this once:\n\n    %s\n\nUse it as \"Authorization: Bearer <key>\". Set SAMSPIL_ADMIN_KEY to choose your own.\n\n", secret)
-	return nil
+	return secret, nil
 }
 
 // healthcheck asks a running server whether it is healthy. Container

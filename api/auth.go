@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -11,10 +10,10 @@ import (
 )
 
 // authorize enforces a route's rule before its handler runs.
-func (s *server) authorize(path string, r rule) fiber.Handler {
+func (s *server) authorize(path string, r access.Rule) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		c.Locals(routeKey, path)
-		if r.public {
+		if r.Public {
 			return c.Next()
 		}
 		scheme, secret, _ := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
@@ -28,11 +27,7 @@ func (s *server) authorize(path string, r rule) fiber.Handler {
 		if !ok {
 			return newError(http.StatusUnauthorized, "unauthorized")
 		}
-		if !slices.Contains(r.roles, key.Role) {
-			return newError(http.StatusForbidden, "forbidden")
-		}
-		// A backbone key runs its own partnership only.
-		if pid := c.Params("pid"); key.Role == access.RoleBackbone && pid != "" && pid != key.Partnership {
+		if !r.Allows(key.Principal(), c.Params("pid")) {
 			return newError(http.StatusForbidden, "forbidden")
 		}
 		c.Locals(keyLocal, key)

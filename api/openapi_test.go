@@ -39,11 +39,11 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 			t.Errorf("%s %s is registered but not in openapi.json", r.method, path)
 			continue
 		}
-		if r.rule.public != (len(op.Security) == 0) {
-			t.Errorf("%s %s: public %v, but openapi.json security is %v", r.method, path, r.rule.public, op.Security)
+		if r.rule.Public != (len(op.Security) == 0) {
+			t.Errorf("%s %s: public %v, but openapi.json security is %v", r.method, path, r.rule.Public, op.Security)
 		}
-		if !slices.Equal(r.rule.roles, op.Roles) {
-			t.Errorf("%s %s: roles %v, but openapi.json x-roles is %v", r.method, path, r.rule.roles, op.Roles)
+		if !slices.Equal(r.rule.Roles, op.Roles) {
+			t.Errorf("%s %s: roles %v, but openapi.json x-roles is %v", r.method, path, r.rule.Roles, op.Roles)
 		}
 	}
 	for path, ops := range doc.Paths {

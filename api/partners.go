@@ -130,19 +130,11 @@ func (s *server) importPartners(store PartnershipStore) fiber.Handler {
 		if err != nil {
 			return errUnavailable(err)
 		}
-		taken := map[string]bool{}
-		for _, p := range existing {
-			taken[partnership.NameKey(p.Name)] = true
-		}
+		partners, rejected := partnership.PlanImport(rows, existing, pid, s.Now())
 		lang := s.language(c)
 		report := make([]importRow, 0, len(rows))
-		var partners []partnership.Partner
-		rejected := 0
 		for _, r := range rows {
-			if taken[partnership.NameKey(r.Partner.Name)] {
-				r.Problems = append(r.Problems, partnership.Problem{Field: "name", Code: "duplicate_name"})
-			}
-			row := importRow{Row: r.Row, Name: r.Partner.Name, Status: "would_create"}
+			row := importRow{Row: r.Row, Name: r.Partner.Name, Status: "would_create", Partner: r.Partner.ID}
 			for _, p := range r.Problems {
 				msgID := p.Code
 				if msgID == "required" {
@@ -152,12 +144,6 @@ func (s *server) importPartners(store PartnershipStore) fiber.Handler {
 			}
 			if len(r.Problems) > 0 {
 				row.Status = "rejected"
-				rejected++
-			} else {
-				p := r.Partner
-				p.ID, p.Partnership, p.JoinedAt = partnership.NewID("pt"), pid, s.Now().UTC().Truncate(time.Second)
-				partners = append(partners, p)
-				row.Partner = p.ID
 			}
 			report = append(report, row)
 		}

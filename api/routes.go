@@ -6,29 +6,21 @@ import (
 	"samspil/access"
 )
 
-// route is one endpoint and the rule for who may call it.
+// route is one endpoint and the rule, from access's one table, for who
+// may call it.
 type route struct {
 	method  string
 	path    string
-	rule    rule
+	rule    access.Rule
 	handler fiber.Handler
 }
 
-// rule says who may call a route: anyone, or holders of a key with one of
-// the roles.
-type rule struct {
-	public bool
-	roles  []access.Role
-}
-
 var (
-	public  = rule{public: true}
-	admin   = rule{roles: []access.Role{access.RoleAdmin}}
-	readers = rule{roles: []access.Role{access.RoleAdmin, access.RoleEvaluator}}
-	// managers run a partnership; a backbone key only its own.
-	managers = rule{roles: []access.Role{access.RoleAdmin, access.RoleBackbone}}
-	// viewers see partnerships; a backbone key only its own.
-	viewers = rule{roles: []access.Role{access.RoleAdmin, access.RoleBackbone, access.RoleEvaluator}}
+	public   = access.Anyone
+	admin    = access.Admins
+	readers  = access.Readers
+	managers = access.Managers
+	viewers  = access.Viewers
 )
 
 // routes lists every endpoint, with its access rule, in one place.

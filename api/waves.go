@@ -1,18 +1,15 @@
 package api
 
 import (
-	"bytes"
-	"fmt"
-	"html"
 	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/skip2/go-qrcode"
 
 	"samspil/access"
 	"samspil/forms"
 	"samspil/partnership"
+	"samspil/qr"
 )
 
 // waveInput is the body of POST .../waves.
@@ -230,41 +227,21 @@ func (s *server) qr(store PartnershipStore, format string) fiber.Handler {
 			}
 		}
 		link := s.citizenURL(c, pid, aid)
-		code, err := qrcode.New(link, qrcode.Medium)
-		if err != nil {
-			return fmt.Errorf("make QR code: %w", err)
-		}
 		if format == "png" {
-			png, err := code.PNG(512)
+			png, err := qr.PNG(link, 512)
 			if err != nil {
-				return fmt.Errorf("draw QR code: %w", err)
+				return err
 			}
 			c.Type("png")
 			return c.Send(png)
 		}
-		c.Set(fiber.HeaderContentType, "image/svg+xml")
-		return c.Send(qrSVG(code.Bitmap(), link))
-	}
-}
-
-// qrSVG draws a QR bitmap as SVG squares, with the link under it for those
-// who cannot scan.
-func qrSVG(bits [][]bool, link string) []byte {
-	n := len(bits)
-	var b bytes.Buffer
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s">`, n, n+4, html.EscapeString(link))
-	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n, n+4)
-	for y, row := range bits {
-		for x, on := range row {
-			if on {
-				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x, y)
-			}
+		svg, err := qr.SVG(link)
+		if err != nil {
+			return err
 		}
+		c.Set(fiber.HeaderContentType, "image/svg+xml")
+		return c.Send(svg)
 	}
-	// The link is squeezed to the code's width so a long one is not cut.
-	fmt.Fprintf(&b, `"/><text x="1" y="%d" font-family="sans-serif" font-size="1.6" textLength="%d" lengthAdjust="spacingAndGlyphs">%s</text></svg>`,
-		n+2, n-2, html.EscapeString(link))
-	return b.Bytes()
 }
 
 // invitationView is what an invitation's token reveals.

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"slices"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -37,7 +38,11 @@ func Load() (*Messages, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load message catalog %s: %w", f.Name(), err)
 		}
-		m.languages = append(m.languages, mf.Tag.String())
+		// Catalogs named console.* hold the staff console's messages, in
+		// Danish and English only; active.* are in every language.
+		if tag := mf.Tag.String(); !slices.Contains(m.languages, tag) {
+			m.languages = append(m.languages, tag)
+		}
 	}
 	return m, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
@@ -107,4 +108,29 @@ func decodeText(data []byte) (string, error) {
 		return "", fmt.Errorf("decode partner file: %w", err)
 	}
 	return string(out), nil
+}
+
+// PlanImport checks parsed rows against the partnership's existing
+// partners (a name in use is a problem too) and makes the partners the
+// good rows describe, ready to store. The caller stores them only when
+// rejected is zero: an import is all or nothing.
+func PlanImport(rows []ImportRow, existing []Partner, pid string, now time.Time) (partners []Partner, rejected int) {
+	taken := map[string]bool{}
+	for _, p := range existing {
+		taken[NameKey(p.Name)] = true
+	}
+	for i, r := range rows {
+		if taken[NameKey(r.Partner.Name)] {
+			rows[i].Problems = append(rows[i].Problems, Problem{Field: "name", Code: "duplicate_name"})
+		}
+		if len(rows[i].Problems) > 0 {
+			rejected++
+			continue
+		}
+		p := r.Partner
+		p.ID, p.Partnership, p.JoinedAt = NewID("pt"), pid, now.UTC().Truncate(time.Second)
+		rows[i].Partner = p
+		partners = append(partners, p)
+	}
+	return partners, rejected
 }

@@ -249,3 +249,20 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]partnership.AuditEnt
 	}
 	return out, nil
 }
+
+// UpdateWave replaces a wave's details, such as its closing date.
+func (s *Store) UpdateWave(ctx context.Context, w partnership.Wave) error {
+	return replaceRecord(ctx, s.waves, record[partnership.Wave]{ID: w.ID, Partnership: w.Partnership, Value: w})
+}
+
+// ReissueInvitation gives a partner a new link to a wave: the old
+// invitation's link stops working and the new one takes its place.
+func (s *Store) ReissueInvitation(ctx context.Context, inv partnership.Invitation) error {
+	if _, err := s.invitations.DeleteMany(ctx, bson.D{{Key: "wave", Value: inv.Wave}, {Key: "name_key", Value: inv.Partner}}); err != nil {
+		return fmt.Errorf("withdraw old invitation: %w", err)
+	}
+	if _, err := s.CreateInvitation(ctx, inv); err != nil {
+		return err
+	}
+	return nil
+}

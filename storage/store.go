@@ -63,6 +63,8 @@ type Store struct {
 	pageAlloc *pageAllocator
 	keys      *mongo.Collection
 	forms     *mongo.Collection
+	// users, sessions and setupLinks hold staff accounts.
+	users, sessions, setupLinks *mongo.Collection
 
 	partnerships, partners, activities, waves, invitations, audit *mongo.Collection
 
@@ -148,6 +150,9 @@ func (s *Store) connect(ctx context.Context, uri, database string, monitor *even
 	s.meta = s.db.Collection("meta")
 	s.releases = s.db.Collection("releases")
 	s.keys = s.db.Collection("keys")
+	s.users = s.db.Collection("users")
+	s.sessions = s.db.Collection("sessions")
+	s.setupLinks = s.db.Collection("setup_links")
 	s.forms = s.db.Collection("forms")
 	s.partnerships = s.db.Collection("partnerships")
 	s.partners = s.db.Collection("partners")
@@ -190,7 +195,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if s.embedded != nil {
-		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit} {
+		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit, s.users, s.sessions, s.setupLinks} {
 			err := s.db.CreateCollection(ctx, coll.Name())
 			var ce mongo.CommandError
 			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {

@@ -1,0 +1,165 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"samspil/access"
+)
+
+// Staff accounts are keyed by e-mail address, sessions and set-password
+// links by the hash of their secret: every lookup is one by _id.
+
+// CreateUser stores a new staff account; an address already in use
+// reports created false.
+func (s *Store) CreateUser(ctx context.Context, u access.User) (created bool, err error) {
+	err = insertRecord(ctx, s.users, record[access.User]{ID: u.Email, Value: u})
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// User returns the account with the address.
+func (s *Store) User(ctx context.Context, email string) (access.User, bool, error) {
+	var r record[access.User]
+	err := s.users.FindOne(ctx, bson.D{{Key: "_id", Value: email}}).Decode(&r)
+	if notFound(err) {
+		return access.User{}, false, nil
+	}
+	if err != nil {
+		return access.User{}, false, fmt.Errorf("look up user: %w", err)
+	}
+	return r.Value, true, nil
+}
+
+// Users returns every account, by address.
+func (s *Store) Users(ctx context.Context) ([]access.User, error) {
+	return findRecords[access.User](ctx, s.users, bson.D{})
+}
+
+// UpdateUser replaces an account.
+func (s *Store) UpdateUser(ctx context.Context, u access.User) error {
+	return replaceRecord(ctx, s.users, record[access.User]{ID: u.Email, Value: u})
+}
+
+// HasUsers reports whether any staff account exists.
+func (s *Store) HasUsers(ctx context.Context) (bool, error) {
+	n, err := s.users.CountDocuments(ctx, bson.D{}, options.Count().SetLimit(1))
+	if err != nil {
+		return false, fmt.Errorf("count users: %w", err)
+	}
+	return n > 0, nil
+}
+
+type sessionDoc struct {
+	Hash      string    `bson:"_id"`
+	User      string    `bson:"user"`
+	CreatedAt time.Time `bson:"created_at"`
+	SeenAt    time.Time `bson:"seen_at"`
+}
+
+// CreateSession stores a new session.
+func (s *Store) CreateSession(ctx context.Context, ses access.Session) error {
+	if _, err := s.sessions.InsertOne(ctx, sessionDoc(ses)); err != nil {
+		return fmt.Errorf("store session: %w", err)
+	}
+	return nil
+}
+
+// Session returns the session whose token has the hash.
+func (s *Store) Session(ctx context.Context, hash string) (access.Session, bool, error) {
+	var d sessionDoc
+	err := s.sessions.FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d)
+	if notFound(err) {
+		return access.Session{}, false, nil
+	}
+	if err != nil {
+		return access.Session{}, false, fmt.Errorf("look up session: %w", err)
+	}
+	return access.Session(d), true, nil
+}
+
+// TouchSession notes that a session was used.
+func (s *Store) TouchSession(ctx context.Context, hash string, now time.Time) error {
+	err := s.update(ctx, s.sessions, bson.D{{Key: "_id", Value: hash}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "seen_at", Value: now.UTC()}}}}, false)
+	if err != nil {
+		return fmt.Errorf("touch session: %w", err)
+	}
+	return nil
+}
+
+// EndSession signs one browser out.
+func (s *Store) EndSession(ctx context.Context, hash string) error {
+	if _, err := s.sessions.DeleteOne(ctx, bson.D{{Key: "_id", Value: hash}}); err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return nil
+}
+
+// EndSessions signs a person out everywhere.
+func (s *Store) EndSessions(ctx context.Context, email string) error {
+	if _, err := s.sessions.DeleteMany(ctx, bson.D{{Key: "user", Value: email}}); err != nil {
+		return fmt.Errorf("end sessions: %w", err)
+	}
+	return nil
+}
+
+type setupDoc struct {
+	Hash      string     `bson:"_id"`
+	User      string     `bson:"user"`
+	ExpiresAt time.Time  `bson:"expires_at"`
+	UsedAt    *time.Time `bson:"used_at"`
+}
+
+// CreateSetupLink stores a set-password link; the person's earlier links
+// stop working, so only the newest one shown is any good.
+func (s *Store) CreateSetupLink(ctx context.Context, l access.SetupLink) error {
+	if _, err := s.setupLinks.DeleteMany(ctx, bson.D{{Key: "user", Value: l.User}}); err != nil {
+		return fmt.Errorf("drop earlier set-password links: %w", err)
+	}
+	if _, err := s.setupLinks.InsertOne(ctx, setupDoc(l)); err != nil {
+		return fmt.Errorf("store set-password link: %w", err)
+	}
+	return nil
+}
+
+// SetupLink returns the link whose token has the hash.
+func (s *Store) SetupLink(ctx context.Context, hash string) (access.SetupLink, bool, error) {
+	var d setupDoc
+	err := s.setupLinks.FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d)
+	if notFound(err) {
+		return access.SetupLink{}, false, nil
+	}
+	if err != nil {
+		return access.SetupLink{}, false, fmt.Errorf("look up set-password link: %w", err)
+	}
+	return access.SetupLink(d), true, nil
+}
+
+// UseSetupLink marks a link used and reports whether this call did: of
+// two people posting one link at once, one wins.
+func (s *Store) UseSetupLink(ctx context.Context, hash string, now time.Time) (bool, error) {
+	used, err := s.writeIf(ctx, s.setupLinks, hash, bson.D{{Key: "used_at", Value: nil}},
+		func(doc bson.Raw) bool {
+			v, err := doc.LookupErr("used_at")
+			return err == nil && v.Type == bson.TypeNull
+		},
+		func(filter bson.D) (bool, error) {
+			res, err := s.setupLinks.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "used_at", Value: now.UTC()}}}})
+			if err != nil {
+				return false, err
+			}
+			return res.ModifiedCount == 1, nil
+		})
+	if err != nil {
+		return false, fmt.Errorf("use set-password link: %w", err)
+	}
+	return used, nil
+}

@@ -1,0 +1,204 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"samspil/i18n"
+	"samspil/partnership"
+	"samspil/qr"
+)
+
+// citizenForm is the questionnaire behind citizen links and posters.
+const citizenForm = "citizen_short"
+
+type activitiesView struct {
+	Activities []activityRow
+	Partners   []partnership.Partner
+	New        partnership.Activity
+	// Link is the partnership's own citizen link, for a general poster.
+	Link string
+}
+
+type activityRow struct {
+	Activity partnership.Activity
+	Link     string
+	Runs     []string
+}
+
+// citizenURL is the link citizens answer through, for the partnership or
+// one of its activities.
+func (s *server) citizenURL(c *fiber.Ctx, pid, activity string) string {
+	u := s.baseURL(c) + "/f/" + citizenForm + "?p=" + pid
+	if activity != "" {
+		u += "&a=" + activity
+	}
+	return u
+}
+
+func (s *server) activitiesView(c *fiber.Ctx, p *page) (activitiesView, error) {
+	pa, err := s.partnershipOf(c, p, "activities")
+	if err != nil {
+		return activitiesView{}, err
+	}
+	acts, err := s.Store.Activities(c.UserContext(), pa.ID)
+	if err != nil {
+		return activitiesView{}, err
+	}
+	partners, err := s.Store.Partners(c.UserContext(), pa.ID)
+	if err != nil {
+		return activitiesView{}, err
+	}
+	sortPartners(partners)
+	v := activitiesView{Partners: slices.DeleteFunc(slices.Clone(partners), func(pt partnership.Partner) bool { return !pt.Active }),
+		Link: s.citizenURL(c, pa.ID, "")}
+	names := map[string]string{}
+	for _, pt := range partners {
+		names[pt.ID] = pt.Name
+	}
+	for _, a := range acts {
+		row := activityRow{Activity: a, Link: s.citizenURL(c, pa.ID, a.ID)}
+		for _, id := range a.Partners {
+			row.Runs = append(row.Runs, names[id])
+		}
+		v.Activities = append(v.Activities, row)
+	}
+	return v, nil
+}
+
+func sortPartners(ps []partnership.Partner) {
+	slices.SortFunc(ps, func(a, b partnership.Partner) int {
+		return strings.Compare(partnership.NameKey(a.Name), partnership.NameKey(b.Name))
+	})
+}
+
+func (s *server) activitiesPage(c *fiber.Ctx, r *request) error {
+	p := s.page(c, r, "activities_title")
+	v, err := s.activitiesView(c, p)
+	if err != nil {
+		return err
+	}
+	p.Data = v
+	return s.render(c, http.StatusOK, "activities.html", p)
+}
+
+// activityForm reads the activity fields of a posted form.
+func activityForm(c *fiber.Ctx, a *partnership.Activity) {
+	a.Name, a.Description = c.FormValue("name"), c.FormValue("description")
+	a.Partners = []string{}
+	for _, v := range c.Request().PostArgs().PeekMulti("partners") {
+		a.Partners = append(a.Partners, string(v))
+	}
+}
+
+func (s *server) addActivity(c *fiber.Ctx, r *request) error {
+	p := s.page(c, r, "activities_title")
+	v, err := s.activitiesView(c, p)
+	if err != nil {
+		return err
+	}
+	a := partnership.Activity{ID: partnership.NewID("ac"), Partnership: p.Partnership.ID, Active: true}
+	activityForm(c, &a)
+	if ps := a.Check(v.Partners); len(ps) > 0 {
+		p.domainProblems(ps)
+		v.New = a
+		p.Data = v
+		return s.render(c, http.StatusUnprocessableEntity, "activities.html", p)
+	}
+	if err := s.Store.CreateActivity(c.UserContext(), a); err != nil {
+		return err
+	}
+	if err := s.audit(c, r, "activity.create", a.Partnership, a.ID); err != nil {
+		return err
+	}
+	return back(c, "/console/p/"+a.Partnership+"/activities", "activity_added")
+}
+
+type activityView struct {
+	Activity partnership.Activity
+	Partners []partnership.Partner
+}
+
+func (s *server) activityPage(c *fiber.Ctx, r *request) error {
+	p := s.page(c, r, "activity_title")
+	v, err := s.activitiesView(c, p)
+	if err != nil {
+		return err
+	}
+	a, err := s.Store.Activity(c.UserContext(), p.Partnership.ID, c.Params("aid"))
+	if err != nil {
+		return err
+	}
+	p.Data = activityView{Activity: a, Partners: v.Partners}
+	return s.render(c, http.StatusOK, "activity.html", p)
+}
+
+func (s *server) saveActivity(c *fiber.Ctx, r *request) error {
+	p := s.page(c, r, "activity_title")
+	v, err := s.activitiesView(c, p)
+	if err != nil {
+		return err
+	}
+	a, err := s.Store.Activity(c.UserContext(), p.Partnership.ID, c.Params("aid"))
+	if err != nil {
+		return err
+	}
+	activityForm(c, &a)
+	a.Active = c.FormValue("active") == "on"
+	if ps := a.Check(v.Partners); len(ps) > 0 {
+		p.domainProblems(ps)
+		p.Data = activityView{Activity: a, Partners: v.Partners}
+		return s.render(c, http.StatusUnprocessableEntity, "activity.html", p)
+	}
+	if err := s.Store.UpdateActivity(c.UserContext(), a); err != nil {
+		return err
+	}
+	if err := s.audit(c, r, "activity.update", a.Partnership, a.ID); err != nil {
+		return err
+	}
+	return back(c, "/console/p/"+a.Partnership+"/activities", "saved")
+}
+
+// posterView is a printable A4 poster with a citizen link's QR code.
+type posterView struct {
+	Name string
+	// Lines invite citizens in each of the partnership's languages.
+	Lines []posterLine
+	QR    template.HTML
+	Link  string
+}
+
+type posterLine struct{ Lang, Dir, Text string }
+
+// poster renders the A4 poster of an activity, or of the partnership when
+// no activity is named.
+func (s *server) poster(c *fiber.Ctx, r *request) error {
+	p := s.page(c, r, "poster_title")
+	pa, err := s.partnershipOf(c, p, "activities")
+	if err != nil {
+		return err
+	}
+	v := posterView{Name: pa.Name, Link: s.citizenURL(c, pa.ID, c.Params("aid"))}
+	if aid := c.Params("aid"); aid != "" {
+		a, err := s.Store.Activity(c.UserContext(), pa.ID, aid)
+		if err != nil {
+			return err
+		}
+		v.Name = a.Name
+	}
+	svg, err := qr.SVG(v.Link)
+	if err != nil {
+		return err
+	}
+	v.QR = template.HTML(svg) // drawn by package qr, which escapes the link
+	for _, lang := range pa.Languages {
+		v.Lines = append(v.Lines, posterLine{Lang: lang, Dir: i18n.Dir(lang), Text: s.Messages.Text(lang, "poster_invite", nil)})
+	}
+	p.Data = v
+	return s.render(c, http.StatusOK, "poster.html", p)
+}
+

@@ -1,0 +1,170 @@
+package web
+
+import (
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"samspil/access"
+	"samspil/partnership"
+)
+
+// summary is one partnership on the home page.
+type summary struct {
+	Partnership partnership.Partnership
+	Waves       []waveSummary
+	// Attention lists what needs the backbone's attention, as sentences.
+	Attention []string
+}
+
+type waveSummary struct {
+	Wave      partnership.Wave
+	Form      string
+	Status    string
+	Rate      float64
+	Invited   int
+	Responded int
+	Partners  bool
+}
+
+// home lists the partnerships the person may see, their open waves and
+// what needs attention.
+func (s *server) home(c *fiber.Ctx, r *request) error {
+	ctx, now := c.UserContext(), s.Now()
+	all, err := s.Store.Partnerships(ctx)
+	if err != nil {
+		return err
+	}
+	all = slices.DeleteFunc(all, func(p partnership.Partnership) bool { return !r.Principal.Sees(p.ID) })
+	p := s.page(c, r, "home_title")
+	var list []summary
+	for _, pa := range all {
+		sum := summary{Partnership: pa}
+		waves, err := s.Store.Waves(ctx, pa.ID)
+		if err != nil {
+			return err
+		}
+		for _, w := range waves {
+			if w.Status(now) != partnership.Open {
+				continue
+			}
+			ws := waveSummary{Wave: w, Form: s.formTitle(w.Form, r.Lang), Status: w.Status(now), Partners: w.Respondents == "partners"}
+			if ws.Partners {
+				_, rates, err := s.Indicators.Invitees(ctx, pa.ID, w.ID)
+				if err != nil {
+					return err
+				}
+				ws.Rate, ws.Invited, ws.Responded = rates.ResponseRate, rates.Invited, rates.Responded
+				if left := w.ClosesAt.Sub(now); left < 3*24*time.Hour && rates.ResponseRate < 0.6 {
+					sum.Attention = append(sum.Attention, p.T("attention_closing", "Form", ws.Form,
+						"Days", strconv.Itoa(int(left.Hours()/24)), "Rate", pct(rates.ResponseRate)))
+				}
+				if rates.Invited == 0 {
+					sum.Attention = append(sum.Attention, p.T("attention_not_invited", "Form", ws.Form))
+				}
+			}
+			sum.Waves = append(sum.Waves, ws)
+		}
+		partners, err := s.Store.Partners(ctx, pa.ID)
+		if err != nil {
+			return err
+		}
+		for _, sec := range partnership.Sectors {
+			if !slices.ContainsFunc(partners, func(pt partnership.Partner) bool { return pt.Active && pt.Sector == sec }) {
+				sum.Attention = append(sum.Attention, p.T("attention_sector", "Sector", p.T("sector_"+string(sec))))
+			}
+		}
+		list = append(list, sum)
+	}
+	p.Data = list
+	return s.render(c, http.StatusOK, "home.html", p)
+}
+
+// formTitle is a form's title in the console language.
+func (s *server) formTitle(id, lang string) string {
+	if f, ok := s.Forms.Form(id, 0); ok {
+		return f.Title.In(lang, f.DefaultLanguage)
+	}
+	return id
+}
+
+// account shows the person's own settings: language, and signing out of
+// every other browser.
+func (s *server) account(c *fiber.Ctx, r *request) error {
+	p := s.page(c, r, "account_title")
+	return s.render(c, http.StatusOK, "account.html", p)
+}
+
+func (s *server) saveAccount(c *fiber.Ctx, r *request) error {
+	u := *r.User
+	if lang := c.FormValue("lang"); slices.Contains(consoleLanguages, lang) {
+		u.Lang = lang
+	}
+	if err := s.Store.UpdateUser(c.UserContext(), u); err != nil {
+		return err
+	}
+	return back(c, "/console/account", "saved")
+}
+
+// signOutEverywhere ends every session of the person, this one included,
+// and signs this browser in again: a lost laptop stops working at once.
+func (s *server) signOutEverywhere(c *fiber.Ctx, r *request) error {
+	if err := s.Store.EndSessions(c.UserContext(), r.User.Email); err != nil {
+		return err
+	}
+	if err := s.startSession(c, r.User.Email); err != nil {
+		return err
+	}
+	return back(c, "/console/account", "signed_out_others")
+}
+
+// auditLog shows who changed what, newest first.
+func (s *server) auditLog(c *fiber.Ctx, r *request) error {
+	entries, err := s.Store.AuditLog(c.UserContext(), 500)
+	if err != nil {
+		return err
+	}
+	p := s.page(c, r, "audit_title")
+	p.Data = entries
+	return s.render(c, http.StatusOK, "audit.html", p)
+}
+
+// audit records a change. A failed audit write fails the action: a change
+// nobody can account for is worse than one that has to be retried.
+func (s *server) audit(c *fiber.Ctx, r *request, action, pid, target string) error {
+	return s.Store.Audit(c.UserContext(), partnership.AuditEntry{ID: partnership.NewID("au"), At: s.Now().UTC(),
+		Actor: r.Principal.ID, Action: action, Partnership: pid, Target: target})
+}
+
+// partnershipOf loads the partnership a page is about and puts it in the
+// navigation.
+func (s *server) partnershipOf(c *fiber.Ctx, p *page, section string) (partnership.Partnership, error) {
+	pa, err := s.Store.Partnership(c.UserContext(), c.Params("pid"))
+	if err != nil {
+		return pa, err
+	}
+	p.Partnership, p.Section = &pa, section
+	return pa, nil
+}
+
+// baseURL is where links point: the configured public address, else the
+// address the request came to.
+func (s *server) baseURL(c *fiber.Ctx) string {
+	if s.PublicURL != "" {
+		return s.PublicURL
+	}
+	return c.BaseURL()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// pct shows a share as a whole percentage.
+func pct(f float64) string { return strconv.Itoa(int(math.Round(100*f))) + " %" }
+
+// sees reports whether a principal sees contact e-mails: evaluators read
+// aggregates and need no one's address.
+func seesContacts(p access.Principal) bool { return p.Role != access.RoleEvaluator }

@@ -1,0 +1,116 @@
+// Package web is Samspil's HTML adapter for staff: sign-in, and the
+// console where the backbone runs its partnership in a browser. Pages are
+// rendered on the server and work without JavaScript; a small script only
+// adds copy buttons and a filter. It calls the same domain packages as the
+// JSON API and authorizes with the same rules (package access).
+package web
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"samspil/access"
+	"samspil/forms"
+	"samspil/i18n"
+	"samspil/indicators"
+	"samspil/partnership"
+)
+
+// Store is what the console needs from storage.
+type Store interface {
+	StaffStore
+	PartnershipStore
+}
+
+// StaffStore keeps staff accounts, their sessions and set-password links.
+type StaffStore interface {
+	CreateUser(ctx context.Context, u access.User) (bool, error)
+	User(ctx context.Context, email string) (access.User, bool, error)
+	Users(ctx context.Context) ([]access.User, error)
+	UpdateUser(ctx context.Context, u access.User) error
+	CreateSession(ctx context.Context, s access.Session) error
+	Session(ctx context.Context, hash string) (access.Session, bool, error)
+	TouchSession(ctx context.Context, hash string, now time.Time) error
+	EndSession(ctx context.Context, hash string) error
+	EndSessions(ctx context.Context, email string) error
+	CreateSetupLink(ctx context.Context, l access.SetupLink) error
+	SetupLink(ctx context.Context, hash string) (access.SetupLink, bool, error)
+	UseSetupLink(ctx context.Context, hash string, now time.Time) (bool, error)
+}
+
+// PartnershipStore keeps partnerships and what belongs to them.
+type PartnershipStore interface {
+	CreatePartnership(ctx context.Context, p partnership.Partnership) error
+	Partnership(ctx context.Context, id string) (partnership.Partnership, error)
+	Partnerships(ctx context.Context) ([]partnership.Partnership, error)
+	UpdatePartnership(ctx context.Context, p partnership.Partnership) error
+	CreatePartner(ctx context.Context, p partnership.Partner) error
+	CreatePartners(ctx context.Context, ps []partnership.Partner) error
+	Partner(ctx context.Context, partnershipID, id string) (partnership.Partner, error)
+	Partners(ctx context.Context, partnershipID string) ([]partnership.Partner, error)
+	UpdatePartner(ctx context.Context, p partnership.Partner) error
+	CreateActivity(ctx context.Context, a partnership.Activity) error
+	Activity(ctx context.Context, partnershipID, id string) (partnership.Activity, error)
+	Activities(ctx context.Context, partnershipID string) ([]partnership.Activity, error)
+	UpdateActivity(ctx context.Context, a partnership.Activity) error
+	CreateWave(ctx context.Context, w partnership.Wave) error
+	Wave(ctx context.Context, partnershipID, id string) (partnership.Wave, error)
+	Waves(ctx context.Context, partnershipID string) ([]partnership.Wave, error)
+	UpdateWave(ctx context.Context, w partnership.Wave) error
+	CreateInvitation(ctx context.Context, inv partnership.Invitation) (bool, error)
+	ReissueInvitation(ctx context.Context, inv partnership.Invitation) error
+	PartnerResponses(ctx context.Context, waveID string, partners []string) ([]forms.Response, error)
+	Audit(ctx context.Context, e partnership.AuditEntry) error
+	AuditLog(ctx context.Context, limit int) ([]partnership.AuditEntry, error)
+}
+
+// Config holds what the console is built from.
+type Config struct {
+	Store      Store
+	Forms      *forms.Catalog
+	Messages   *i18n.Messages
+	Indicators *indicators.Service
+	Logger     *slog.Logger
+	// Now tells the time; tests set it.
+	Now func() time.Time
+	// PublicURL is the address links point to; empty uses each request's.
+	PublicURL string
+	// Throttle slows down password guessing; nil makes one.
+	Throttle *access.Throttle
+}
+
+// server carries what handlers share.
+type server struct {
+	Config
+	templates *template.Template
+	assets    *assets
+}
+
+// Mount adds the sign-in pages and the console to app.
+func Mount(app *fiber.App, cfg Config) error {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Throttle == nil {
+		cfg.Throttle = access.NewThrottle()
+	}
+	s := &server{Config: cfg}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return err
+	}
+	if s.templates, err = loadTemplates(); err != nil {
+		return err
+	}
+	for _, r := range s.routes() {
+		app.Add(r.method, r.path, s.guard(r), s.handle(r.handler))
+	}
+	return nil
+}
