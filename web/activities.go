@@ -201,4 +201,3 @@ func (s *server) poster(c *fiber.Ctx, r *request) error {
 	p.Data = v
 	return s.render(c, http.StatusOK, "poster.html", p)
 }
-
