@@ -92,7 +92,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		"GET /f/:id":        anyone, "POST /f/:id": anyone, "GET /static/:name": anyone,
 		"POST /api/v1/partnerships": admins, "GET /api/v1/partnerships": viewers,
 		"GET /api/v1/partnerships/:pid": viewers, "PATCH /api/v1/partnerships/:pid": managers,
-		"POST /api/v1/partnerships/:pid/partners": managers, "GET /api/v1/partnerships/:pid/partners": managers,
+		"POST /api/v1/partnerships/:pid/partners": managers, "GET /api/v1/partnerships/:pid/partners": viewers,
 		`POST /api/v1/partnerships/:pid/partners\:import`:       managers,
 		"PATCH /api/v1/partnerships/:pid/partners/:id":          managers,
 		"POST /api/v1/partnerships/:pid/activities":             managers,

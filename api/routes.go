@@ -46,7 +46,7 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/api/v1/partnerships/:pid", viewers, s.getPartnership(s.Store)},
 		{fiber.MethodPatch, "/api/v1/partnerships/:pid", managers, s.updatePartnership(s.Store)},
 		{fiber.MethodPost, "/api/v1/partnerships/:pid/partners", managers, s.createPartner(s.Store)},
-		{fiber.MethodGet, "/api/v1/partnerships/:pid/partners", managers, s.listPartners(s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/partners", viewers, s.listPartners(s.Store)},
 		{fiber.MethodPost, "/api/v1/partnerships/:pid/partners\\:import", managers, s.importPartners(s.Store)},
 		{fiber.MethodPatch, "/api/v1/partnerships/:pid/partners/:id", managers, s.updatePartner(s.Store)},
 		{fiber.MethodPost, "/api/v1/partnerships/:pid/activities", managers, s.saveActivity(s.Store, true)},

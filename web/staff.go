@@ -146,8 +146,11 @@ func (s *server) changeStaff(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
-	if !ok || !manages(r.Principal, u) {
+	if !ok {
 		return errNotFound
+	}
+	if !manages(r.Principal, u) {
+		return errForbidden
 	}
 	switch c.FormValue("action") {
 	case "disable":

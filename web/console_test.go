@@ -1,0 +1,203 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"samspil/access"
+	"samspil/partnership"
+)
+
+// upload posts a file to the partner import, as the page's form does.
+func (b *browser) upload(path, name string, data []byte) int {
+	b.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("_csrf", b.csrf())
+	f, _ := w.CreateFormFile("file", name)
+	f.Write(data)
+	w.Close()
+	res, err := b.client.Post(b.c.url+path, w.FormDataContentType(), &body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return b.read(res)
+}
+
+func TestPartnerImportShowsEveryRowBeforeSaving(t *testing.T) {
+	c := newConsole(t)
+	pw := c.user(t, "anne@example.dk", access.RoleAdmin)
+	p := c.partnership(t, "Nord", 1)
+	b := c.browser(t)
+	b.signIn("anne@example.dk", pw)
+	path := "/console/p/" + p.ID + "/partners"
+	b.get(path)
+
+	bad := []byte("name;sector;email\nFritidsklubben;public;klub@example.dk\n;civil;\nNord partner 00;civil;\nBageren;shop;ikke-en-mail\n")
+	if status := b.upload(path+"/import", "partnere.csv", bad); status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad file: %d", status)
+	}
+	for _, want := range []string{"Fritidsklubben", "3 rækker har fejl", "Bageren", "i orden"} {
+		if !b.has(want) {
+			t.Errorf("the preview does not show %q", want)
+		}
+	}
+	if b.has(`name="confirm"`) {
+		t.Error("a file with bad rows can be confirmed")
+	}
+	if ps, _ := c.store.Partners(context.Background(), p.ID); len(ps) != 1 {
+		t.Fatalf("a rejected file saved partners: %d", len(ps))
+	}
+
+	good := []byte("name,sector,email\r\nFritidsklubben,public,klub@example.dk\r\nBageren,private,\r\n")
+	if status := b.upload(path+"/import", "partnere.csv", good); status != http.StatusOK || !b.has(`name="confirm"`) {
+		t.Fatalf("good file: %d", status)
+	}
+	if ps, _ := c.store.Partners(context.Background(), p.ID); len(ps) != 1 {
+		t.Fatal("the preview saved partners before they were confirmed")
+	}
+	csv := regexp.MustCompile(`name="csv" value="([^"]*)"`).FindStringSubmatch(b.last)
+	if csv == nil {
+		t.Fatal("the preview does not carry the file to confirm")
+	}
+	status, loc := b.post(path+"/import", url.Values{"confirm": {"1"}, "csv": {htmlUnescape(csv[1])}})
+	if status != http.StatusSeeOther || !strings.Contains(loc, "partners_imported") {
+		t.Fatalf("confirm: %d %q %s", status, loc, b.last)
+	}
+	if ps, _ := c.store.Partners(context.Background(), p.ID); len(ps) != 3 {
+		t.Errorf("after confirming: %d partners, want 3", len(ps))
+	}
+	b.get(path + "/../partners-template.csv")
+	if status := b.get("/console/partners-template.csv"); status != http.StatusOK || !strings.HasPrefix(b.last, "name,sector,email") {
+		t.Errorf("template: %d %q", status, b.last)
+	}
+}
+
+func htmlUnescape(s string) string {
+	return strings.NewReplacer("&#43;", "+", "&#34;", `"`, "&#39;", "'", "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#10;", "\n", "&#13;", "\r").Replace(s)
+}
+
+func TestAddPartnerKeepsWhatWasTyped(t *testing.T) {
+	c := newConsole(t)
+	pw := c.user(t, "anne@example.dk", access.RoleAdmin)
+	p := c.partnership(t, "Nord", 1)
+	b := c.browser(t)
+	b.signIn("anne@example.dk", pw)
+	path := "/console/p/" + p.ID + "/partners"
+	b.get(path)
+	status, _ := b.post(path, url.Values{"name": {"Nord partner 00"}, "sector": {"private"}, "email": {"ny@example.dk"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("duplicate name: %d", status)
+	}
+	for _, want := range []string{`value="ny@example.dk"`, `<option value="private" selected>`, `id="e-name"`, `href="#f-name"`} {
+		if !b.has(want) {
+			t.Errorf("the page that came back lacks %q", want)
+		}
+	}
+}
+
+func TestOpeningAWaveTwiceOpensOne(t *testing.T) {
+	c := newConsole(t)
+	p := c.partnership(t, "Nord", 6)
+	bpw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
+	b := c.browser(t)
+	b.signIn("bo@example.dk", bpw)
+	path := "/console/p/" + p.ID + "/waves"
+	b.get(path)
+	once := regexp.MustCompile(`name="_once" value="([^"]+)"`).FindStringSubmatch(b.last)[1]
+	form := url.Values{"_once": {once}, "form": {"partner_survey"}, "opens": {"2.3.2026"}, "closes": {"2026-03-20"}}
+	_, first := b.post(path, form)
+	_, second := b.post(path, form)
+	if first == "" || first != second {
+		t.Errorf("two posts of one form went to %q and %q", first, second)
+	}
+	ws, _ := c.store.Waves(context.Background(), p.ID)
+	if len(ws) != 1 {
+		t.Fatalf("%d waves, want 1", len(ws))
+	}
+	if got := ws[0].ClosesAt.Format("2006-01-02 15:04"); got != "2026-03-20 23:00" {
+		t.Errorf("a wave whose last day is 20 March closes at %s UTC, want the end of the Danish day", got)
+	}
+	// Bad dates come back at their fields, with the rest kept.
+	b.get(path)
+	status, _ := b.post(path, url.Values{"form": {"partner_survey"}, "opens": {"i morgen"}, "closes": {"2026-03-01"}})
+	if status != http.StatusUnprocessableEntity || !b.has(`id="e-opens_at"`) || !b.has(`value="i morgen"`) {
+		t.Errorf("bad dates: %d", status)
+	}
+}
+
+func TestInvitationLinksAreShownOnceAndReissued(t *testing.T) {
+	c := newConsole(t)
+	p := c.partnership(t, "Nord", 4)
+	pw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
+	ctx := context.Background()
+	w := partnership.Wave{ID: partnership.NewID("wa"), Partnership: p.ID, Form: "partner_survey", Version: 1, Respondents: "partners",
+		OpensAt: c.now().Add(-1e12), ClosesAt: c.now().Add(1e15)}
+	c.store.CreateWave(ctx, w)
+	b := c.browser(t)
+	b.signIn("bo@example.dk", pw)
+	path := "/console/p/" + p.ID + "/waves/" + w.ID
+	b.get(path)
+	if status, _ := b.post(path+"/invitations", nil); status != http.StatusOK {
+		t.Fatalf("invite: %d", status)
+	}
+	links := regexp.MustCompile(`/i/[A-Za-z0-9_-]{40,}`).FindAllString(b.last, -1)
+	if len(links) < 4 || !b.has(`class="letter"`) || !b.has("<svg") {
+		t.Fatalf("links page: %d links, letters %v", len(links), b.has(`class="letter"`))
+	}
+	// Shown once: the status page and a second post show no link.
+	b.get(path)
+	if regexp.MustCompile(`/i/[A-Za-z0-9_-]{40,}`).MatchString(b.last) {
+		t.Error("the wave page shows a personal link again")
+	}
+	b.post(path+"/invitations", nil)
+	if regexp.MustCompile(`/i/[A-Za-z0-9_-]{40,}`).MatchString(b.last) || !b.has("allerede et link") {
+		t.Error("inviting again shows links again")
+	}
+	invs, _ := c.store.Invitations(ctx, w.ID)
+	if len(invs) != 4 {
+		t.Fatalf("%d invitations, want 4", len(invs))
+	}
+	old := invs[0]
+	b.get(path)
+	if status, _ := b.post(path+"/invitations/"+old.Partner, nil); status != http.StatusOK {
+		t.Fatalf("reissue: %d", status)
+	}
+	if _, err := c.store.Invitation(ctx, old.Hash); err == nil {
+		t.Error("the old link still works after a new one was made")
+	}
+	if invs, _ := c.store.Invitations(ctx, w.ID); len(invs) != 4 {
+		t.Errorf("after reissue: %d invitations", len(invs))
+	}
+}
+
+func TestPosterPrintsTheActivityLink(t *testing.T) {
+	c := newConsole(t)
+	p := c.partnership(t, "Nord", 2)
+	p.Languages = []string{"da", "ar", "uk"}
+	c.store.UpdatePartnership(context.Background(), p)
+	pw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
+	b := c.browser(t)
+	b.signIn("bo@example.dk", pw)
+	b.get("/console/p/" + p.ID + "/activities")
+	status, _ := b.post("/console/p/"+p.ID+"/activities", url.Values{"name": {"Fællesspisning"}, "description": {"Hver torsdag"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("add activity: %d %s", status, b.last)
+	}
+	acts, _ := c.store.Activities(context.Background(), p.ID)
+	if status := b.get("/console/p/" + p.ID + "/activities/" + acts[0].ID + "/poster"); status != http.StatusOK {
+		t.Fatalf("poster: %d", status)
+	}
+	link := "/f/citizen_short?p=" + p.ID + "&amp;a=" + acts[0].ID
+	for _, want := range []string{"<h1>Fællesspisning</h1>", `lang="ar" dir="rtl"`, `lang="uk" dir="ltr"`, "Scan koden", "<svg", link} {
+		if !b.has(want) {
+			t.Errorf("the poster lacks %q", want)
+		}
+	}
+}
