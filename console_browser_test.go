@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"samspil/internal/loopback"
+)
+
+// The README's walk-through, in headless Chromium: create the first admin
+// from the first start's link, sign in, register a partnership with 30
+// partners from a CSV file, add 3 activities and print a poster, open a
+// partner wave, hand out the links, watch the response rate move as
+// partners answer, and sign out. Every page passes axe-core and weighs
+// under 30 KB compressed, in Danish and in English.
+func TestConsoleWalkThrough(t *testing.T) {
+	chromium, axePath := browser(t)
+	axeSource, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := loopback.FreeAddr(t)
+	ctx, stop := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := startServer(ctx, t, addr, t.TempDir(), map[string]string{}, out)
+	defer func() {
+		stop()
+		<-done
+	}()
+	// The first start prints one plain block with the link that creates
+	// the first admin.
+	var setup string
+	for deadline := time.Now().Add(10 * time.Second); setup == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		setup = regexp.MustCompile(`http://\S+/setup/\S+`).FindString(out.String())
+	}
+	if setup == "" {
+		t.Fatalf("no first-admin link in the first start's output:\n%s", out)
+	}
+	base := "http://" + addr
+	setup = strings.Replace(setup, "http://localhost:"+strings.Split(addr, ":")[1], base, 1)
+
+	shots := os.Getenv("SAMSPIL_SCREENSHOTS")
+	csvFile := filepath.Join(t.TempDir(), "partnere.csv")
+	var rows strings.Builder
+	rows.WriteString("name;sector;email\n")
+	sectors := []string{"public", "civil", "private", "citizen_group", "backbone"}
+	for i := range 30 {
+		fmt.Fprintf(&rows, "Partner nr. %02d;%s;kontakt%d@example.dk\n", i+1, sectors[i%len(sectors)], i+1)
+	}
+	if err := os.WriteFile(csvFile, []byte(rows.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	bctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	bctx, cancelTimeout := context.WithTimeout(bctx, 4*time.Minute)
+	defer cancelTimeout()
+
+	// check runs axe-core on the page in the browser and notes its weight;
+	// with SAMSPIL_SCREENSHOTS set it also keeps it at 360 and 1280 px.
+	checked := map[string]bool{}
+	check := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			var violations string
+			var size float64
+			err := chromedp.Do(ctx,
+				chromedp.WaitReady(chromedp.CSS("main")),
+				into(new(chromedp.Void), chromedp.Evaluate[chromedp.Void](string(axeSource))),
+				into(&violations, chromedp.Evaluate[string](`axe.run(document).then(r => JSON.stringify(
+					r.violations.map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "))))`, chromedp.EvalAwaitPromise)),
+				into(&size, chromedp.Evaluate[float64](`performance.getEntriesByType("navigation")[0].encodedBodySize`)),
+			)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			checked[name] = true
+			if violations != "[]" {
+				t.Errorf("%s: axe-core found %s", name, violations)
+			}
+			if size > 30<<10 {
+				t.Errorf("%s weighs %.0f bytes compressed, over 30 KB", name, size)
+			}
+			if shots == "" {
+				return nil
+			}
+			for _, width := range []int64{360, 1280} {
+				var png []byte
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 800), into(&png, chromedp.FullScreenshot(90))); err != nil {
+					return err
+				}
+				_ = os.WriteFile(filepath.Join(shots, fmt.Sprintf("console-%s-%d.png", name, width)), png, 0o644)
+			}
+			return chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800))
+		})
+	}
+	submit := func(form string) chromedp.Action[chromedp.Void] {
+		return chromedp.Click(chromedp.CSS(form + " button[type=submit]"))
+	}
+	var location, pid, rate string
+	var posters, links []string
+	err = chromedp.Do(bctx,
+		chromedp.EmulateViewport(1280, 800),
+		chromedp.Navigate(setup),
+		check("setup-first-admin"),
+		chromedp.SetValue(chromedp.CSS("#f-email"), "anne@example.dk"),
+		chromedp.SetValue(chromedp.CSS("#f-password"), "tre grønne cykler"),
+		chromedp.SetValue(chromedp.CSS("#f-repeat"), "tre grønne cykler"),
+		submit("main form"),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/console/partnerships"]`)),
+		check("home-empty"),
+		// The browser asks for English; the account chooses Danish.
+		chromedp.Navigate(base+"/console/account"),
+		chromedp.Click(chromedp.CSS(`input[name=lang][value=da]`)),
+		submit(`form[action="/console/account"]`),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		chromedp.Navigate(base+"/console"),
+		chromedp.SetValue(chromedp.CSS(`form[action="/console/partnerships"] #f-name`), "Partnerskab Vest"),
+		chromedp.SetValue(chromedp.CSS(`form[action="/console/partnerships"] #f-area`), "Vestbyen"),
+		submit(`form[action="/console/partnerships"]`),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		into(&location, chromedp.Location()),
+	)
+	if err != nil {
+		t.Fatalf("first admin and partnership: %v", err)
+	}
+	pid = regexp.MustCompile(`/console/p/([a-z0-9]+)`).FindStringSubmatch(location)[1]
+	p := base + "/console/p/" + pid
+	err = chromedp.Do(bctx,
+		check("partnership"),
+		chromedp.Navigate(p+"/partners"),
+		check("partners-empty"),
+		chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{csvFile}),
+		submit(`form[enctype="multipart/form-data"]`),
+		chromedp.WaitVisible(chromedp.CSS("#preview")),
+		check("partners-import-preview"),
+		submit(`form:has(input[name=confirm])`),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		check("partners"),
+		chromedp.Navigate(p+"/activities"),
+		check("activities-empty"),
+	)
+	if err != nil {
+		t.Fatalf("partners: %v", err)
+	}
+	for _, name := range []string{"Fællesspisning", "Lektiecafé", "Gåtur"} {
+		err := chromedp.Do(bctx,
+			chromedp.Navigate(p+"/activities"),
+			chromedp.SetValue(chromedp.CSS(`form[action$="/activities"] #f-name`), name),
+			chromedp.Click(chromedp.CSS(`form[action$="/activities"] .checklist label:nth-child(2) input`)),
+			submit(`form[action$="/activities"]`),
+			chromedp.WaitVisible(chromedp.CSS(".flash")),
+		)
+		if err != nil {
+			t.Fatalf("activity %s: %v", name, err)
+		}
+	}
+	var pdf []byte
+	err = chromedp.Do(bctx,
+		check("activities"),
+		into(&posters, chromedp.Evaluate[[]string](`[...document.querySelectorAll('a[href*="/activities/"][href$="/poster"]')].map(a => a.href)`)),
+	)
+	if err != nil || len(posters) != 3 {
+		t.Fatalf("activities: %d posters, %v", len(posters), err)
+	}
+	err = chromedp.Do(bctx,
+		chromedp.Navigate(posters[0]),
+		check("poster"),
+		into(&pdf, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4))),
+	)
+	if err != nil {
+		t.Fatalf("poster: %v", err)
+	}
+	if n := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAllIndex(pdf, -1)); n != 1 {
+		t.Errorf("the poster prints on %d pages, want one A4", n)
+	}
+	if shots != "" {
+		_ = os.WriteFile(filepath.Join(shots, "console-poster.pdf"), pdf, 0o644)
+	}
+	today := time.Now().Format(time.DateOnly)
+	err = chromedp.Do(bctx,
+		chromedp.Navigate(p+"/waves"),
+		check("waves"),
+		chromedp.SetValue(chromedp.CSS("#f-form"), "partner_survey"),
+		chromedp.SetValue(chromedp.CSS("#f-opens_at"), today),
+		chromedp.SetValue(chromedp.CSS("#f-closes_at"), time.Now().AddDate(0, 0, 14).Format(time.DateOnly)),
+		submit(`form[action$="/waves"]`),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		check("wave-new"),
+		submit(`form[action$="/invitations"]`),
+		chromedp.WaitVisible(chromedp.CSS("td code")),
+		check("links"),
+		into(&links, chromedp.Evaluate[[]string](`[...document.querySelectorAll('td code')].map(c => c.textContent)`)),
+	)
+	if err != nil || len(links) != 30 {
+		t.Fatalf("wave and links: %d links, %v", len(links), err)
+	}
+	// Three partners answer through their links.
+	for _, link := range links[:3] {
+		token := link[strings.LastIndex(link, "/")+1:]
+		req, _ := http.NewRequest(http.MethodPut, base+"/api/v1/invitations/"+token+"/response",
+			strings.NewReader(`{"lang":"da","answers":{"relations_trust_close_relations":4}}`))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != http.StatusCreated {
+			t.Fatalf("partner answer: %v %v", res.StatusCode, err)
+		}
+		res.Body.Close()
+	}
+	var waitingCount int
+	err = chromedp.Do(bctx,
+		chromedp.Click(chromedp.CSS(`.noprint p a[href*="/waves/"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".big")),
+		into(&rate, chromedp.Text(chromedp.CSS(".big"))),
+		into(&waitingCount, chromedp.Evaluate[int](`document.querySelectorAll('#h-waiting + ul li').length`)),
+		check("wave-status"),
+		chromedp.Navigate(base+"/console"),
+		check("home"),
+		chromedp.Navigate(base+"/console/staff"),
+		check("staff"),
+		chromedp.SetValue(chromedp.CSS(`form[action="/console/staff"] #f-email`), "bo@example.dk"),
+		chromedp.Click(chromedp.CSS(`form[action="/console/staff"] input[name=partnerships]`)),
+		submit(`form[action="/console/staff"]`),
+		chromedp.WaitVisible(chromedp.CSS("#setup-link")),
+		check("staff-invited"),
+		chromedp.Navigate(base+"/console/audit"),
+		check("audit"),
+		chromedp.Navigate(base+"/console/account"),
+		check("account"),
+	)
+	if err != nil {
+		t.Fatalf("status, staff and audit: %v", err)
+	}
+	if want := "3 af 30 har svaret (10 %)"; !strings.Contains(rate, want) {
+		t.Errorf("the wave's status says %q, want %q", rate, want)
+	}
+	if waitingCount != 27 {
+		t.Errorf("%d partners listed as not answered, want 27", waitingCount)
+	}
+
+	// The same pages in English.
+	for _, pg := range []string{"/console", "/console/p/" + pid, "/console/p/" + pid + "/partners", "/console/p/" + pid + "/activities",
+		"/console/p/" + pid + "/waves", "/console/staff", "/console/account"} {
+		var lang string
+		name := "en" + strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(pg, "/console", ""), "/p/"+pid, "-partnership"), "/", "-")
+		if err := chromedp.Do(bctx, chromedp.Navigate(base+pg+"?lang=en"), check(name),
+			into(&lang, chromedp.Evaluate[string](`document.documentElement.lang`))); err != nil {
+			t.Fatal(err)
+		}
+		if lang != "en" {
+			t.Errorf("%s?lang=en is in %q", pg, lang)
+		}
+	}
+
+	// Signing out ends the session: the console asks to sign in again.
+	var h1 string
+	err = chromedp.Do(bctx,
+		chromedp.Navigate(base+"/console"),
+		submit(`form[action="/logout"]`),
+		chromedp.WaitVisible(chromedp.CSS("#f-email")),
+		check("login"),
+		chromedp.Navigate(base+"/console/p/"+pid),
+		chromedp.WaitVisible(chromedp.CSS("#f-email")),
+		into(&h1, chromedp.Text(chromedp.CSS("h1"))),
+	)
+	if err != nil {
+		t.Fatalf("sign out: %v", err)
+	}
+	if h1 != "Sign in" {
+		t.Errorf("after signing out, a console page shows %q, want the sign-in page in the browser's language", h1)
+	}
+}
