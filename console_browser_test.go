@@ -99,7 +99,7 @@ func TestConsoleWalkThrough(t *testing.T) {
 			}
 			for _, width := range []int64{360, 1280} {
 				var png []byte
-				if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 800), into(&png, chromedp.FullScreenshot(90))); err != nil {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 800), into(&png, chromedp.FullScreenshot(100))); err != nil {
 					return err
 				}
 				_ = os.WriteFile(filepath.Join(shots, fmt.Sprintf("console-%s-%d.png", name, width)), png, 0o644)
