@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"samspil/internal/loopback"
@@ -187,9 +188,23 @@ func TestConsoleWalkThrough(t *testing.T) {
 	if n := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAllIndex(pdf, -1)); n != 1 {
 		t.Errorf("the poster prints on %d pages, want one A4", n)
 	}
-	if shots != "" {
-		_ = os.WriteFile(filepath.Join(shots, "console-poster.pdf"), pdf, 0o644)
+	printed := func(name string) {
+		if shots == "" {
+			return
+		}
+		var png []byte
+		if _, err := chromedp.Call(bctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+			t.Fatal(err)
+		}
+		// An A4 sheet at 96 dpi, less the 15 mm margins.
+		if err := chromedp.Do(bctx, chromedp.EmulateViewport(680, 1010), into(&png, chromedp.FullScreenshot(100))); err != nil {
+			t.Fatal(err)
+		}
+		_ = os.WriteFile(filepath.Join(shots, "console-"+name+"-print.png"), png, 0o644)
+		chromedp.Call(bctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""})
+		chromedp.Do(bctx, chromedp.EmulateViewport(1280, 800))
 	}
+	printed("poster")
 	today := time.Now().Format(time.DateOnly)
 	err = chromedp.Do(bctx,
 		chromedp.Navigate(p+"/waves"),
@@ -203,6 +218,7 @@ func TestConsoleWalkThrough(t *testing.T) {
 		submit(`form[action$="/invitations"]`),
 		chromedp.WaitVisible(chromedp.CSS("td code")),
 		check("links"),
+		chromedp.Func(func(context.Context, *chromedp.Target) error { printed("letters"); return nil }),
 		into(&links, chromedp.Evaluate[[]string](`[...document.querySelectorAll('td code')].map(c => c.textContent)`)),
 	)
 	if err != nil || len(links) != 30 {

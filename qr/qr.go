@@ -12,22 +12,36 @@ import (
 
 // SVG draws a link's QR code as SVG squares, with the link printed under
 // it for those who cannot scan.
-func SVG(link string) ([]byte, error) {
+func SVG(link string) ([]byte, error) { return draw(link, true) }
+
+// Code draws a link's QR code alone, for pages that print the link
+// themselves in a readable size.
+func Code(link string) ([]byte, error) { return draw(link, false) }
+
+func draw(link string, caption bool) ([]byte, error) {
 	code, err := qrcode.New(link, qrcode.Medium)
 	if err != nil {
 		return nil, fmt.Errorf("make QR code: %w", err)
 	}
 	bits := code.Bitmap()
 	n := len(bits)
+	h := n
+	if caption {
+		h += 4
+	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s">`, n, n+4, html.EscapeString(link))
-	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n, n+4)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s">`, n, h, html.EscapeString(link))
+	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n, h)
 	for y, row := range bits {
 		for x, on := range row {
 			if on {
 				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x, y)
 			}
 		}
+	}
+	if !caption {
+		b.WriteString(`"/></svg>`)
+		return b.Bytes(), nil
 	}
 	// The link is squeezed to the code's width so a long one is not cut.
 	fmt.Fprintf(&b, `"/><text x="1" y="%d" font-family="sans-serif" font-size="1.6" textLength="%d" lengthAdjust="spacingAndGlyphs">%s</text></svg>`,

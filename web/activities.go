@@ -190,7 +190,7 @@ func (s *server) poster(c *fiber.Ctx, r *request) error {
 		}
 		v.Name = a.Name
 	}
-	svg, err := qr.SVG(v.Link)
+	svg, err := qr.Code(v.Link)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func (a *assets) serve(c *fiber.Ctx, _ *request) error {
 
 func loadTemplates() (*template.Template, error) {
 	t, err := template.New("").Funcs(template.FuncMap{
-		"date": func(t time.Time) string { return t.Format("2006-01-02") },
+		"date": func(t time.Time) string { return t.In(local).Format(time.DateOnly) },
 		"pct":  pct,
 		// dict2 passes several values to a template.
 		"dict2": func(kv ...any) map[string]any {

@@ -22,6 +22,8 @@ type staffView struct {
 	// New keeps the invitation form's fields when it comes back.
 	NewEmail, NewRole string
 	Me                string
+	// Names are the partnerships' names by id.
+	Names map[string]string
 }
 
 // manages reports whether the principal may manage an account: an admin
@@ -50,7 +52,11 @@ func (s *server) staffView(c *fiber.Ctx, r *request) (staffView, error) {
 	if err != nil {
 		return staffView{}, err
 	}
-	v := staffView{Me: r.User.Email, NewRole: string(access.RoleBackbone),
+	names := map[string]string{}
+	for _, p := range all {
+		names[p.ID] = p.Name
+	}
+	v := staffView{Names: names, Me: r.User.Email, NewRole: string(access.RoleBackbone),
 		Users:        slices.DeleteFunc(users, func(u access.User) bool { return !manages(r.Principal, u) }),
 		Partnerships: slices.DeleteFunc(all, func(p partnership.Partnership) bool { return !access.Managers.Allows(r.Principal, p.ID) }),
 		Roles:        []access.Role{access.RoleBackbone}}

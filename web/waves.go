@@ -218,6 +218,9 @@ func (s *server) waveView(c *fiber.Ctx, r *request, p *page) (waveView, error) {
 	if err != nil {
 		return waveView{}, err
 	}
+	slices.SortFunc(list, func(a, b indicators.Invitee) int {
+		return strings.Compare(partnership.NameKey(a.Name), partnership.NameKey(b.Name))
+	})
 	v.Rates, v.Invitees = rates, list
 	for _, sec := range partnership.Sectors {
 		if rt := rates.BySector[sec]; rt != nil && rt.Invited > 0 {
@@ -378,7 +381,7 @@ func (s *server) invite(c *fiber.Ctx, r *request) error {
 
 func (lv *linksView) add(base string, pt partnership.Partner, token string) error {
 	link := base + "/i/" + token
-	svg, err := qr.SVG(link)
+	svg, err := qr.Code(link)
 	if err != nil {
 		return err
 	}
