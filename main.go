@@ -25,6 +25,7 @@ import (
 	"samspil/forms"
 	"samspil/i18n"
 	"samspil/indicators"
+	"samspil/intake"
 	"samspil/storage"
 	"samspil/web"
 )
@@ -215,15 +216,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 
 	// One indicators service serves the figures and releases ended months
 	// in the background, so the work is done once.
-	figures := indicators.New(store, store, publishedForms{catalog, store}, time.Now)
+	finder := publishedForms{catalog, store}
+	figures := indicators.New(store, store, finder, time.Now)
+	// One intake service stores responses from the API and the pages.
+	responses := intake.New(store, finder, time.Now)
 	publicURL := strings.TrimSuffix(cfg.publicURL, "/")
 	app, err := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger, Indicators: figures,
-		PublicURL: publicURL})
+		Intake: responses, PublicURL: publicURL})
 	if err != nil {
 		return err
 	}
-	if err := web.Mount(app, web.Config{Store: store, Forms: catalog, Messages: messages, Indicators: figures,
-		Logger: logger, PublicURL: publicURL}); err != nil {
+	if err := web.Mount(app, web.Config{Store: store, Forms: catalog, FindForm: finder, Messages: messages, Indicators: figures,
+		Intake: responses, Logger: logger, PublicURL: publicURL}); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.addr)

@@ -156,7 +156,7 @@ func variables(prefix string, items []forms.Item) []variable {
 		}
 		if it.Labels != nil && it.PointLabels == nil {
 			lo, hi := it.Range()
-			v.Values = []valueLabel{{formatNumber(lo), only(it.Labels.Min)}, {formatNumber(hi), only(it.Labels.Max)}}
+			v.Values = []valueLabel{{forms.FormatNumber(lo), only(it.Labels.Min)}, {forms.FormatNumber(hi), only(it.Labels.Max)}}
 		}
 		for _, o := range it.Options {
 			v.Values = append(v.Values, valueLabel{o.Value, only(o.Label)})
@@ -183,29 +183,25 @@ func scoringRule(f *forms.Form, s forms.Scale) string {
 	switch {
 	case s.Rescale:
 		lo, hi := f.RawRange(s)
-		fmt.Fprintf(&b, "; rescaled linearly from %s-%s to 0-100", formatNumber(lo), formatNumber(hi))
+		fmt.Fprintf(&b, "; rescaled linearly from %s-%s to 0-100", forms.FormatNumber(lo), forms.FormatNumber(hi))
 	case s.Multiplier != 0:
-		fmt.Fprintf(&b, "; multiplied by %s", formatNumber(s.Multiplier))
+		fmt.Fprintf(&b, "; multiplied by %s", forms.FormatNumber(s.Multiplier))
 	}
 	b.WriteString("; prefer_not counts as not answered")
 	for _, c := range s.Cutoffs {
 		switch {
 		case c.AtMost != nil && c.AtLeast != nil:
-			fmt.Fprintf(&b, "; %s: from %s to %s", c.ID, formatNumber(*c.AtLeast), formatNumber(*c.AtMost))
+			fmt.Fprintf(&b, "; %s: from %s to %s", c.ID, forms.FormatNumber(*c.AtLeast), forms.FormatNumber(*c.AtMost))
 		case c.AtMost != nil:
-			fmt.Fprintf(&b, "; %s: at or below %s", c.ID, formatNumber(*c.AtMost))
+			fmt.Fprintf(&b, "; %s: at or below %s", c.ID, forms.FormatNumber(*c.AtMost))
 		case c.AtLeast != nil:
-			fmt.Fprintf(&b, "; %s: at or above %s", c.ID, formatNumber(*c.AtLeast))
+			fmt.Fprintf(&b, "; %s: at or above %s", c.ID, forms.FormatNumber(*c.AtLeast))
 		}
 	}
 	if len(s.Cutoffs) > 1 {
 		b.WriteString(" (a score counts in every cut-off it meets)")
 	}
 	return b.String()
-}
-
-func formatNumber(x float64) string {
-	return strconv.FormatFloat(x, 'f', -1, 64)
 }
 
 func (s *server) codebook(store FormStore) fiber.Handler {
@@ -237,7 +233,7 @@ func writeCodebookCSV(c *fiber.Ctx, cb codebook) error {
 		if p == nil {
 			return ""
 		}
-		return formatNumber(*p)
+		return forms.FormatNumber(*p)
 	}
 	for _, v := range cb.Variables {
 		rule := v.Description
@@ -254,7 +250,7 @@ func writeCodebookCSV(c *fiber.Ctx, cb codebook) error {
 	}
 	for _, s := range cb.Scores {
 		rows = append(rows, []string{s.Name, "score", s.Method, s.Label["da"], s.Label["en"], "", "", "",
-			formatNumber(s.Range[0]), formatNumber(s.Range[1]), s.Rule})
+			forms.FormatNumber(s.Range[0]), forms.FormatNumber(s.Range[1]), s.Rule})
 	}
 	if err := w.WriteAll(rows); err != nil {
 		return fmt.Errorf("write codebook: %w", err)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -107,9 +106,6 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 	lang := s.language(c)
 	if e.retryAfter > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(e.retryAfter))
-	}
-	if strings.HasPrefix(c.Path(), "/f/") || strings.HasPrefix(c.Path(), "/i/") {
-		return s.errorPage(c, e, lang)
 	}
 	body := errorBody{Error: errorDetail{Code: e.code, Message: s.Messages.Text(lang, e.msgID, e.data)}, Rows: e.rows}
 	for _, f := range e.fields {

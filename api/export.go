@@ -86,7 +86,7 @@ func exportValue(v any) string {
 	case bool:
 		return strconv.FormatBool(x)
 	case float64:
-		return formatNumber(x)
+		return forms.FormatNumber(x)
 	case []map[string]any:
 		b, _ := json.Marshal(x)
 		return string(b)
@@ -222,7 +222,7 @@ func exportRecord(cols []exportColumn, r indicators.Row) []string {
 			row[i] = exportValue(r.Answers[col.item.ID])
 		default:
 			if v, ok := r.Scores[col.scale.ID]; ok {
-				row[i] = formatNumber(v)
+				row[i] = forms.FormatNumber(v)
 			}
 		}
 	}

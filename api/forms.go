@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -9,6 +10,7 @@ import (
 
 	"samspil/forms"
 	"samspil/i18n"
+	"samspil/intake"
 )
 
 // formListing is one entry of GET /api/v1/forms.
@@ -41,94 +43,15 @@ func (s *server) listForms(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"forms": list})
 }
 
-// formView is a form in one language, as a client renders it. Conditions
-// come as defined, so that a client shows and hides items exactly as the
-// server validates them.
+// formView is a form in one language, as a client renders it, with the
+// text direction of the language.
 type formView struct {
-	ID       string        `json:"id"`
-	Version  int           `json:"version"`
-	Kind     forms.Kind    `json:"kind"`
-	Lang     string        `json:"lang"`
-	Dir      string        `json:"dir"`
-	Reviewed bool          `json:"translation_reviewed"`
-	Title    string        `json:"title"`
-	Intro    string        `json:"intro"`
-	Consent  string        `json:"consent,omitempty"`
-	Sections []sectionView `json:"sections,omitempty"`
-	Items    []itemView    `json:"items"`
-}
-
-type sectionView struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
-}
-
-type itemView struct {
-	ID          string           `json:"id"`
-	Type        forms.ItemType   `json:"type"`
-	Section     string           `json:"section,omitempty"`
-	Text        string           `json:"text"`
-	Help        string           `json:"help,omitempty"`
-	Required    bool             `json:"required"`
-	PreferNot   bool             `json:"prefer_not"`
-	Min         *float64         `json:"min,omitempty"`
-	Max         *float64         `json:"max,omitempty"`
-	Decimals    int              `json:"decimals,omitempty"`
-	Faces       bool             `json:"faces,omitempty"`
-	Labels      *scaleLabelView  `json:"labels,omitempty"`
-	PointLabels []string         `json:"point_labels,omitempty"`
-	Options     []optionView     `json:"options,omitempty"`
-	MaxPicks    int              `json:"max_picks,omitempty"`
-	MaxLength   int              `json:"max_length,omitempty"`
-	Items       []itemView       `json:"items,omitempty"`
-	ShowIf      *forms.Condition `json:"show_if,omitempty"`
-}
-
-type scaleLabelView struct {
-	Min string `json:"min"`
-	Max string `json:"max"`
-}
-
-type optionView struct {
-	Value string `json:"value"`
-	Label string `json:"label"`
+	forms.View
+	Dir string `json:"dir"`
 }
 
 func viewForm(f *forms.Form, lang string) formView {
-	in := func(t forms.Text) string { return t.In(lang, f.DefaultLanguage) }
-	v := formView{ID: f.ID, Version: f.Version, Kind: f.Kind, Lang: lang, Dir: i18n.Dir(lang), Reviewed: f.Reviewed(lang),
-		Title: in(f.Title), Intro: in(f.Intro), Consent: in(f.Consent), Items: viewItems(f.Items, in)}
-	for _, s := range f.Sections {
-		v.Sections = append(v.Sections, sectionView{ID: s.ID, Title: in(s.Title)})
-	}
-	return v
-}
-
-func viewItems(items []forms.Item, in func(forms.Text) string) []itemView {
-	views := make([]itemView, 0, len(items))
-	for _, it := range items {
-		iv := itemView{ID: it.ID, Type: it.Type, Section: it.Section, Text: in(it.Text), Help: in(it.Help),
-			Required: it.Required, PreferNot: it.PreferNot, Decimals: it.Decimals, Faces: it.Faces,
-			MaxPicks: it.MaxPicks, MaxLength: it.MaxLength, ShowIf: it.ShowIf}
-		if it.Type == forms.TypeScale || it.Type == forms.TypeRating || it.Type == forms.TypeNumber {
-			lo, hi := it.Range()
-			iv.Min, iv.Max = &lo, &hi
-		}
-		if it.Labels != nil {
-			iv.Labels = &scaleLabelView{Min: in(it.Labels.Min), Max: in(it.Labels.Max)}
-		}
-		for _, l := range it.PointLabels {
-			iv.PointLabels = append(iv.PointLabels, in(l))
-		}
-		for _, o := range it.Options {
-			iv.Options = append(iv.Options, optionView{Value: o.Value, Label: in(o.Label)})
-		}
-		if it.Items != nil {
-			iv.Items = viewItems(it.Items, in)
-		}
-		views = append(views, iv)
-	}
-	return views
+	return formView{View: f.In(lang), Dir: i18n.Dir(lang)}
 }
 
 func (s *server) getForm(store FormStore) fiber.Handler {
@@ -226,38 +149,20 @@ func (s *server) submitResponse(store ResponseStore, formStore FormStore) fiber.
 		if f.HasLanguage(sub.Lang) {
 			c.Locals(langKey, i18n.Negotiate(s.Messages.Languages(), sub.Lang, ""))
 		}
-		problems := checkFields(sub)
+		var found []intake.Problem
+		for _, fe := range checkFields(sub) {
+			found = append(found, intake.Problem{Field: fe.field, Detail: fe})
+		}
 		if sub.Lang != "" && !f.HasLanguage(sub.Lang) {
-			problems = append(problems, fieldError{field: "lang", code: "invalid_lang", msgID: "invalid_lang"})
+			found = append(found, intake.Problem{Field: "lang", Detail: fieldError{field: "lang", code: "invalid_lang", msgID: "invalid_lang"}})
 		}
-		wave, misplaced, err := s.place(c.UserContext(), s.Store, f, sub.Partnership, sub.Activity, s.Now())
+		stored, created, err := s.intake.Submit(c.UserContext(), intake.Citizen{Form: f, SubmissionID: sub.SubmissionID, Lang: sub.Lang,
+			Partnership: sub.Partnership, Activity: sub.Activity, Answers: sub.Answers, Problems: found})
 		if err != nil {
-			return errUnavailable(err)
+			return intakeError(err)
 		}
-		problems = append(problems, misplaced...)
-		answers, invalid := f.Validate(sub.Answers, nil)
-		for _, p := range invalid {
-			problems = append(problems, answerProblem(p))
-		}
-		if len(problems) > 0 {
-			return errInvalidAnswers(problems)
-		}
-		lang := sub.Lang
-		if lang == "" {
-			lang = f.DefaultLanguage
-		}
-
-		r := forms.NewResponse(f, sub.SubmissionID, lang, answers, s.Now())
-		r.Partnership, r.Activity, r.Wave = sub.Partnership, sub.Activity, wave
-		stored, created, err := store.SaveResponse(c.UserContext(), r, f.Counts(answers))
-		switch {
-		case err != nil:
-			return errUnavailable(err)
-		case created:
-			s.metrics.stored.Inc()
+		if created {
 			c.Status(http.StatusCreated)
-		case !stored.SameAs(r):
-			return newError(http.StatusConflict, "submission_conflict")
 		}
 		scores := stored.Scores
 		if scores == nil {
@@ -265,6 +170,51 @@ func (s *server) submitResponse(store ResponseStore, formStore FormStore) fiber.
 		}
 		return c.JSON(receipt{ID: stored.ID, SubmissionID: stored.SubmissionID, Version: stored.FormVersion, Scores: scores})
 	}
+}
+
+// intakeError maps what intake refused to the API's errors.
+func intakeError(err error) error {
+	var invalid *intake.Invalid
+	switch {
+	case errors.As(err, &invalid):
+		problems := make([]fieldError, 0, len(invalid.Problems))
+		for _, p := range invalid.Problems {
+			problems = append(problems, intakeProblem(p))
+		}
+		return errInvalidAnswers(problems)
+	case errors.Is(err, intake.ErrConflict):
+		return newError(http.StatusConflict, "submission_conflict")
+	case errors.Is(err, intake.ErrPartnerForm):
+		return newError(http.StatusForbidden, "invitation_required")
+	case errors.Is(err, intake.ErrNoInvitation):
+		return errNotFound("invitation_not_found")
+	case errors.Is(err, intake.ErrWaveClosed):
+		return newError(http.StatusGone, "wave_closed")
+	case errors.Is(err, intake.ErrWaveNotOpen):
+		return newError(http.StatusForbidden, "wave_not_open")
+	case errors.Is(err, forms.ErrReplacedMeanwhile):
+		return newError(http.StatusConflict, "answer_replaced_meanwhile")
+	case errors.Is(err, intake.ErrUnavailable):
+		return errUnavailable(err)
+	}
+	return err
+}
+
+// placeMessages name the message for each problem with a citizen link.
+var placeMessages = map[string]string{"unknown_partnership": "partnership_not_found",
+	"unknown_activity": "activity_not_found", "inactive_activity": "activity_inactive"}
+
+// intakeProblem is one problem intake found, as a field error.
+func intakeProblem(p intake.Problem) fieldError {
+	switch {
+	case p.Detail != nil:
+		if fe, ok := p.Detail.(fieldError); ok {
+			return fe
+		}
+	case p.Answer != nil:
+		return answerProblem(*p.Answer)
+	}
+	return fieldError{field: p.Field, code: p.Code, msgID: placeMessages[p.Code]}
 }
 
 // answerProblem turns a form's verdict on one answer into a field error.

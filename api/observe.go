@@ -6,17 +6,21 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"samspil/intake"
 )
 
 // metrics are the API's Prometheus series.
 type metrics struct {
 	requests    *prometheus.CounterVec
 	duration    *prometheus.HistogramVec
-	stored      prometheus.Counter
+	stored      prometheus.CounterFunc
 	storeErrors prometheus.Counter
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
+// newMetrics registers the API's series; responses stored are counted by
+// intake, whichever adapter they came through.
+func newMetrics(reg prometheus.Registerer, in *intake.Service) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "samspil_http_requests_total",
@@ -27,10 +31,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "HTTP request latency by route template and method.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route", "method"}),
-		stored: prometheus.NewCounter(prometheus.CounterOpts{
+		stored: prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "samspil_responses_stored_total",
 			Help: "Questionnaire responses stored (retries not counted).",
-		}),
+		}, func() float64 { return float64(in.Stored()) }),
 		storeErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "samspil_store_errors_total",
 			Help: "Requests that failed because the store did not answer.",

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -88,8 +87,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		"GET /api/v1/forms/:id/codebook": readers, "POST /api/v1/forms/:id/responses": anyone,
 		"GET /api/v1/forms/:id/summary": readers,
 		"POST /api/v1/keys":             admins, "GET /api/v1/keys": admins, "DELETE /api/v1/keys/:kid": admins,
-		"GET /api/v1/audit": admins,
-		"GET /f/:id":        anyone, "POST /f/:id": anyone, "GET /static/:name": anyone,
+		"GET /api/v1/audit":         admins,
 		"POST /api/v1/partnerships": admins, "GET /api/v1/partnerships": viewers,
 		"GET /api/v1/partnerships/:pid": viewers, "PATCH /api/v1/partnerships/:pid": managers,
 		"POST /api/v1/partnerships/:pid/partners": managers, "GET /api/v1/partnerships/:pid/partners": viewers,
@@ -111,17 +109,15 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		"GET /api/v1/partnerships/:pid/links/:aid/qr.png":       managers,
 		"GET /api/v1/invitations/:token":                        anyone,
 		"PUT /api/v1/invitations/:token/response":               anyone,
-		"GET /i/:token": anyone,
-		"GET /api/v1/partnerships/:pid/export.csv":           viewers,
-		"GET /api/v1/partnerships/:pid/datapackage.json":     viewers,
-		"GET /api/v1/export/:form.csv":                       readers,
-		"GET /api/v1/export/:form/datapackage.json":          readers,
-		"GET /api/v1/partnerships/:pid/indicators/change":    viewers,
-		"GET /api/v1/indicators/inclusion":                   readers,
-		"GET /api/v1/partnerships/:pid/indicators/inclusion": viewers,
-		"GET /api/v1/partnerships/:pid/indicators/health":    viewers,
-		"GET /api/v1/partnerships/:pid/network":              viewers,
-		"POST /i/:token":                                     anyone,
+		"GET /api/v1/partnerships/:pid/export.csv":              viewers,
+		"GET /api/v1/partnerships/:pid/datapackage.json":        viewers,
+		"GET /api/v1/export/:form.csv":                          readers,
+		"GET /api/v1/export/:form/datapackage.json":             readers,
+		"GET /api/v1/partnerships/:pid/indicators/change":       viewers,
+		"GET /api/v1/indicators/inclusion":                      readers,
+		"GET /api/v1/partnerships/:pid/indicators/inclusion":    viewers,
+		"GET /api/v1/partnerships/:pid/indicators/health":       viewers,
+		"GET /api/v1/partnerships/:pid/network":                 viewers,
 	}
 	callers := []struct {
 		name, key string
@@ -420,45 +416,5 @@ func TestCitizenResponsesArePlaced(t *testing.T) {
 	res, _ := fx.ta.app.Test(req)
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/svg+xml" {
 		t.Errorf("QR code: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
-	}
-}
-
-func TestInvitationPage(t *testing.T) {
-	fx := newFixture(t)
-	_, out := fx.ta.call(t, "POST", "/api/v1/partnerships/"+fx.pid+"/waves/"+fx.wave+"/invitations", "", "Authorization", "Bearer "+fx.backbone)
-	var token string
-	for _, l := range out["invitations"].([]any) {
-		if l := l.(map[string]any); l["name"] == "Jobcenter" {
-			token = l["link"].(string)[strings.LastIndex(l["link"].(string), "/")+1:]
-		}
-	}
-	res, html := fx.ta.page(t, "GET", "/i/"+token+"?lang=da", nil, testCSRF)
-	fc := fx.partners["FC Vest"]
-	if res.StatusCode != 200 || !strings.Contains(html, "<bdi>Jobcenter</bdi>") || !strings.Contains(html, `value="`+fc+`"`) ||
-		strings.Contains(html, `value="`+fx.partners["Jobcenter"]+`"`) {
-		t.Fatalf("invitation page: %d; want the partner's name and the others to pick\n%s", res.StatusCode, html)
-	}
-	form := url.Values{"_csrf": {testCSRF}, "_lang": {"da"}, "q_relations_trust_close_relations": {"4"},
-		"q_collaboration": {fc}, "q_collaboration__" + fc + "__frequency": {"monthly"}, "q_collaboration__" + fc + "__trust": {"5"}}
-	res, html = fx.ta.page(t, "POST", "/i/"+token, form, testCSRF)
-	if res.StatusCode != 201 || !strings.Contains(html, "Jeres svar er gemt") {
-		t.Fatalf("post: %d\n%s", res.StatusCode, html)
-	}
-	res, html = fx.ta.page(t, "GET", "/i/"+token, nil, testCSRF)
-	if !strings.Contains(html, `name="q_collaboration" value="`+fc+`" checked`) ||
-		!strings.Contains(html, `name="q_collaboration__`+fc+`__trust" value="5" checked`) {
-		t.Errorf("coming back: the page does not show the answers given before")
-	}
-	form.Set("q_collaboration__"+fc+"__trust", "9")
-	res, html = fx.ta.page(t, "POST", "/i/"+token, form, testCSRF)
-	if res.StatusCode != 422 || !strings.Contains(html, `name="q_collaboration__`+fc+`__frequency" value="monthly" checked`) {
-		t.Errorf("invalid change: %d, want 422 with the answers kept", res.StatusCode)
-	}
-
-	closed := fx.ta
-	closed.app = reopen(t, fx, func() time.Time { return time.Now().Add(60 * 24 * time.Hour) })
-	res, html = closed.page(t, "GET", "/i/"+token+"?lang=en", nil, "")
-	if res.StatusCode != 410 || !strings.Contains(html, "This round is closed.") {
-		t.Errorf("closed round: %d %s, want a friendly 410 page", res.StatusCode, html)
 	}
 }

@@ -75,12 +75,7 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/network", viewers, s.networkView(s.Store)},
 
 		// The token in the path is the partner's credential.
-		{fiber.MethodGet, "/api/v1/invitations/:token", public, s.getInvitation(s.Store, s.Store)},
-		{fiber.MethodPut, "/api/v1/invitations/:token/response", public, s.answerInvitation(s.Store, s.Store)},
-		{fiber.MethodGet, "/i/:token", public, s.showInvitation(s.Store, s.Store)},
-		{fiber.MethodPost, "/i/:token", public, s.postInvitation(s.Store, s.Store)},
-		{fiber.MethodGet, "/f/:id", public, s.showForm(s.Store)},
-		{fiber.MethodPost, "/f/:id", public, s.postForm(s.Store, s.Store)},
-		{fiber.MethodGet, "/static/:name", public, s.assets.serve},
+		{fiber.MethodGet, "/api/v1/invitations/:token", public, s.getInvitation()},
+		{fiber.MethodPut, "/api/v1/invitations/:token/response", public, s.answerInvitation()},
 	}
 }

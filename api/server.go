@@ -4,7 +4,6 @@ package api
 
 import (
 	"context"
-	"html/template"
 	"log/slog"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"samspil/forms"
 	"samspil/i18n"
 	"samspil/indicators"
+	"samspil/intake"
 )
 
 // Store is what the API needs from storage.
@@ -69,6 +69,9 @@ type Config struct {
 	// Indicators, when set, is the indicators service to serve figures
 	// from, shared with the background release; New makes one otherwise.
 	Indicators *indicators.Service
+	// Intake, when set, is the service responses are stored through,
+	// shared with the HTML pages; New makes one otherwise.
+	Intake *intake.Service
 	// PublicURL is the address links and QR codes point to, such as
 	// https://samspil.example.dk; empty uses the address of each request.
 	PublicURL string
@@ -77,11 +80,11 @@ type Config struct {
 // server carries the dependencies that handlers and middleware share.
 type server struct {
 	Config
-	metrics   *metrics
-	assets    *assets
-	templates *template.Template
+	metrics *metrics
 	// indicators is the one path to a published figure.
 	indicators *indicators.Service
+	// intake is the one path to a stored response.
+	intake *intake.Service
 }
 
 // New builds the HTTP application with every route registered.
@@ -95,18 +98,16 @@ func New(cfg Config) (*fiber.App, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &server{Config: cfg, metrics: newMetrics(cfg.Registry)}
+	s := &server{Config: cfg}
 	s.indicators = cfg.Indicators
 	if s.indicators == nil {
 		s.indicators = indicators.New(cfg.Store, cfg.Store, catalogFinder{s}, cfg.Now)
 	}
-	var err error
-	if s.assets, err = loadAssets(); err != nil {
-		return nil, err
+	s.intake = cfg.Intake
+	if s.intake == nil {
+		s.intake = intake.New(cfg.Store, catalogFinder{s}, cfg.Now)
 	}
-	if s.templates, err = loadTemplates(); err != nil {
-		return nil, err
-	}
+	s.metrics = newMetrics(cfg.Registry, s.intake)
 	app := fiber.New(fiber.Config{
 		AppName:               "samspil",
 		BodyLimit:             bodyLimit,

@@ -47,7 +47,7 @@ func loadAssets() (*assets, error) {
 		ext := path.Ext(e.Name())
 		hashed := strings.TrimSuffix(e.Name(), ext) + "." + hex.EncodeToString(sum[:6]) + ext
 		a.byName[hashed] = asset{body: body, contentType: mime.TypeByExtension(ext)}
-		a.url[e.Name()] = "/console/static/" + hashed
+		a.url[e.Name()] = "/static/" + hashed
 	}
 	return a, nil
 }
@@ -62,7 +62,18 @@ func (a *assets) serve(c *fiber.Ctx, _ *request) error {
 	return c.Send(f.body)
 }
 
-func loadTemplates() (*template.Template, error) {
+// loadTemplates parses the console's templates and the phone pages'
+// (citizen and partner forms), each set with its own layout.
+func loadTemplates() (console, phone *template.Template, err error) {
+	console, err = parseTemplates("templates/console/*.html")
+	if err != nil {
+		return nil, nil, err
+	}
+	phone, err = parseTemplates("templates/phone/*.html")
+	return console, phone, err
+}
+
+func parseTemplates(pattern string) (*template.Template, error) {
 	t, err := template.New("").Funcs(template.FuncMap{
 		"date": func(t time.Time) string { return t.In(local).Format(time.DateOnly) },
 		"pct":  pct,
@@ -74,7 +85,12 @@ func loadTemplates() (*template.Template, error) {
 			}
 			return m
 		},
-	}).ParseFS(webFiles, "templates/*.html")
+		// faceMouths draws the five faces of a 5-point scale, from a
+		// frown to a smile, as SVG paths.
+		"faceMouths": func() map[int]string {
+			return map[int]string{1: "M7.5 17.5q4.5-4 9 0", 2: "M8 16.5q4-2 8 0", 3: "M8 15.5h8", 4: "M8 14.5q4 2 8 0", 5: "M7.5 14q4.5 4.5 9 0"}
+		},
+	}).ParseFS(webFiles, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}

@@ -50,6 +50,12 @@ func (s *server) guard(rt route) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		// The route template labels the request's metrics and log line.
 		c.Locals("route", rt.path)
+		if rt.phone {
+			// Citizens and partners have no session: their pages keep
+			// their own CSRF cookie and pick the form's language.
+			c.Locals(requestKey, &request{})
+			return c.Next()
+		}
 		r := &request{}
 		ses, user, err := s.signedIn(c)
 		if err != nil {
@@ -84,15 +90,21 @@ func (s *server) guard(rt route) fiber.Handler {
 
 const requestKey = "web_request"
 
-// handle runs a handler and turns whatever error it ends with into a page.
-func (s *server) handle(h handler) fiber.Handler {
+// handle runs a route's handler and turns whatever error it ends with
+// into a page.
+func (s *server) handle(rt route) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		r, _ := c.Locals(requestKey).(*request)
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		if err := h(c, r); err != nil {
+		err := rt.handler(c, r)
+		switch {
+		case err == nil:
+			return nil
+		case rt.phone:
+			return s.phoneFail(c, err)
+		default:
 			return s.fail(c, r, err)
 		}
-		return nil
 	}
 }
 

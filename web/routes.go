@@ -13,7 +13,15 @@ type route struct {
 	path    string
 	rule    access.Rule
 	handler handler
+	// phone marks the citizen and partner forms: no session, a CSRF
+	// cookie of their own, and errors as a phone page in the form's
+	// languages.
+	phone bool
 }
+
+// Who a page is for: staff in the console, or citizens and partners on
+// their phones.
+const forStaff, forPhone = false, true
 
 // signedIn lets any signed-in staff member in; pages filter what each sees.
 var signedIn = access.Viewers
@@ -22,42 +30,49 @@ var signedIn = access.Viewers
 func (s *server) routes() []route {
 	get, post := fiber.MethodGet, fiber.MethodPost
 	return []route{
-		{get, "/login", access.Anyone, s.loginPage},
-		{post, "/login", access.Anyone, s.login},
-		{post, "/logout", signedIn, s.logout},
-		{get, "/setup/:token", access.Anyone, s.setupPage},
-		{post, "/setup/:token", access.Anyone, s.setup},
-		{get, "/console/static/:name", access.Anyone, s.assets.serve},
+		{get, "/static/:name", access.Anyone, s.assets.serve, forPhone},
+		// A citizen's link, and a partner's personal link (the token in
+		// the path is its credential).
+		{get, "/f/:id", access.Anyone, s.showForm, forPhone},
+		{post, "/f/:id", access.Anyone, s.postForm, forPhone},
+		{get, "/i/:token", access.Anyone, s.showInvitation, forPhone},
+		{post, "/i/:token", access.Anyone, s.postInvitation, forPhone},
 
-		{get, "/console", signedIn, s.home},
-		{get, "/console/account", signedIn, s.account},
-		{post, "/console/account", signedIn, s.saveAccount},
-		{post, "/console/account/sign-out-everywhere", signedIn, s.signOutEverywhere},
-		{get, "/console/partners-template.csv", signedIn, s.partnersTemplate},
-		{post, "/console/partnerships", access.Admins, s.createPartnership},
-		{get, "/console/audit", access.Admins, s.auditLog},
-		{get, "/console/staff", access.Managers, s.staff},
-		{post, "/console/staff", access.Managers, s.inviteStaff},
-		{post, "/console/staff/:email", access.Managers, s.changeStaff},
+		{get, "/login", access.Anyone, s.loginPage, forStaff},
+		{post, "/login", access.Anyone, s.login, forStaff},
+		{post, "/logout", signedIn, s.logout, forStaff},
+		{get, "/setup/:token", access.Anyone, s.setupPage, forStaff},
+		{post, "/setup/:token", access.Anyone, s.setup, forStaff},
 
-		{get, "/console/p/:pid", access.Viewers, s.partnershipPage},
-		{post, "/console/p/:pid", access.Managers, s.updatePartnership},
-		{get, "/console/p/:pid/partners", access.Viewers, s.partnersPage},
-		{post, "/console/p/:pid/partners", access.Managers, s.addPartner},
-		{post, "/console/p/:pid/partners/import", access.Managers, s.importPartners},
-		{get, "/console/p/:pid/partners/:id", access.Managers, s.partnerPage},
-		{post, "/console/p/:pid/partners/:id", access.Managers, s.savePartner},
-		{get, "/console/p/:pid/activities", access.Viewers, s.activitiesPage},
-		{post, "/console/p/:pid/activities", access.Managers, s.addActivity},
-		{get, "/console/p/:pid/activities/:aid", access.Managers, s.activityPage},
-		{post, "/console/p/:pid/activities/:aid", access.Managers, s.saveActivity},
-		{get, "/console/p/:pid/poster", access.Managers, s.poster},
-		{get, "/console/p/:pid/activities/:aid/poster", access.Managers, s.poster},
-		{get, "/console/p/:pid/waves", access.Viewers, s.wavesPage},
-		{post, "/console/p/:pid/waves", access.Managers, s.openWave},
-		{get, "/console/p/:pid/waves/:wid", access.Viewers, s.wavePage},
-		{post, "/console/p/:pid/waves/:wid/dates", access.Managers, s.changeWaveDates},
-		{post, "/console/p/:pid/waves/:wid/invitations", access.Managers, s.invite},
-		{post, "/console/p/:pid/waves/:wid/invitations/:partner", access.Managers, s.reissue},
+		{get, "/console", signedIn, s.home, forStaff},
+		{get, "/console/account", signedIn, s.account, forStaff},
+		{post, "/console/account", signedIn, s.saveAccount, forStaff},
+		{post, "/console/account/sign-out-everywhere", signedIn, s.signOutEverywhere, forStaff},
+		{get, "/console/partners-template.csv", signedIn, s.partnersTemplate, forStaff},
+		{post, "/console/partnerships", access.Admins, s.createPartnership, forStaff},
+		{get, "/console/audit", access.Admins, s.auditLog, forStaff},
+		{get, "/console/staff", access.Managers, s.staff, forStaff},
+		{post, "/console/staff", access.Managers, s.inviteStaff, forStaff},
+		{post, "/console/staff/:email", access.Managers, s.changeStaff, forStaff},
+
+		{get, "/console/p/:pid", access.Viewers, s.partnershipPage, forStaff},
+		{post, "/console/p/:pid", access.Managers, s.updatePartnership, forStaff},
+		{get, "/console/p/:pid/partners", access.Viewers, s.partnersPage, forStaff},
+		{post, "/console/p/:pid/partners", access.Managers, s.addPartner, forStaff},
+		{post, "/console/p/:pid/partners/import", access.Managers, s.importPartners, forStaff},
+		{get, "/console/p/:pid/partners/:id", access.Managers, s.partnerPage, forStaff},
+		{post, "/console/p/:pid/partners/:id", access.Managers, s.savePartner, forStaff},
+		{get, "/console/p/:pid/activities", access.Viewers, s.activitiesPage, forStaff},
+		{post, "/console/p/:pid/activities", access.Managers, s.addActivity, forStaff},
+		{get, "/console/p/:pid/activities/:aid", access.Managers, s.activityPage, forStaff},
+		{post, "/console/p/:pid/activities/:aid", access.Managers, s.saveActivity, forStaff},
+		{get, "/console/p/:pid/poster", access.Managers, s.poster, forStaff},
+		{get, "/console/p/:pid/activities/:aid/poster", access.Managers, s.poster, forStaff},
+		{get, "/console/p/:pid/waves", access.Viewers, s.wavesPage, forStaff},
+		{post, "/console/p/:pid/waves", access.Managers, s.openWave, forStaff},
+		{get, "/console/p/:pid/waves/:wid", access.Viewers, s.wavePage, forStaff},
+		{post, "/console/p/:pid/waves/:wid/dates", access.Managers, s.changeWaveDates, forStaff},
+		{post, "/console/p/:pid/waves/:wid/invitations", access.Managers, s.invite, forStaff},
+		{post, "/console/p/:pid/waves/:wid/invitations/:partner", access.Managers, s.reissue, forStaff},
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"samspil/forms"
 	"samspil/i18n"
 	"samspil/indicators"
+	"samspil/intake"
 	"samspil/partnership"
 )
 
@@ -81,13 +82,20 @@ type Config struct {
 	PublicURL string
 	// Throttle slows down password guessing; nil makes one.
 	Throttle *access.Throttle
+	// Intake stores citizens' and partners' answers.
+	Intake *intake.Service
+	// FindForm finds forms another instance published since this one
+	// started; Forms is asked first.
+	FindForm intake.FormFinder
 }
 
 // server carries what handlers share.
 type server struct {
 	Config
 	templates *template.Template
-	assets    *assets
+	// phone are the templates of the citizen and partner forms.
+	phone  *template.Template
+	assets *assets
 }
 
 // Mount adds the sign-in pages and the console to app.
@@ -106,11 +114,11 @@ func Mount(app *fiber.App, cfg Config) error {
 	if s.assets, err = loadAssets(); err != nil {
 		return err
 	}
-	if s.templates, err = loadTemplates(); err != nil {
+	if s.templates, s.phone, err = loadTemplates(); err != nil {
 		return err
 	}
 	for _, r := range s.routes() {
-		app.Add(r.method, r.path, s.guard(r), s.handle(r.handler))
+		app.Add(r.method, r.path, s.guard(r), s.handle(r))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -22,6 +23,8 @@ import (
 
 	"samspil/forms"
 	"samspil/i18n"
+	"samspil/intake"
+	"samspil/partnership"
 )
 
 // uiMessages are the interface texts a form page uses, looked up once per
@@ -31,16 +34,16 @@ var uiMessages = []string{"send", "sending", "prefer_not", "yes", "no", "errors_
 	"thanks_title", "thanks_body", "thanks_again", "answering_for", "thanks_partner"}
 
 // page is what a form page template renders.
-type page struct {
+type phonePage struct {
 	Lang, Dir  string
 	Title      string
 	UI         map[string]string
 	CSS, JS    string
 	Languages  []languageLink
-	Form       formView
+	Form       forms.View
 	Reviewed   bool
 	Sections   []sectionBlock
-	Errors     []pageError
+	Errors     []questionError
 	Banner     string
 	Submission string
 	CSRF       string
@@ -102,96 +105,96 @@ type choice struct {
 	Checked bool
 }
 
-type pageError struct {
+// questionError is a problem with one question's answer.
+type questionError struct {
 	ID, Message string
 }
 
-// webForm builds the GET and POST handlers of the phone form.
-func (s *server) showForm(store FormStore) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		f, err := s.form(c.UserContext(), store, c.Params("id"), 0)
-		if err != nil {
-			return err
+// citizenForm finds the latest version of a citizen questionnaire.
+func (s *server) citizenForm(c *fiber.Ctx) (*forms.Form, error) {
+	f, ok := s.Forms.Form(c.Params("id"), 0)
+	if !ok && s.FindForm != nil {
+		var err error
+		if f, err = s.FindForm.Form(c.UserContext(), c.Params("id"), 0); err != nil {
+			return nil, phoneErr(http.StatusNotFound, "form_not_found")
 		}
-		if f.Kind == forms.KindPartner {
-			return newError(http.StatusForbidden, "invitation_required")
-		}
-		lang := s.formLanguage(c, f)
-		if _, misplaced, err := s.place(c.UserContext(), s.Store, f, c.Query("p"), c.Query("a"), s.Now()); err != nil {
-			return errUnavailable(err)
-		} else if len(misplaced) > 0 {
-			return linkNotValid()
-		}
-		p := s.newPage(c, f, lang, uuid.NewString(), nil, nil)
-		return s.render(c, http.StatusOK, "form.html", p)
+	} else if !ok {
+		return nil, phoneErr(http.StatusNotFound, "form_not_found")
 	}
+	if f.Kind == forms.KindPartner {
+		return nil, phoneErr(http.StatusForbidden, "invitation_required")
+	}
+	return f, nil
+}
+
+// showForm is a citizen questionnaire on a phone.
+func (s *server) showForm(c *fiber.Ctx, _ *request) error {
+	f, err := s.citizenForm(c)
+	if err != nil {
+		return err
+	}
+	lang := i18n.Negotiate(f.Languages, c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	if _, misplaced, err := s.Intake.Place(c.UserContext(), f, c.Query("p"), c.Query("a")); err != nil {
+		return err
+	} else if len(misplaced) > 0 {
+		return phoneErr(http.StatusUnprocessableEntity, "link_not_valid")
+	}
+	p := s.newPage(c, f, lang, uuid.NewString(), nil, nil)
+	return s.renderPhone(c, http.StatusOK, "form.html", p)
 }
 
 // postForm stores a response posted by the phone form, without JavaScript.
 // Whatever goes wrong, the page comes back with every answer still in it.
-func (s *server) postForm(store ResponseStore, formStore FormStore) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		f, err := s.form(c.UserContext(), formStore, c.Params("id"), 0)
-		if err != nil {
-			return err
-		}
-		if f.Kind == forms.KindPartner {
-			return newError(http.StatusForbidden, "invitation_required")
-		}
-		posted, err := url.ParseQuery(string(c.Body()))
-		if err != nil {
-			return newError(http.StatusBadRequest, "malformed_request")
-		}
-		if v, err := strconv.Atoi(posted.Get("_version")); err == nil && v > 0 {
-			if older, ok := s.Forms.Form(f.ID, v); ok {
-				f = older
-			}
-		}
-		lang := i18n.Negotiate(f.Languages, posted.Get("_lang"), c.Get(fiber.HeaderAcceptLanguage))
-		c.Locals(langKey, i18n.Negotiate(s.Messages.Languages(), lang, ""))
-		submission := posted.Get("_submission")
-		if _, err := uuid.Parse(submission); err != nil {
-			submission = uuid.NewString()
-		}
-		again := func(status int, banner string, problems []forms.Problem) error {
-			p := s.newPage(c, f, lang, submission, posted, problems)
-			p.Banner = banner
-			return s.render(c, status, "form.html", p)
-		}
-		if !s.validCSRF(c, posted.Get("_csrf")) {
-			return again(http.StatusForbidden, s.Messages.Text(lang, "csrf_page", nil), nil)
-		}
-
-		wave, misplaced, err := s.place(c.UserContext(), s.Store, f, posted.Get("p"), posted.Get("a"), s.Now())
-		if err != nil {
-			return again(http.StatusServiceUnavailable, s.Messages.Text(lang, "store_down_page", nil), nil)
-		}
-		if len(misplaced) > 0 {
-			return linkNotValid()
-		}
-		answers, problems := f.ValidateShown(rawAnswers(f.Items, posted, "q_"), nil)
-		if len(problems) > 0 {
-			return again(http.StatusUnprocessableEntity, "", problems)
-		}
-		r := forms.NewResponse(f, submission, lang, answers, s.Now())
-		r.Partnership, r.Activity, r.Wave = posted.Get("p"), posted.Get("a"), wave
-		_, created, err := store.SaveResponse(c.UserContext(), r, f.Counts(answers))
-		if err != nil {
-			s.Logger.Error("store response from the web form", "request_id", requestID(c), "err", err)
-			c.Set(fiber.HeaderRetryAfter, "60")
-			return again(http.StatusServiceUnavailable, s.Messages.Text(lang, "store_down_page", nil), nil)
-		}
-		status, body := http.StatusCreated, "thanks_body"
-		if created {
-			s.metrics.stored.Inc()
-		} else {
-			// A double tap or a page sent again: the first answers stand.
-			status, body = http.StatusOK, "thanks_again"
-		}
-		p := s.newPage(c, f, lang, submission, nil, nil)
-		p.Banner = s.Messages.Text(lang, body, nil)
-		return s.render(c, status, "thanks.html", p)
+func (s *server) postForm(c *fiber.Ctx, _ *request) error {
+	f, err := s.citizenForm(c)
+	if err != nil {
+		return err
 	}
+	posted, err := url.ParseQuery(string(c.Body()))
+	if err != nil {
+		return phoneErr(http.StatusBadRequest, "malformed_request")
+	}
+	if v, err := strconv.Atoi(posted.Get("_version")); err == nil && v > 0 {
+		if older, ok := s.Forms.Form(f.ID, v); ok {
+			f = older
+		}
+	}
+	lang := i18n.Negotiate(f.Languages, posted.Get("_lang"), c.Get(fiber.HeaderAcceptLanguage))
+	submission := posted.Get("_submission")
+	if _, err := uuid.Parse(submission); err != nil {
+		submission = uuid.NewString()
+	}
+	again := func(status int, banner string, problems []forms.Problem) error {
+		p := s.newPage(c, f, lang, submission, posted, problems)
+		p.Banner = banner
+		return s.renderPhone(c, status, "form.html", p)
+	}
+	if !s.validCSRF(c, posted.Get("_csrf")) {
+		return again(http.StatusForbidden, s.Messages.Text(lang, "csrf_page", nil), nil)
+	}
+	_, created, err := s.Intake.Submit(c.UserContext(), intake.Citizen{Form: f, SubmissionID: submission, Lang: lang,
+		Partnership: posted.Get("p"), Activity: posted.Get("a"), Answers: rawAnswers(f.Items, posted, "q_"), Shown: true})
+	var invalid *intake.Invalid
+	switch {
+	case errors.As(err, &invalid) && len(invalid.AnswerProblems()) < len(invalid.Problems):
+		return phoneErr(http.StatusUnprocessableEntity, "link_not_valid")
+	case errors.As(err, &invalid):
+		return again(http.StatusUnprocessableEntity, "", invalid.AnswerProblems())
+	case errors.Is(err, intake.ErrUnavailable):
+		s.Logger.Error("store a response from the phone form", "err", err)
+		c.Set(fiber.HeaderRetryAfter, "60")
+		return again(http.StatusServiceUnavailable, s.Messages.Text(lang, "store_down_page", nil), nil)
+	case err != nil:
+		return err
+	}
+	status, body := http.StatusCreated, "thanks_body"
+	if !created {
+		// A double tap or a page sent again: the first answers stand.
+		status, body = http.StatusOK, "thanks_again"
+	}
+	p := s.newPage(c, f, lang, submission, nil, nil)
+	p.Banner = s.Messages.Text(lang, body, nil)
+	return s.renderPhone(c, status, "thanks.html", p)
 }
 
 // rawAnswers turns posted form fields into answers as Validate takes them.
@@ -274,7 +277,7 @@ func postedValues(items []forms.Item, answers forms.Answers, prefix string, into
 				postedValues(it.Items, entry, name+"__"+partner+"__", into)
 			}
 		case float64:
-			into.Set(name, formatNumber(v))
+			into.Set(name, forms.FormatNumber(v))
 		default:
 			into.Set(name, fmt.Sprint(v))
 		}
@@ -282,19 +285,19 @@ func postedValues(items []forms.Item, answers forms.Answers, prefix string, into
 	return into
 }
 
-func (s *server) newPage(c *fiber.Ctx, f *forms.Form, lang, submission string, posted url.Values, problems []forms.Problem) page {
+func (s *server) newPage(c *fiber.Ctx, f *forms.Form, lang, submission string, posted url.Values, problems []forms.Problem) phonePage {
 	return s.pageFor(c, f, lang, submission, posted, problems, nil, "/f/"+f.ID)
 }
 
 // pageFor builds a form page; roster lists the partners a partners item
 // offers, and action is where the page posts to.
-func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, posted url.Values, problems []forms.Problem, roster []rosterEntry, action string) page {
+func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, posted url.Values, problems []forms.Problem, roster []partnership.Partner, action string) phonePage {
 	ui := make(map[string]string, len(uiMessages))
 	for _, id := range uiMessages {
 		ui[id] = s.Messages.Text(lang, id, nil)
 	}
-	view := viewForm(f, lang)
-	p := page{Lang: lang, Dir: i18n.Dir(lang), Title: view.Title, UI: ui, CSS: s.assets.url["app.css"],
+	view := f.In(lang)
+	p := phonePage{Lang: lang, Dir: i18n.Dir(lang), Title: view.Title, UI: ui, CSS: s.assets.url["app.css"],
 		JS: s.assets.url["app.js"], Form: view, Reviewed: f.Reviewed(lang), Submission: submission,
 		CSRF: s.csrfToken(c), Action: action, Context: map[string]string{}}
 	for _, key := range []string{"p", "a"} {
@@ -313,11 +316,10 @@ func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 
 	messages := make(map[string]string, len(problems))
 	for _, pr := range problems {
-		fe := answerProblem(pr)
 		id, _, _ := strings.Cut(pr.Item, "[")
 		if _, seen := messages[id]; !seen {
-			messages[id] = s.Messages.Text(lang, fe.msgID, fe.data)
-			p.Errors = append(p.Errors, pageError{ID: id, Message: messages[id]})
+			messages[id] = s.Messages.Text(lang, answerMessage(pr), pr.Params)
+			p.Errors = append(p.Errors, questionError{ID: id, Message: messages[id]})
 		}
 	}
 
@@ -345,7 +347,7 @@ func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 	return p
 }
 
-func (s *server) field(it forms.Item, v itemView, prefix string, posted url.Values, ui map[string]string, printer *message.Printer, roster []rosterEntry) field {
+func (s *server) field(it forms.Item, v forms.ItemView, prefix string, posted url.Values, ui map[string]string, printer *message.Printer, roster []partnership.Partner) field {
 	name := prefix + it.ID
 	given := posted[name]
 	fd := field{ID: strings.TrimPrefix(name, "q_"), Name: name, Type: string(it.Type), Text: v.Text, Help: v.Help, Required: it.Required, Faces: it.Faces, UI: ui,
@@ -396,7 +398,7 @@ func (s *server) field(it forms.Item, v itemView, prefix string, posted url.Valu
 		add("no", ui["no"], "", 0, "radio")
 	case forms.TypeNumber:
 		lo, hi := it.Range()
-		fd.Min, fd.Max = formatNumber(lo), formatNumber(hi)
+		fd.Min, fd.Max = forms.FormatNumber(lo), forms.FormatNumber(hi)
 		fd.Step = "1"
 		if it.Decimals > 0 {
 			fd.Step = "any"
@@ -415,10 +417,10 @@ func (s *server) field(it forms.Item, v itemView, prefix string, posted url.Valu
 	return fd
 }
 
-// render executes a page template and sends it as HTML.
-func (s *server) render(c *fiber.Ctx, status int, name string, p page) error {
+// renderPhone executes a phone page template and sends it as HTML.
+func (s *server) renderPhone(c *fiber.Ctx, status int, name string, p phonePage) error {
 	var b bytes.Buffer
-	if err := s.templates.ExecuteTemplate(&b, name, p); err != nil {
+	if err := s.phone.ExecuteTemplate(&b, name, p); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentLanguage, p.Lang)
@@ -451,15 +453,46 @@ func (s *server) validCSRF(c *fiber.Ctx, posted string) bool {
 	return cookie != "" && subtle.ConstantTimeCompare([]byte(cookie), []byte(posted)) == 1
 }
 
-// errorPage renders an error as a small HTML page for people on a phone.
-func (s *server) errorPage(c *fiber.Ctx, e *apiError, lang string) error {
-	p := page{Lang: lang, Dir: i18n.Dir(lang), UI: map[string]string{}, CSS: s.assets.url["app.css"],
-		Title: s.Messages.Text(lang, e.msgID, e.data)}
-	return s.render(c, e.status, "error.html", p)
+// phoneError is an error shown to a citizen or partner as a small page,
+// by message id.
+type phoneError struct {
+	status int
+	msg    string
 }
 
-// linkNotValid refuses a citizen link whose partnership or activity is
-// unknown or no longer active.
-func linkNotValid() error {
-	return &apiError{status: http.StatusUnprocessableEntity, code: "link_not_valid", msgID: "link_not_valid"}
+func (e *phoneError) Error() string { return e.msg }
+
+func phoneErr(status int, msg string) error { return &phoneError{status: status, msg: msg} }
+
+// phoneFail renders an error as a small page for people on a phone, in
+// the language they asked for.
+func (s *server) phoneFail(c *fiber.Ctx, err error) error {
+	var pe *phoneError
+	switch {
+	case errors.As(err, &pe):
+	case errors.Is(err, intake.ErrNoInvitation):
+		pe = &phoneError{http.StatusNotFound, "invitation_not_found"}
+	case errors.Is(err, intake.ErrWaveClosed):
+		pe = &phoneError{http.StatusGone, "wave_closed"}
+	case errors.Is(err, intake.ErrWaveNotOpen):
+		pe = &phoneError{http.StatusForbidden, "wave_not_open"}
+	case errors.Is(err, forms.ErrReplacedMeanwhile):
+		pe = &phoneError{http.StatusConflict, "answer_replaced_meanwhile"}
+	default:
+		s.Logger.Error("phone page failed", "path", c.Path(), "err", err)
+		c.Set(fiber.HeaderRetryAfter, "60")
+		pe = &phoneError{http.StatusServiceUnavailable, "store_unavailable"}
+	}
+	lang := i18n.Negotiate(s.Messages.Languages(), c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	p := phonePage{Lang: lang, Dir: i18n.Dir(lang), UI: map[string]string{}, CSS: s.assets.url["app.css"],
+		Title: s.Messages.Text(lang, pe.msg, nil)}
+	return s.renderPhone(c, pe.status, "error.html", p)
+}
+
+// answerMessage is the message id for a problem with an answer.
+func answerMessage(p forms.Problem) string {
+	if expected, ok := p.Params["Expected"].(string); ok {
+		return p.Code + "_" + expected
+	}
+	return p.Code
 }

@@ -1,0 +1,79 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"samspil/forms"
+	"samspil/i18n"
+	"samspil/intake"
+)
+
+// showInvitation is a partner's personal form page, filled in with the
+// answers it gave before, until the wave closes.
+func (s *server) showInvitation(c *fiber.Ctx, _ *request) error {
+	in, err := s.Intake.Open(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return err
+	}
+	if err := s.Intake.Accepting(in); err != nil {
+		return err
+	}
+	lang := i18n.Negotiate(in.Form.Languages, c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	var posted url.Values
+	if in.Answered {
+		posted = postedValues(in.Form.Items, in.Answers, "q_", nil)
+	}
+	return s.renderPhone(c, http.StatusOK, "form.html", s.invitationPage(c, in, lang, posted, nil))
+}
+
+func (s *server) invitationPage(c *fiber.Ctx, in intake.Invited, lang string, posted url.Values, problems []forms.Problem) phonePage {
+	p := s.pageFor(c, in.Form, lang, uuid.NewString(), posted, problems, in.Roster, "/i/"+c.Params("token"))
+	p.Partner = in.Partner.Name
+	return p
+}
+
+// postInvitation stores the answers posted from an invitation page; on any
+// problem the page comes back with every answer kept.
+func (s *server) postInvitation(c *fiber.Ctx, _ *request) error {
+	in, err := s.Intake.Open(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return err
+	}
+	posted, err := url.ParseQuery(string(c.Body()))
+	if err != nil {
+		return phoneErr(http.StatusBadRequest, "malformed_request")
+	}
+	lang := i18n.Negotiate(in.Form.Languages, posted.Get("_lang"), c.Get(fiber.HeaderAcceptLanguage))
+	again := func(status int, banner string, problems []forms.Problem) error {
+		p := s.invitationPage(c, in, lang, posted, problems)
+		p.Banner = banner
+		return s.renderPhone(c, status, "form.html", p)
+	}
+	if !s.validCSRF(c, posted.Get("_csrf")) {
+		return again(http.StatusForbidden, s.Messages.Text(lang, "csrf_page", nil), nil)
+	}
+	created, err := s.Intake.Answer(c.UserContext(), in, lang, rawAnswers(in.Form.Items, posted, "q_"), true)
+	var invalid *intake.Invalid
+	switch {
+	case errors.As(err, &invalid):
+		return again(http.StatusUnprocessableEntity, "", invalid.AnswerProblems())
+	case errors.Is(err, intake.ErrUnavailable):
+		s.Logger.Error("store a partner's answers", "err", err)
+		c.Set(fiber.HeaderRetryAfter, "60")
+		return again(http.StatusServiceUnavailable, s.Messages.Text(lang, "store_down_page", nil), nil)
+	case err != nil:
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	p := s.invitationPage(c, in, lang, nil, nil)
+	p.Banner = s.Messages.Text(lang, "thanks_partner", nil)
+	return s.renderPhone(c, status, "thanks.html", p)
+}

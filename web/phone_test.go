@@ -1,0 +1,379 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"samspil/access"
+	"samspil/api"
+	"samspil/forms"
+	"samspil/i18n"
+	"samspil/intake"
+	"samspil/partnership"
+	"samspil/storage"
+)
+
+// phones is the whole HTTP app (JSON API and pages, with their shared
+// middleware) over a store, as citizens and partners meet it.
+type phones struct {
+	app   *fiber.App
+	store *storage.Store
+	skew  *atomic.Int64
+}
+
+func (ph phones) now() time.Time { return time.Now().Add(time.Duration(ph.skew.Load())) }
+
+// newPhones serves the app over a fresh store; intakeStore, when given,
+// is what responses are stored through.
+func newPhones(t *testing.T, catalog *forms.Catalog, intakeStore func(*storage.Store) intake.Store) phones {
+	t.Helper()
+	c := newConsole(t)
+	if catalog == nil {
+		var err error
+		if catalog, err = forms.Builtin(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msgs, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph := phones{store: c.store, skew: c.skew}
+	var in intake.Store = c.store
+	if intakeStore != nil {
+		in = intakeStore(c.store)
+	}
+	finder := catalogFinder{catalog}
+	responses := intake.New(in, finder, ph.now)
+	app, err := api.New(api.Config{Forms: catalog, Messages: msgs, Store: c.store, Now: ph.now, Intake: responses})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Mount(app, Config{Store: c.store, Forms: catalog, Messages: msgs, Now: ph.now, Intake: responses}); err != nil {
+		t.Fatal(err)
+	}
+	ph.app = app
+	return ph
+}
+
+type catalogFinder struct{ c *forms.Catalog }
+
+func (f catalogFinder) Form(_ context.Context, id string, version int) (*forms.Form, error) {
+	if form, ok := f.c.Form(id, version); ok {
+		return form, nil
+	}
+	return nil, errors.New("no such form")
+}
+
+const testCSRF = "0123456789abcdef0123456789abcdef"
+
+// page fetches or posts a phone page, with the CSRF cookie when given.
+func (ph phones) page(t *testing.T, method, path string, form url.Values, cookie string) (*http.Response, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if cookie != "" {
+		req.Header.Set("Cookie", csrfCookie+"="+cookie)
+	}
+	res, err := ph.app.Test(req, 30_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, string(data)
+}
+
+// withTiny adds the test form with a required item and a short text.
+func withTiny(t *testing.T) *forms.Catalog {
+	t.Helper()
+	c, _ := forms.Builtin()
+	data, err := os.ReadFile("../forms/testdata/tiny.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := forms.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Add(f); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+var volatile = regexp.MustCompile(`name="_submission" value="[^"]*"|/static/app\.[0-9a-f]+\.`)
+
+func TestFormPageInEveryLanguage(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	ctx := context.Background()
+	if err := ph.store.CreatePartnership(ctx, partnership.Partnership{ID: "vest", Name: "Vest", MinGroup: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ph.store.CreateActivity(ctx, partnership.Activity{ID: "cafe", Partnership: "vest", Name: "Café", Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"da", "en", "ar", "uk", "pl", "tr"} {
+		t.Run(lang, func(t *testing.T) {
+			res, html := ph.page(t, "GET", "/f/citizen_short?lang="+lang+"&p=vest&a=cafe", nil, testCSRF)
+			if res.StatusCode != 200 || res.Header.Get("Content-Language") != lang {
+				t.Fatalf("status %d, Content-Language %q", res.StatusCode, res.Header.Get("Content-Language"))
+			}
+			got := volatile.ReplaceAllStringFunc(html, func(s string) string {
+				if strings.HasPrefix(s, "name=") {
+					return `name="_submission" value="SUBMISSION"`
+				}
+				return "/static/app.HASH."
+			})
+			golden := "testdata/form-citizen_short-" + lang + ".html"
+			if os.Getenv("UPDATE_GOLDEN") != "" {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("page differs from %s (UPDATE_GOLDEN=1 rewrites it after review)", golden)
+			}
+		})
+	}
+}
+
+func TestFormPageBasics(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	res, html := ph.page(t, "GET", "/f/citizen_short?lang=ar", nil, "")
+	for _, want := range []string{`<html lang="ar" dir="rtl">`, `<legend dir="auto">`, `name="_csrf"`, `hreflang="da"`, `aria-current="true">العربية`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("Arabic page lacks %s", want)
+		}
+	}
+	cookies := res.Header.Values("Set-Cookie")
+	if len(cookies) != 1 || !strings.HasPrefix(cookies[0], csrfCookie+"=") || !strings.Contains(cookies[0], "HttpOnly") || !strings.Contains(cookies[0], "SameSite=Strict") {
+		t.Errorf("cookies = %v, want only the CSRF cookie, HttpOnly and SameSite=Strict", cookies)
+	}
+	for header, want := range map[string]string{
+		"Content-Security-Policy": "script-src 'self'",
+		"X-Content-Type-Options":  "nosniff",
+		"Referrer-Policy":         "no-referrer",
+	} {
+		if !strings.Contains(res.Header.Get(header), want) {
+			t.Errorf("%s = %q, want %q", header, res.Header.Get(header), want)
+		}
+	}
+	if !strings.Contains(res.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Error("pages may be framed")
+	}
+	if res, _ := ph.page(t, "GET", "/f/partner_survey", nil, ""); res.StatusCode != 403 {
+		t.Errorf("partner survey as a public page: %d, want 403", res.StatusCode)
+	}
+	if res, html := ph.page(t, "GET", "/f/nope?lang=en", nil, ""); res.StatusCode != 404 || !strings.Contains(html, "The questionnaire does not exist.") {
+		t.Errorf("unknown form: %d %s", res.StatusCode, html)
+	}
+}
+
+func TestFormPostKeepsEveryAnswerOnProblems(t *testing.T) {
+	ph := newPhones(t, withTiny(t), nil)
+	form := url.Values{"_csrf": {testCSRF}, "_submission": {uuid.NewString()}, "_lang": {"en"},
+		"q_colour": {"red"}, "q_why_red": {"because"}, "q_pets": {"cat", "fish"}, "q_note": {"far too long"}}
+	res, html := ph.page(t, "POST", "/f/tiny", form, testCSRF)
+	if res.StatusCode != 422 {
+		t.Fatalf("status %d, want 422", res.StatusCode)
+	}
+	for _, want := range []string{
+		`<a href="#q-mood" dir="auto">Please answer this question.</a>`,
+		`<a href="#q-note" dir="auto">The text is too long. It may have at most 5 characters.</a>`,
+		`aria-invalid="true" aria-describedby="e-mood"`,
+		`value="red" checked`, `value="cat" checked`, `value="fish" checked`,
+		`>far too long</textarea>`, `value="` + form.Get("_submission") + `"`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("re-rendered page lacks %s", want)
+		}
+	}
+}
+
+func TestFormPostStoresOnceAndThanks(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	sub := uuid.NewString()
+	form := url.Values{"_csrf": {testCSRF}, "_submission": {sub}, "_lang": {"da"},
+		"q_belonging_place": {"4"}, "q_barriers": {"cost", "language"}, "q_first_community": {"yes"}, "q_age_band": {"prefer_not"}}
+	res, html := ph.page(t, "POST", "/f/citizen_short", form, testCSRF)
+	if res.StatusCode != 201 || !strings.Contains(html, "Tak for dine svar!") {
+		t.Fatalf("first post: %d\n%s", res.StatusCode, html)
+	}
+	res, html = ph.page(t, "POST", "/f/citizen_short", form, testCSRF)
+	if res.StatusCode != 200 || !strings.Contains(html, "Vi har allerede fået dine svar.") {
+		t.Errorf("second post of the same page: %d, want 200 and a thank-you", res.StatusCode)
+	}
+	var n int
+	err := ph.store.EachResponse(context.Background(), "citizen_short", "", "", func(forms.Response) error { n++; return nil })
+	if err != nil || n != 1 {
+		t.Errorf("stored %d responses (%v), want one", n, err)
+	}
+	r, ok, err := ph.store.Response(context.Background(), forms.ResponseID("citizen_short", sub))
+	if err != nil || !ok || r.Answers["first_community"] != true || r.Answers["age_band"] != forms.PreferNot {
+		t.Errorf("stored %+v, %v, %v", r.Answers, ok, err)
+	}
+}
+
+func TestFormPostWithoutCSRFKeepsAnswers(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	form := url.Values{"_csrf": {"stale"}, "_submission": {uuid.NewString()}, "_lang": {"en"}, "q_role": {"helper"}}
+	res, html := ph.page(t, "POST", "/f/citizen_short", form, testCSRF)
+	if res.StatusCode != 403 || !strings.Contains(html, "The page was too old to send.") || !strings.Contains(html, `value="helper" checked`) {
+		t.Errorf("stale page: %d, want 403 with the answers kept", res.StatusCode)
+	}
+}
+
+// brokenStore stores no response: the store is down.
+type brokenStore struct{ *storage.Store }
+
+func (brokenStore) SaveResponse(context.Context, forms.Response, []forms.Count) (forms.Response, bool, error) {
+	return forms.Response{}, false, errors.New("connection refused")
+}
+
+func TestFormPostWhenTheStoreIsDown(t *testing.T) {
+	ph := newPhones(t, nil, func(s *storage.Store) intake.Store { return brokenStore{s} })
+	form := url.Values{"_csrf": {testCSRF}, "_submission": {uuid.NewString()}, "_lang": {"en"}, "q_belonging_place": {"2"}}
+	res, html := ph.page(t, "POST", "/f/citizen_short", form, testCSRF)
+	if res.StatusCode != 503 || res.Header.Get("Retry-After") == "" {
+		t.Errorf("store down: %d, Retry-After %q; want 503 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if !strings.Contains(html, "Please try sending again in a minute.") || !strings.Contains(html, `name="q_belonging_place" value="2" checked`) {
+		t.Errorf("store-down page does not keep the answer or say to try again:\n%s", html)
+	}
+}
+
+// The first view of a form, as served compressed, must stay under 20 KB:
+// citizens on cheap phones and small data plans open it from a poster.
+func TestFirstViewWeighsAtMost20KB(t *testing.T) {
+	const budget = 20 * 1024
+	ph := newPhones(t, nil, nil)
+	for _, form := range []string{"citizen_short", "activity_checkin"} {
+		for _, lang := range []string{"da", "en", "ar", "uk", "pl", "tr"} {
+			res, html := ph.gzipGet(t, "/f/"+form+"?lang="+lang)
+			total := res
+			for _, asset := range regexp.MustCompile(`/static/[^"]+`).FindAllString(html, -1) {
+				n, _ := ph.gzipGet(t, asset)
+				total += n
+			}
+			if total > budget {
+				t.Errorf("%s in %s weighs %d bytes compressed, over the %d budget", form, lang, total, budget)
+			}
+		}
+	}
+}
+
+// gzipGet fetches a path as a browser would and returns the compressed
+// size and the uncompressed text.
+func (ph phones) gzipGet(t *testing.T, path string) (int, string) {
+	t.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := ph.app.Test(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("%s is not compressed", path)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(zr)
+	return len(raw), string(text)
+}
+
+func TestFormLinkWithUnknownPartnershipSaysSo(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	for _, method := range []string{"GET", "POST"} {
+		var form url.Values
+		if method == "POST" {
+			form = url.Values{"_csrf": {testCSRF}, "_submission": {uuid.NewString()}, "_lang": {"en"}, "p": {"gone"}, "q_role": {"helper"}}
+		}
+		res, html := ph.page(t, method, "/f/citizen_short?p=gone&lang=en", form, testCSRF)
+		if res.StatusCode != 422 || !strings.Contains(html, "This link is no longer valid.") {
+			t.Errorf("%s with an unknown partnership: %d %s, want 422 saying the link is not valid", method, res.StatusCode, html)
+		}
+	}
+}
+
+func TestInvitationPage(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	ctx := context.Background()
+	c := &console{store: ph.store, skew: ph.skew}
+	p := c.partnership(t, "Vest", 0)
+	ids := map[string]string{}
+	for _, name := range []string{"Jobcenter", "FC Vest", "Bibliotek"} {
+		pt := partnership.Partner{ID: partnership.NewID("pt"), Partnership: p.ID, Name: name, Sector: partnership.Civil, Active: true}
+		ph.store.CreatePartner(ctx, pt)
+		ids[name] = pt.ID
+	}
+	w := partnership.Wave{ID: partnership.NewID("wa"), Partnership: p.ID, Form: "partner_survey", Version: 1, Respondents: "partners",
+		OpensAt: ph.now().Add(-time.Hour), ClosesAt: ph.now().Add(30 * 24 * time.Hour)}
+	ph.store.CreateWave(ctx, w)
+	token := access.NewToken()
+	ph.store.CreateInvitation(ctx, partnership.Invitation{Hash: access.Hash(token), Partnership: p.ID, Wave: w.ID, Partner: ids["Jobcenter"]})
+
+	res, html := ph.page(t, "GET", "/i/"+token+"?lang=da", nil, testCSRF)
+	fc := ids["FC Vest"]
+	if res.StatusCode != 200 || !strings.Contains(html, "<bdi>Jobcenter</bdi>") || !strings.Contains(html, `value="`+fc+`"`) ||
+		strings.Contains(html, `value="`+ids["Jobcenter"]+`"`) {
+		t.Fatalf("invitation page: %d; want the partner's name and the others to pick\n%s", res.StatusCode, html)
+	}
+	form := url.Values{"_csrf": {testCSRF}, "_lang": {"da"}, "q_relations_trust_close_relations": {"4"},
+		"q_collaboration": {fc}, "q_collaboration__" + fc + "__frequency": {"monthly"}, "q_collaboration__" + fc + "__trust": {"5"}}
+	res, html = ph.page(t, "POST", "/i/"+token, form, testCSRF)
+	if res.StatusCode != 201 || !strings.Contains(html, "Jeres svar er gemt") {
+		t.Fatalf("post: %d\n%s", res.StatusCode, html)
+	}
+	_, html = ph.page(t, "GET", "/i/"+token, nil, testCSRF)
+	if !strings.Contains(html, `name="q_collaboration" value="`+fc+`" checked`) ||
+		!strings.Contains(html, `name="q_collaboration__`+fc+`__trust" value="5" checked`) {
+		t.Errorf("coming back: the page does not show the answers given before")
+	}
+	form.Set("q_collaboration__"+fc+"__trust", "9")
+	res, html = ph.page(t, "POST", "/i/"+token, form, testCSRF)
+	if res.StatusCode != 422 || !strings.Contains(html, `name="q_collaboration__`+fc+`__frequency" value="monthly" checked`) {
+		t.Errorf("invalid change: %d, want 422 with the answers kept", res.StatusCode)
+	}
+	if res, html := ph.page(t, "GET", "/i/not-a-token?lang=en", nil, ""); res.StatusCode != 404 || !strings.Contains(html, "This link does not work.") {
+		t.Errorf("unknown token: %d %s", res.StatusCode, html)
+	}
+
+	ph.skew.Add(int64(60 * 24 * time.Hour))
+	res, html = ph.page(t, "GET", "/i/"+token+"?lang=en", nil, "")
+	if res.StatusCode != 410 || !strings.Contains(html, "This round is closed.") {
+		t.Errorf("closed round: %d %s, want a friendly 410 page", res.StatusCode, html)
+	}
+}
