@@ -10,7 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"samspil/access"
+	"samspil/forms"
 	"samspil/partnership"
 )
 
@@ -199,5 +202,34 @@ func TestPosterPrintsTheActivityLink(t *testing.T) {
 		if !b.has(want) {
 			t.Errorf("the poster lacks %q", want)
 		}
+	}
+}
+
+// The home page shows each partnership's responses this month and what
+// needs attention, and only the partnerships the person runs.
+func TestHomeShowsResponsesAndAttention(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	p := c.partnership(t, "Nord", 3) // public, civil, private: no citizen group, no backbone
+	other := c.partnership(t, "Syd", 0)
+	f, _ := c.catalog(t).Form("citizen_short", 0)
+	for i := range 3 {
+		r := forms.NewResponse(f, uuid.NewString(), "da", forms.Answers{"belonging_place": float64(i + 1)}, c.now())
+		r.Partnership = p.ID
+		if _, _, err := c.store.SaveResponse(ctx, r, f.Counts(r.Answers)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
+	b := c.browser(t)
+	b.signIn("bo@example.dk", pw)
+	b.get("/console")
+	for _, want := range []string{"Borgernes svar denne måned: 3", "Ingen aktiv partner i sektoren borgergruppe", "Ingen aktiv partner i sektoren sekretariat"} {
+		if !b.has(want) {
+			t.Errorf("home lacks %q", want)
+		}
+	}
+	if b.has(other.Name) {
+		t.Error("home shows a partnership the person does not run")
 	}
 }

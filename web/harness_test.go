@@ -75,6 +75,16 @@ func newConsole(t *testing.T) *console {
 	return c
 }
 
+// catalog is the built-in forms.
+func (c *console) catalog(t *testing.T) *forms.Catalog {
+	t.Helper()
+	cat, err := forms.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
 // user makes an account with a password, as following its link would.
 func (c *console) user(t *testing.T, email string, role access.Role, partnerships ...string) string {
 	t.Helper()

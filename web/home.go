@@ -10,13 +10,17 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"samspil/access"
+	"samspil/forms"
+	"samspil/indicators"
 	"samspil/partnership"
 )
 
 // summary is one partnership on the home page.
 type summary struct {
 	Partnership partnership.Partnership
-	Waves       []waveSummary
+	// Received counts citizens' responses this month.
+	Received int
+	Waves    []waveSummary
 	// Attention lists what needs the backbone's attention, as sentences.
 	Attention []string
 }
@@ -41,9 +45,20 @@ func (s *server) home(c *fiber.Ctx, r *request) error {
 	}
 	all = slices.DeleteFunc(all, func(p partnership.Partnership) bool { return !r.Principal.Sees(p.ID) })
 	p := s.page(c, r, "home_title")
+	var citizenForms []string
+	for _, f := range s.Forms.Forms() {
+		if f.Kind != forms.KindPartner {
+			citizenForms = append(citizenForms, f.ID)
+		}
+	}
+	today := now.In(local)
+	month := forms.Days{From: today.Format("2006-01") + "-01", To: today.Format(time.DateOnly)}
 	var list []summary
 	for _, pa := range all {
 		sum := summary{Partnership: pa}
+		if sum.Received, err = indicators.ResponsesReceived(ctx, s.Store, pa.ID, citizenForms, month); err != nil {
+			return err
+		}
 		waves, err := s.Store.Waves(ctx, pa.ID)
 		if err != nil {
 			return err

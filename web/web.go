@@ -25,6 +25,7 @@ import (
 type Store interface {
 	StaffStore
 	PartnershipStore
+	indicators.CellReader
 }
 
 // StaffStore keeps staff accounts, their sessions and set-password links.
