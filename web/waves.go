@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/base32"
-	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -13,11 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
-	"samspil/access"
-	"samspil/forms"
-	"samspil/indicators"
 	"samspil/partnership"
-	"samspil/qr"
 )
 
 // local is where waves' dates are days: a wave opens at the start of its
@@ -156,127 +151,6 @@ func (s *server) openWave(c *fiber.Ctx, r *request) error {
 	return back(c, "/console/p/"+pid+"/waves/"+w.ID, "wave_opened")
 }
 
-// waveView is a wave's status page.
-type waveView struct {
-	Wave     partnership.Wave
-	Form     string
-	Status   string
-	Last     time.Time
-	Partners bool
-	Rates    indicators.Rates
-	Sectors  []sectorRate
-	// Waiting are the invited partners who have not answered yet.
-	Invitees []indicators.Invitee
-	Waiting  []indicators.Invitee
-	// Days is the count of answers by each day of the wave so far.
-	Days     []dayCount
-	Contacts map[string]string
-	// Link is a citizen wave's link.
-	Link string
-}
-
-type sectorRate struct {
-	Sector string
-	Rate   *indicators.Rate
-}
-
-type dayCount struct {
-	Day   time.Time
-	Count int
-	// Share is the share of invited partners who had answered by then.
-	Share float64
-}
-
-func (s *server) wavePage(c *fiber.Ctx, r *request) error {
-	p := s.page(c, r, "wave_title")
-	v, err := s.waveView(c, r, p)
-	if err != nil {
-		return err
-	}
-	p.Data = v
-	return s.render(c, http.StatusOK, "wave.html", p)
-}
-
-func (s *server) waveView(c *fiber.Ctx, r *request, p *page) (waveView, error) {
-	ctx := c.UserContext()
-	pa, err := s.partnershipOf(c, p, "waves")
-	if err != nil {
-		return waveView{}, err
-	}
-	w, err := s.Store.Wave(ctx, pa.ID, c.Params("wid"))
-	if err != nil {
-		return waveView{}, err
-	}
-	v := waveView{Wave: w, Form: s.formTitle(w.Form, r.Lang), Status: w.Status(s.Now()), Last: lastDay(w),
-		Partners: w.Respondents == "partners", Contacts: map[string]string{}}
-	p.Title = v.Form
-	if !v.Partners {
-		v.Link = s.citizenURL(c, pa.ID, "")
-		return v, nil
-	}
-	list, rates, err := s.Indicators.Invitees(ctx, pa.ID, w.ID)
-	if err != nil {
-		return waveView{}, err
-	}
-	slices.SortFunc(list, func(a, b indicators.Invitee) int {
-		return strings.Compare(partnership.NameKey(a.Name), partnership.NameKey(b.Name))
-	})
-	v.Rates, v.Invitees = rates, list
-	for _, sec := range partnership.Sectors {
-		if rt := rates.BySector[sec]; rt != nil && rt.Invited > 0 {
-			v.Sectors = append(v.Sectors, sectorRate{Sector: string(sec), Rate: rt})
-		}
-	}
-	var ids []string
-	for _, inv := range list {
-		if inv.Invited && !inv.Responded {
-			v.Waiting = append(v.Waiting, inv)
-		}
-		ids = append(ids, inv.Partner)
-	}
-	if seesContacts(r.Principal) {
-		partners, err := s.Store.Partners(ctx, pa.ID)
-		if err != nil {
-			return waveView{}, err
-		}
-		for _, pt := range partners {
-			v.Contacts[pt.ID] = pt.Email
-		}
-	}
-	answers, err := s.Store.PartnerResponses(ctx, w.ID, ids)
-	if err != nil {
-		return waveView{}, err
-	}
-	v.Days = answersByDay(w, answers, rates.Invited, s.Now())
-	return v, nil
-}
-
-// answersByDay counts a partner wave's answers by day, from its first
-// day to today or its last, with the share answered by each day's end.
-func answersByDay(w partnership.Wave, answers []forms.Response, invited int, now time.Time) []dayCount {
-	byDay := map[string]int{}
-	for _, a := range answers {
-		byDay[a.SubmittedAt.In(local).Format(time.DateOnly)]++
-	}
-	end := w.ClosesAt.Add(-time.Second)
-	if now.Before(end) {
-		end = now
-	}
-	end = end.In(local)
-	var days []dayCount
-	total := 0
-	for d := w.OpensAt.In(local); !d.After(end) && len(days) < 120; d = d.AddDate(0, 0, 1) {
-		n := byDay[d.Format(time.DateOnly)]
-		total += n
-		dc := dayCount{Day: d, Count: n}
-		if invited > 0 {
-			dc.Share = float64(total) / float64(invited)
-		}
-		days = append(days, dc)
-	}
-	return days
-}
-
 // changeWaveDates closes a wave now or moves its last day.
 func (s *server) changeWaveDates(c *fiber.Ctx, r *request) error {
 	ctx, now := c.UserContext(), s.Now()
@@ -317,105 +191,4 @@ func (s *server) changeWaveDates(c *fiber.Ctx, r *request) error {
 		return err
 	}
 	return back(c, "/console/p/"+w.Partnership+"/waves/"+w.ID, "wave_dates")
-}
-
-// linksView lists new personal links, shown this once, with a letter per
-// partner to print.
-type linksView struct {
-	Wave  partnership.Wave
-	Form  string
-	Last  time.Time
-	Links []personalLink
-	// Reissued says the links replace earlier ones.
-	Reissued bool
-}
-
-type personalLink struct {
-	Partner, Name, Link string
-	QR                  template.HTML
-}
-
-// invite creates invitations for every active partner not yet invited
-// and shows their links once: only the tokens' hashes are stored.
-func (s *server) invite(c *fiber.Ctx, r *request) error {
-	ctx, now := c.UserContext(), s.Now()
-	p := s.page(c, r, "links_title")
-	v, err := s.waveView(c, r, p)
-	if err != nil {
-		return err
-	}
-	if !v.Partners {
-		return &pageError{status: http.StatusUnprocessableEntity, msg: "citizen_wave_invitations"}
-	}
-	if v.Status == partnership.Closed {
-		return &pageError{status: http.StatusGone, msg: "wave_closed"}
-	}
-	partners, err := s.Store.Partners(ctx, v.Wave.Partnership)
-	if err != nil {
-		return err
-	}
-	sortPartners(partners)
-	lv := linksView{Wave: v.Wave, Form: v.Form, Last: v.Last}
-	for _, pt := range partners {
-		if !pt.Active {
-			continue
-		}
-		token := access.NewToken()
-		created, err := s.Store.CreateInvitation(ctx, partnership.Invitation{Hash: access.Hash(token),
-			Partnership: pt.Partnership, Wave: v.Wave.ID, Partner: pt.ID, CreatedAt: now.UTC()})
-		if err != nil {
-			return err
-		}
-		if created {
-			if err := lv.add(s.baseURL(c), pt, token); err != nil {
-				return err
-			}
-		}
-	}
-	if err := s.audit(c, r, "invitations.create", v.Wave.Partnership, v.Wave.ID); err != nil {
-		return err
-	}
-	p.Data = lv
-	return s.render(c, http.StatusOK, "links.html", p)
-}
-
-func (lv *linksView) add(base string, pt partnership.Partner, token string) error {
-	link := base + "/i/" + token
-	svg, err := qr.Code(link)
-	if err != nil {
-		return err
-	}
-	lv.Links = append(lv.Links, personalLink{Partner: pt.ID, Name: pt.Name, Link: link, QR: template.HTML(svg)})
-	return nil
-}
-
-// reissue gives one partner a new link; the old one stops working.
-func (s *server) reissue(c *fiber.Ctx, r *request) error {
-	ctx := c.UserContext()
-	p := s.page(c, r, "links_title")
-	v, err := s.waveView(c, r, p)
-	if err != nil {
-		return err
-	}
-	if v.Status == partnership.Closed {
-		return &pageError{status: http.StatusGone, msg: "wave_closed"}
-	}
-	pt, err := s.Store.Partner(ctx, v.Wave.Partnership, c.Params("partner"))
-	if err != nil {
-		return err
-	}
-	token := access.NewToken()
-	if err := s.Store.ReissueInvitation(ctx, partnership.Invitation{Hash: access.Hash(token), Partnership: pt.Partnership,
-		Wave: v.Wave.ID, Partner: pt.ID, CreatedAt: s.Now().UTC()}); err != nil {
-		return err
-	}
-	if err := s.audit(c, r, "invitation.reissue", pt.Partnership, v.Wave.ID+":"+pt.ID); err != nil {
-		return err
-	}
-	lv := linksView{Wave: v.Wave, Form: v.Form, Last: v.Last, Reissued: true}
-	if err := lv.add(s.baseURL(c), pt, token); err != nil {
-		return err
-	}
-	p.Data = lv
-	return s.render(c, http.StatusOK, "links.html", p)
 }

@@ -1,0 +1,234 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+	"golang.org/x/text/message"
+
+	"samspil/forms"
+	"samspil/i18n"
+	"samspil/partnership"
+)
+
+// uiMessages are the interface texts a form page uses, looked up once per
+// page so that templates stay free of logic.
+var uiMessages = []string{"send", "sending", "prefer_not", "yes", "no", "errors_title", "language",
+	"unreviewed_translation", "choose_any", "offline", "store_down_page", "csrf_page",
+	"thanks_title", "thanks_body", "thanks_again", "answering_for", "thanks_partner"}
+
+// page is what a form page template renders.
+type phonePage struct {
+	Lang, Dir  string
+	Title      string
+	UI         map[string]string
+	CSS, JS    string
+	Languages  []languageLink
+	Form       forms.View
+	Reviewed   bool
+	Sections   []sectionBlock
+	Errors     []questionError
+	Banner     string
+	Submission string
+	CSRF       string
+	Action     string
+	Context    map[string]string
+	// Faces says whether any question shows faces, so the page carries
+	// their drawings once.
+	Faces bool
+	// Partner names the organisation an invitation page answers for.
+	Partner string
+}
+
+type languageLink struct {
+	Code, Name, URL string
+	Current         bool
+}
+
+type sectionBlock struct {
+	Title    string
+	Progress string
+	Fields   []field
+}
+
+// field is one question as the page shows it, with the person's answer.
+type field struct {
+	ID, Type, Text, Help string
+	Required             bool
+	Group                bool // a fieldset of choices rather than one input
+	Choices              []choice
+	LowLabel, HighLabel  string
+	Value                string
+	Min, Max, Step       string
+	MaxLength            int
+	PreferNot            bool
+	PreferNotChecked     bool
+	Error                string
+	ShowIf               string
+	Faces                bool
+	// Name is the form field's name; ID, derived from it, the element's.
+	Name   string
+	Roster []rosterField
+	UI     map[string]string
+}
+
+// rosterField is one partner a partners item offers, with the questions
+// about it.
+type rosterField struct {
+	ID, Name, ShowIf string
+	Checked          bool
+	Sub              []field
+}
+
+type choice struct {
+	Value, Label, Display string
+	// End names the end of a scale this choice is, for its first and last.
+	End     string
+	Face    int
+	Input   string
+	Checked bool
+}
+
+// questionError is a problem with one question's answer.
+type questionError struct {
+	ID, Message string
+}
+
+func (s *server) newPage(c *fiber.Ctx, f *forms.Form, lang, submission string, posted url.Values, problems []forms.Problem) phonePage {
+	return s.pageFor(c, f, lang, submission, posted, problems, nil, "/f/"+f.ID)
+}
+
+// pageFor builds a form page; roster lists the partners a partners item
+// offers, and action is where the page posts to.
+func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, posted url.Values, problems []forms.Problem, roster []partnership.Partner, action string) phonePage {
+	ui := make(map[string]string, len(uiMessages))
+	for _, id := range uiMessages {
+		ui[id] = s.Messages.Text(lang, id, nil)
+	}
+	view := f.In(lang)
+	p := phonePage{Lang: lang, Dir: i18n.Dir(lang), Title: view.Title, UI: ui, CSS: s.assets.url["app.css"],
+		JS: s.assets.url["app.js"], Form: view, Reviewed: f.Reviewed(lang), Submission: submission,
+		CSRF: s.csrfToken(c), Action: action, Context: map[string]string{}}
+	for _, key := range []string{"p", "a"} {
+		if v := c.Query(key, posted.Get(key)); v != "" {
+			p.Context[key] = v
+		}
+	}
+	for _, code := range f.Languages {
+		q := url.Values{"lang": {code}}
+		for k, v := range p.Context {
+			q.Set(k, v)
+		}
+		p.Languages = append(p.Languages, languageLink{Code: code, Name: display.Self.Name(language.Make(code)),
+			URL: action + "?" + q.Encode(), Current: code == lang})
+	}
+
+	messages := make(map[string]string, len(problems))
+	for _, pr := range problems {
+		id, _, _ := strings.Cut(pr.Item, "[")
+		if _, seen := messages[id]; !seen {
+			messages[id] = s.Messages.Text(lang, answerMessage(pr), pr.Params)
+			p.Errors = append(p.Errors, questionError{ID: id, Message: messages[id]})
+		}
+	}
+
+	printer := message.NewPrinter(language.Make(lang))
+	sectionOf := map[string]int{}
+	p.Sections = []sectionBlock{{}}
+	for _, sec := range f.Sections {
+		sectionOf[sec.ID] = len(p.Sections)
+		p.Sections = append(p.Sections, sectionBlock{Title: sec.Title.In(lang, f.DefaultLanguage)})
+	}
+	for i, it := range f.Items {
+		fd := s.field(it, view.Items[i], "q_", posted, ui, printer, roster)
+		fd.Error = messages[it.ID]
+		p.Faces = p.Faces || fd.Faces
+		n := sectionOf[it.Section]
+		p.Sections[n].Fields = append(p.Sections[n].Fields, fd)
+	}
+	p.Sections = slices.DeleteFunc(p.Sections, func(b sectionBlock) bool { return len(b.Fields) == 0 })
+	if len(p.Sections) > 1 {
+		for i := range p.Sections {
+			p.Sections[i].Progress = s.Messages.Text(lang, "section_progress",
+				map[string]any{"N": printer.Sprint(i + 1), "Count": printer.Sprint(len(p.Sections))})
+		}
+	}
+	return p
+}
+
+func (s *server) field(it forms.Item, v forms.ItemView, prefix string, posted url.Values, ui map[string]string, printer *message.Printer, roster []partnership.Partner) field {
+	name := prefix + it.ID
+	given := posted[name]
+	fd := field{ID: strings.TrimPrefix(name, "q_"), Name: name, Type: string(it.Type), Text: v.Text, Help: v.Help, Required: it.Required, Faces: it.Faces, UI: ui,
+		PreferNot: it.PreferNot, PreferNotChecked: slices.Contains(given, forms.PreferNot), MaxLength: it.MaxLength}
+	if len(given) > 0 && given[0] != forms.PreferNot {
+		fd.Value = given[0]
+	}
+	if it.ShowIf != nil {
+		if b, err := json.Marshal(it.ShowIf); err == nil {
+			fd.ShowIf = string(b)
+		}
+	}
+	add := func(value, label, display string, face int, input string) {
+		fd.Choices = append(fd.Choices, choice{Value: value, Label: label, Display: display, Face: face,
+			Input: input, Checked: slices.Contains(given, value)})
+	}
+	switch it.Type {
+	case forms.TypeScale, forms.TypeRating:
+		fd.Group = true
+		lo, hi := it.Range()
+		if v.Labels != nil {
+			fd.LowLabel, fd.HighLabel = v.Labels.Min, v.Labels.Max
+		}
+		for n := int(lo); n <= int(hi); n++ {
+			label := ""
+			if i := n - int(lo); i < len(v.PointLabels) {
+				label = v.PointLabels[i]
+			}
+			face := 0
+			if it.Faces {
+				face = n - int(lo) + 1
+			}
+			add(strconv.Itoa(n), label, printer.Sprint(n), face, "radio")
+		}
+		fd.Choices[0].End, fd.Choices[len(fd.Choices)-1].End = fd.LowLabel, fd.HighLabel
+	case forms.TypeChoice, forms.TypeMulti:
+		fd.Group = true
+		input := "radio"
+		if it.Type == forms.TypeMulti {
+			input = "checkbox"
+		}
+		for _, o := range v.Options {
+			add(o.Value, o.Label, "", 0, input)
+		}
+	case forms.TypeYesNo:
+		fd.Group = true
+		add("yes", ui["yes"], "", 0, "radio")
+		add("no", ui["no"], "", 0, "radio")
+	case forms.TypeNumber:
+		lo, hi := it.Range()
+		fd.Min, fd.Max = forms.FormatNumber(lo), forms.FormatNumber(hi)
+		fd.Step = "1"
+		if it.Decimals > 0 {
+			fd.Step = "any"
+		}
+	case forms.TypePartners:
+		fd.Group = true
+		for _, r := range roster {
+			entry := rosterField{ID: r.ID, Name: r.Name, Checked: slices.Contains(given, r.ID),
+				ShowIf: fmt.Sprintf(`{"item":%q,"equals":%q}`, it.ID, r.ID)}
+			for j, sub := range it.Items {
+				entry.Sub = append(entry.Sub, s.field(sub, v.Items[j], name+"__"+r.ID+"__", posted, ui, printer, nil))
+			}
+			fd.Roster = append(fd.Roster, entry)
+		}
+	}
+	return fd
+}

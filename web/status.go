@@ -1,0 +1,135 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"samspil/forms"
+	"samspil/indicators"
+	"samspil/partnership"
+)
+
+// waveView is a wave's status page.
+type waveView struct {
+	Wave     partnership.Wave
+	Form     string
+	Status   string
+	Last     time.Time
+	Partners bool
+	Rates    indicators.Rates
+	Sectors  []sectorRate
+	// Waiting are the invited partners who have not answered yet.
+	Invitees []indicators.Invitee
+	Waiting  []indicators.Invitee
+	// Days is the count of answers by each day of the wave so far.
+	Days     []dayCount
+	Contacts map[string]string
+	// Link is a citizen wave's link.
+	Link string
+}
+
+type sectorRate struct {
+	Sector string
+	Rate   *indicators.Rate
+}
+
+type dayCount struct {
+	Day   time.Time
+	Count int
+	// Share is the share of invited partners who had answered by then.
+	Share float64
+}
+
+func (s *server) wavePage(c *fiber.Ctx, r *request) error {
+	p := s.page(c, r, "wave_title")
+	v, err := s.waveView(c, r, p)
+	if err != nil {
+		return err
+	}
+	p.Data = v
+	return s.render(c, http.StatusOK, "wave.html", p)
+}
+
+func (s *server) waveView(c *fiber.Ctx, r *request, p *page) (waveView, error) {
+	ctx := c.UserContext()
+	pa, err := s.partnershipOf(c, p, "waves")
+	if err != nil {
+		return waveView{}, err
+	}
+	w, err := s.Store.Wave(ctx, pa.ID, c.Params("wid"))
+	if err != nil {
+		return waveView{}, err
+	}
+	v := waveView{Wave: w, Form: s.formTitle(w.Form, r.Lang), Status: w.Status(s.Now()), Last: lastDay(w),
+		Partners: w.Respondents == "partners", Contacts: map[string]string{}}
+	p.Title = v.Form
+	if !v.Partners {
+		v.Link = s.citizenURL(c, pa.ID, "")
+		return v, nil
+	}
+	list, rates, err := s.Indicators.Invitees(ctx, pa.ID, w.ID)
+	if err != nil {
+		return waveView{}, err
+	}
+	slices.SortFunc(list, func(a, b indicators.Invitee) int {
+		return strings.Compare(partnership.NameKey(a.Name), partnership.NameKey(b.Name))
+	})
+	v.Rates, v.Invitees = rates, list
+	for _, sec := range partnership.Sectors {
+		if rt := rates.BySector[sec]; rt != nil && rt.Invited > 0 {
+			v.Sectors = append(v.Sectors, sectorRate{Sector: string(sec), Rate: rt})
+		}
+	}
+	var ids []string
+	for _, inv := range list {
+		if inv.Invited && !inv.Responded {
+			v.Waiting = append(v.Waiting, inv)
+		}
+		ids = append(ids, inv.Partner)
+	}
+	if seesContacts(r.Principal) {
+		partners, err := s.Store.Partners(ctx, pa.ID)
+		if err != nil {
+			return waveView{}, err
+		}
+		for _, pt := range partners {
+			v.Contacts[pt.ID] = pt.Email
+		}
+	}
+	answers, err := s.Store.PartnerResponses(ctx, w.ID, ids)
+	if err != nil {
+		return waveView{}, err
+	}
+	v.Days = answersByDay(w, answers, rates.Invited, s.Now())
+	return v, nil
+}
+
+// answersByDay counts a partner wave's answers by day, from its first
+// day to today or its last, with the share answered by each day's end.
+func answersByDay(w partnership.Wave, answers []forms.Response, invited int, now time.Time) []dayCount {
+	byDay := map[string]int{}
+	for _, a := range answers {
+		byDay[a.SubmittedAt.In(local).Format(time.DateOnly)]++
+	}
+	end := w.ClosesAt.Add(-time.Second)
+	if now.Before(end) {
+		end = now
+	}
+	end = end.In(local)
+	var days []dayCount
+	total := 0
+	for d := w.OpensAt.In(local); !d.After(end) && len(days) < 120; d = d.AddDate(0, 0, 1) {
+		n := byDay[d.Format(time.DateOnly)]
+		total += n
+		dc := dayCount{Day: d, Count: n}
+		if invited > 0 {
+			dc.Share = float64(total) / float64(invited)
+		}
+		days = append(days, dc)
+	}
+	return days
+}
