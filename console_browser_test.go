@@ -151,6 +151,11 @@ func TestConsoleWalkThrough(t *testing.T) {
 		submit(`form:has(input[name=confirm])`),
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
 		check("partners"),
+		chromedp.Click(chromedp.CSS("#partner-list tbody a")),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=active]`)),
+		check("partner-edit"),
+		chromedp.Navigate(base+"/console/p/nope"),
+		check("error-not-found"),
 		chromedp.Navigate(p+"/activities"),
 		check("activities-empty"),
 	)
@@ -172,6 +177,10 @@ func TestConsoleWalkThrough(t *testing.T) {
 	var pdf []byte
 	err = chromedp.Do(bctx,
 		check("activities"),
+		chromedp.Click(chromedp.CSS(`.card a[href*="/activities/"]:not([href$="/poster"])`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=active]`)),
+		check("activity-edit"),
+		chromedp.Navigate(p+"/activities"),
 		into(&posters, chromedp.Evaluate[[]string](`[...document.querySelectorAll('a[href*="/activities/"][href$="/poster"]')].map(a => a.href)`)),
 	)
 	if err != nil || len(posters) != 3 {
@@ -237,6 +246,7 @@ func TestConsoleWalkThrough(t *testing.T) {
 		res.Body.Close()
 	}
 	var waitingCount int
+	var invited string
 	err = chromedp.Do(bctx,
 		chromedp.Click(chromedp.CSS(`.noprint p a[href*="/waves/"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".big")),
@@ -252,6 +262,7 @@ func TestConsoleWalkThrough(t *testing.T) {
 		submit(`form[action="/console/staff"]`),
 		chromedp.WaitVisible(chromedp.CSS("#setup-link")),
 		check("staff-invited"),
+		into(&invited, chromedp.Text(chromedp.CSS("#setup-link"))),
 		chromedp.Navigate(base+"/console/audit"),
 		check("audit"),
 		chromedp.Navigate(base+"/console/account"),
@@ -288,6 +299,14 @@ func TestConsoleWalkThrough(t *testing.T) {
 		submit(`form[action="/logout"]`),
 		chromedp.WaitVisible(chromedp.CSS("#f-email")),
 		check("login"),
+		chromedp.SetValue(chromedp.CSS("#f-email"), "anne@example.dk"),
+		chromedp.SetValue(chromedp.CSS("#f-password"), "not the password"),
+		submit("main form"),
+		chromedp.WaitVisible(chromedp.CSS(".errors")),
+		check("login-failed"),
+		chromedp.Navigate(strings.Replace(invited, "http://localhost:"+strings.Split(addr, ":")[1], base, 1)),
+		chromedp.WaitVisible(chromedp.CSS("#f-repeat")),
+		check("setup"),
 		chromedp.Navigate(base+"/console/p/"+pid),
 		chromedp.WaitVisible(chromedp.CSS("#f-email")),
 		into(&h1, chromedp.Text(chromedp.CSS("h1"))),

@@ -233,3 +233,39 @@ func TestHomeShowsResponsesAndAttention(t *testing.T) {
 		t.Error("home shows a partnership the person does not run")
 	}
 }
+
+// An admin changes a colleague's role; the change ends the colleague's
+// sessions, and a backbone account cannot change roles at all.
+func TestChangeRole(t *testing.T) {
+	c := newConsole(t)
+	p := c.partnership(t, "Nord", 1)
+	apw := c.user(t, "admin@example.dk", access.RoleAdmin)
+	bpw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
+	admin, bo := c.browser(t), c.browser(t)
+	admin.signIn("admin@example.dk", apw)
+	bo.signIn("bo@example.dk", bpw)
+	admin.get("/console/staff")
+	if !admin.has("Skift rolle") {
+		t.Fatal("the staff page offers no role change")
+	}
+	status, _ := admin.post("/console/staff/bo@example.dk", url.Values{"action": {"role"}, "role": {"evaluator"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("change role: %d %s", status, admin.last)
+	}
+	u, _, _ := c.store.User(context.Background(), "bo@example.dk")
+	if u.Role != access.RoleEvaluator || len(u.Partnerships) != 0 {
+		t.Errorf("after the change: %+v", u)
+	}
+	if status := bo.get("/console"); status != http.StatusSeeOther {
+		t.Errorf("the colleague is still signed in with the old role: %d", status)
+	}
+	// A backbone account may not make itself or others admins.
+	c.user(t, "cy@example.dk", access.RoleBackbone, p.ID)
+	bo2 := c.browser(t)
+	c.store.UpdateUser(context.Background(), access.User{Email: "bo@example.dk", Role: access.RoleBackbone, Partnerships: []string{p.ID}, PasswordHash: access.HashPassword(bpw)})
+	bo2.signIn("bo@example.dk", bpw)
+	bo2.get("/console/staff")
+	if status, _ := bo2.post("/console/staff/cy@example.dk", url.Values{"action": {"role"}, "role": {"admin"}}); status != http.StatusForbidden {
+		t.Errorf("a backbone account changed a role: %d", status)
+	}
+}
