@@ -13,6 +13,9 @@ import (
 func (s *server) authorize(path string, r access.Rule) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		c.Locals(routeKey, path)
+		if len(c.Body()) > bodyLimit {
+			return fiber.ErrRequestEntityTooLarge
+		}
 		if r.Public {
 			return c.Next()
 		}

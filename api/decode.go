@@ -18,6 +18,10 @@ import (
 // times over.
 const bodyLimit = 64 << 10
 
+// pageBodyLimit caps the bodies the server reads at all: pages upload
+// partner files of up to a mebibyte. API routes keep to bodyLimit.
+const pageBodyLimit = 1 << 20
+
 // submission is the body a phone posts with a citizen's answers.
 type submission struct {
 	SubmissionID string         `json:"submission_id" validate:"required,uuid"`

@@ -2,8 +2,10 @@ package api
 
 import (
 	"errors"
+	"html"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -106,6 +108,18 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 	lang := s.language(c)
 	if e.retryAfter > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(e.retryAfter))
+	}
+	if e.code == "body_too_large" && !strings.HasPrefix(c.Path(), "/api/") {
+		e.data = map[string]any{"Max": pageBodyLimit >> 10}
+	}
+	if !strings.HasPrefix(c.Path(), "/api/") && strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
+		// A browser's request the pages could not take (a file over the
+		// server's limit, an unknown address): a page, not JSON.
+		c.Set(fiber.HeaderContentLanguage, lang)
+		c.Type("html", "utf-8")
+		msg := html.EscapeString(s.Messages.Text(lang, e.msgID, e.data))
+		return c.Status(e.status).SendString(`<!doctype html><html lang="` + lang + `"><meta charset="utf-8">` +
+			`<meta name="viewport" content="width=device-width, initial-scale=1"><title>` + msg + `</title><main><h1>` + msg + `</h1></main></html>`)
 	}
 	body := errorBody{Error: errorDetail{Code: e.code, Message: s.Messages.Text(lang, e.msgID, e.data)}, Rows: e.rows}
 	for _, f := range e.fields {

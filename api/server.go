@@ -110,7 +110,7 @@ func New(cfg Config) (*fiber.App, error) {
 	s.metrics = newMetrics(cfg.Registry, s.intake)
 	app := fiber.New(fiber.Config{
 		AppName:               "samspil",
-		BodyLimit:             bodyLimit,
+		BodyLimit:             pageBodyLimit,
 		ReadTimeout:           10 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,

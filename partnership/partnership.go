@@ -107,6 +107,9 @@ type Invitation struct {
 	Wave        string    `json:"wave"`
 	Partner     string    `json:"partner"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Batch names the request that made the invitation, so that a page
+	// posted twice can tell its links were made by the first post.
+	Batch string `json:"-"`
 }
 
 // Problem is one invalid field of a request, with a code for programs and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -94,9 +95,11 @@ func partnerRecord(p partnership.Partner) record[partnership.Partner] {
 	return record[partnership.Partner]{ID: p.ID, Partnership: p.Partnership, NameKey: partnership.NameKey(p.Name), Value: p}
 }
 
-// dupName turns a duplicate key on a partner's name into the domain's error.
+// dupName turns a duplicate key on a partner's name into the domain's
+// error. FerretDB v1 reports a replace that breaks a unique index as an
+// internal error carrying SQLite's message, not as a duplicate key.
 func dupName(err error) error {
-	if mongo.IsDuplicateKeyError(err) {
+	if mongo.IsDuplicateKeyError(err) || (err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")) {
 		return partnership.ErrDuplicateName
 	}
 	return err

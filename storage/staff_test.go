@@ -2,11 +2,13 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
 
 	"samspil/access"
+	"samspil/partnership"
 )
 
 func TestStaffAccountsSessionsAndLinks(t *testing.T) {
@@ -88,5 +90,23 @@ func TestStaffAccountsSessionsAndLinks(t *testing.T) {
 	}
 	if got, ok, _ := s.SetupLink(ctx, l.Hash); !ok || got.Usable(now) {
 		t.Errorf("used link = %+v, usable", got)
+	}
+}
+
+// Renaming a partner to a name the partnership has is the domain's
+// error on both stores, not an outage.
+func TestRenamePartnerToATakenName(t *testing.T) {
+	s := openTestStore(t, t.TempDir())
+	ctx := context.Background()
+	a := partnership.Partner{ID: "pa1", Partnership: "p", Name: "Bibliotek", Sector: partnership.Public, Active: true}
+	b := partnership.Partner{ID: "pa2", Partnership: "p", Name: "Jobcenter", Sector: partnership.Public, Active: true}
+	for _, p := range []partnership.Partner{a, b} {
+		if err := s.CreatePartner(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Name = "bibliotek "
+	if err := s.UpdatePartner(ctx, b); !errors.Is(err, partnership.ErrDuplicateName) {
+		t.Errorf("rename to a taken name: %v, want ErrDuplicateName", err)
 	}
 }

@@ -101,7 +101,10 @@ func (s *server) addActivity(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
-	a := partnership.Activity{ID: partnership.NewID("ac"), Partnership: p.Partnership.ID, Active: true}
+	a := partnership.Activity{ID: onceID(c, "ac", p.Partnership.ID), Partnership: p.Partnership.ID, Active: true}
+	if _, err := s.Store.Activity(c.UserContext(), a.Partnership, a.ID); err == nil {
+		return back(c, "/console/p/"+a.Partnership+"/activities", "activity_added")
+	}
 	activityForm(c, &a)
 	if ps := a.Check(v.Partners); len(ps) > 0 {
 		p.domainProblems(ps)

@@ -269,3 +269,80 @@ func TestChangeRole(t *testing.T) {
 		t.Errorf("a backbone account changed a role: %d", status)
 	}
 }
+
+// A page posted twice (a double click without JavaScript) shows its links
+// on the first answer only; the second says so and offers new links.
+func TestInvitingTwiceFromOnePage(t *testing.T) {
+	c := newConsole(t)
+	p := c.partnership(t, "Nord", 4)
+	pw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
+	w := partnership.Wave{ID: partnership.NewID("wa"), Partnership: p.ID, Form: "partner_survey", Version: 1, Respondents: "partners",
+		OpensAt: c.now().Add(-1e12), ClosesAt: c.now().Add(1e15)}
+	c.store.CreateWave(context.Background(), w)
+	b := c.browser(t)
+	b.signIn("bo@example.dk", pw)
+	path := "/console/p/" + p.ID + "/waves/" + w.ID
+	b.get(path)
+	form := url.Values{"_csrf": {b.csrf()}, "_once": {regexp.MustCompile(`name="_once" value="([^"]+)"`).FindStringSubmatch(b.last)[1]}}
+	b.post(path+"/invitations", form)
+	first := regexp.MustCompile(`/i/[A-Za-z0-9_-]{40,}`).FindAllString(b.last, -1)
+	if len(first) < 4 || !b.has("links.csv") {
+		t.Fatalf("first post: %d links, download %v", len(first), b.has("links.csv"))
+	}
+	b.post(path+"/invitations", form)
+	if !b.has("blev lavet, da du trykkede første gang") || !b.has(`name="all" value="1"`) {
+		t.Fatalf("the second post of one page does not explain where the links went:\n%s", b.last)
+	}
+	b.post(path+"/invitations", url.Values{"all": {"1"}})
+	again := regexp.MustCompile(`/i/[A-Za-z0-9_-]{40,}`).FindAllString(b.last, -1)
+	if len(again) < 4 || again[0] == first[0] {
+		t.Errorf("new links for everyone: %d links", len(again))
+	}
+	invs, _ := c.store.Invitations(context.Background(), w.ID)
+	if len(invs) != 4 {
+		t.Errorf("%d invitations, want 4", len(invs))
+	}
+	for _, inv := range invs {
+		if _, err := c.store.Invitation(context.Background(), inv.Hash); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := c.store.Invitation(context.Background(), access.Hash(first[0][3:])); err == nil {
+		t.Error("an old link still works after new links for everyone")
+	}
+}
+
+// Every create form posted twice makes one thing.
+func TestCreateFormsPostedTwiceMakeOne(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	pw := c.user(t, "admin@example.dk", access.RoleAdmin)
+	b := c.browser(t)
+	b.signIn("admin@example.dk", pw)
+	once := regexp.MustCompile(`name="_once" value="([^"]+)"`)
+	twice := func(page, action string, values url.Values) {
+		t.Helper()
+		b.get(page)
+		values.Set("_once", once.FindStringSubmatch(b.last)[1])
+		values.Set("_csrf", b.csrf())
+		for i := range 2 {
+			if status, _ := b.post(action, values); status != http.StatusSeeOther {
+				t.Fatalf("%s, post %d: %d\n%s", action, i+1, status, b.last)
+			}
+		}
+	}
+	twice("/console", "/console/partnerships", url.Values{"name": {"Nord"}})
+	ps, _ := c.store.Partnerships(ctx)
+	if len(ps) != 1 {
+		t.Fatalf("%d partnerships, want 1", len(ps))
+	}
+	pid := ps[0].ID
+	twice("/console/p/"+pid+"/partners", "/console/p/"+pid+"/partners", url.Values{"name": {"Bibliotek"}, "sector": {"public"}})
+	twice("/console/p/"+pid+"/activities", "/console/p/"+pid+"/activities", url.Values{"name": {"Café"}})
+	if pts, _ := c.store.Partners(ctx, pid); len(pts) != 1 {
+		t.Errorf("%d partners, want 1", len(pts))
+	}
+	if acts, _ := c.store.Activities(ctx, pid); len(acts) != 1 {
+		t.Errorf("%d activities, want 1", len(acts))
+	}
+}

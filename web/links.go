@@ -1,8 +1,13 @@
 package web
 
 import (
+	"encoding/csv"
 	"html/template"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,11 +26,19 @@ type linksView struct {
 	Links []personalLink
 	// Reissued says the links replace earlier ones.
 	Reissued bool
+	// Lost says this very form, posted before, made the links: the
+	// browser showed this second answer instead of the first.
+	Lost bool
+	// CSV is the links as a spreadsheet file, for a download link.
+	CSV template.URL
+	// Local says the links point at this computer: no public address is
+	// configured and the page was opened on localhost.
+	Local bool
 }
 
 type personalLink struct {
-	Partner, Name, Link string
-	QR                  template.HTML
+	Partner, Name, Email, Link string
+	QR                         template.HTML
 }
 
 // invite creates invitations for every active partner not yet invited
@@ -48,14 +61,41 @@ func (s *server) invite(c *fiber.Ctx, r *request) error {
 		return err
 	}
 	sortPartners(partners)
-	lv := linksView{Wave: v.Wave, Form: v.Form, Last: v.Last}
+	// One invitation round per wave at a time in this process: a double
+	// click must not split the links between two pages.
+	mu, _ := s.inviting.LoadOrStore(v.Wave.ID, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+	lv := s.linksView(c, v)
+	batch := onceID(c, "", v.Wave.ID)
+	if c.FormValue("all") == "1" {
+		// New links for every invited partner who has not answered.
+		waiting := map[string]bool{}
+		for _, inv := range v.Waiting {
+			waiting[inv.Partner] = true
+		}
+		for _, pt := range partners {
+			if !waiting[pt.ID] {
+				continue
+			}
+			token := access.NewToken()
+			if err := s.Store.ReissueInvitation(ctx, partnership.Invitation{Hash: access.Hash(token), Partnership: pt.Partnership,
+				Wave: v.Wave.ID, Partner: pt.ID, CreatedAt: now.UTC(), Batch: batch}); err != nil {
+				return err
+			}
+			if err := lv.add(s.baseURL(c), pt, token); err != nil {
+				return err
+			}
+		}
+		lv.Reissued = true
+	}
 	for _, pt := range partners {
-		if !pt.Active {
+		if !pt.Active || lv.Reissued {
 			continue
 		}
 		token := access.NewToken()
 		created, err := s.Store.CreateInvitation(ctx, partnership.Invitation{Hash: access.Hash(token),
-			Partnership: pt.Partnership, Wave: v.Wave.ID, Partner: pt.ID, CreatedAt: now.UTC()})
+			Partnership: pt.Partnership, Wave: v.Wave.ID, Partner: pt.ID, CreatedAt: now.UTC(), Batch: batch})
 		if err != nil {
 			return err
 		}
@@ -65,11 +105,26 @@ func (s *server) invite(c *fiber.Ctx, r *request) error {
 			}
 		}
 	}
+	if len(lv.Links) == 0 {
+		invs, err := s.Store.Invitations(ctx, v.Wave.ID)
+		if err != nil {
+			return err
+		}
+		lv.Lost = slices.ContainsFunc(invs, func(i partnership.Invitation) bool { return i.Batch == batch })
+	}
+	lv.csv()
 	if err := s.audit(c, r, "invitations.create", v.Wave.Partnership, v.Wave.ID); err != nil {
 		return err
 	}
 	p.Data = lv
 	return s.render(c, http.StatusOK, "links.html", p)
+}
+
+// linksView starts the page of new links to a wave.
+func (s *server) linksView(c *fiber.Ctx, v waveView) linksView {
+	host := c.Hostname()
+	return linksView{Wave: v.Wave, Form: v.Form, Last: v.Last,
+		Local: s.PublicURL == "" && (strings.HasPrefix(host, "localhost") || strings.HasPrefix(host, "127."))}
 }
 
 func (lv *linksView) add(base string, pt partnership.Partner, token string) error {
@@ -78,8 +133,25 @@ func (lv *linksView) add(base string, pt partnership.Partner, token string) erro
 	if err != nil {
 		return err
 	}
-	lv.Links = append(lv.Links, personalLink{Partner: pt.ID, Name: pt.Name, Link: link, QR: template.HTML(svg)})
+	lv.Links = append(lv.Links, personalLink{Partner: pt.ID, Name: pt.Name, Email: pt.Email, Link: link, QR: template.HTML(svg)})
 	return nil
+}
+
+// csv puts the links in a spreadsheet file the page offers to download,
+// so that nobody copies 30 links by hand. The file is in the page itself:
+// the links exist nowhere else.
+func (lv *linksView) csv() {
+	if len(lv.Links) == 0 {
+		return
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Write([]string{"name", "email", "link"})
+	for _, l := range lv.Links {
+		w.Write([]string{l.Name, l.Email, l.Link})
+	}
+	w.Flush()
+	lv.CSV = template.URL("data:text/csv;charset=utf-8," + url.PathEscape("\ufeff"+b.String()))
 }
 
 // reissue gives one partner a new link; the old one stops working.
@@ -105,10 +177,12 @@ func (s *server) reissue(c *fiber.Ctx, r *request) error {
 	if err := s.audit(c, r, "invitation.reissue", pt.Partnership, v.Wave.ID+":"+pt.ID); err != nil {
 		return err
 	}
-	lv := linksView{Wave: v.Wave, Form: v.Form, Last: v.Last, Reissued: true}
+	lv := s.linksView(c, v)
+	lv.Reissued = true
 	if err := lv.add(s.baseURL(c), pt, token); err != nil {
 		return err
 	}
+	lv.csv()
 	p.Data = lv
 	return s.render(c, http.StatusOK, "links.html", p)
 }

@@ -1,9 +1,15 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/base32"
+	"strings"
+
 	"bytes"
 	"fmt"
 	"net/url"
+
+	"github.com/google/uuid"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -30,8 +36,11 @@ type page struct {
 	Errors []fieldProblem
 	// Other is the other console language and the link to this page in it.
 	Other, OtherURL string
-	Data            any
-	msgs            *i18n.Messages
+	// Once names what a create form makes, so that posting it twice
+	// makes one thing; a form that comes back keeps its token.
+	Once string
+	Data any
+	msgs *i18n.Messages
 }
 
 // fieldProblem is one problem with a posted form, at its field.
@@ -89,6 +98,10 @@ func (s *server) page(c *fiber.Ctx, r *request, title string) *page {
 	if done := c.Query("done"); flashes[done] {
 		p.Flash = p.T("done_" + done)
 	}
+	p.Once = c.FormValue("_once")
+	if _, err := uuid.Parse(p.Once); err != nil {
+		p.Once = uuid.NewString()
+	}
 	p.Other = "en"
 	if r.Lang == "en" {
 		p.Other = "da"
@@ -98,6 +111,18 @@ func (s *server) page(c *fiber.Ctx, r *request, title string) *page {
 	q.Set("lang", p.Other)
 	p.OtherURL = c.Path() + "?" + q.Encode()
 	return p
+}
+
+// onceID is the id of what a create form makes: derived from the form's
+// once-token within scope, so a double submit names the same thing and
+// the second post finds it made.
+func onceID(c *fiber.Ctx, prefix, scope string) string {
+	once := c.FormValue("_once")
+	if _, err := uuid.Parse(once); err != nil {
+		return partnership.NewID(prefix)
+	}
+	sum := sha256.Sum256([]byte(scope + ":" + once))
+	return prefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:10]))
 }
 
 // problem adds a problem with a field, by message id.

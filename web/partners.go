@@ -83,8 +83,11 @@ func (s *server) addPartner(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
-	pt := partnership.Partner{ID: partnership.NewID("pt"), Partnership: p.Partnership.ID, Active: true,
+	pt := partnership.Partner{ID: onceID(c, "pt", p.Partnership.ID), Partnership: p.Partnership.ID, Active: true,
 		JoinedAt: s.Now().UTC().Truncate(time.Second)}
+	if _, err := s.Store.Partner(c.UserContext(), pt.Partnership, pt.ID); err == nil {
+		return back(c, "/console/p/"+pt.Partnership+"/partners", "partner_added")
+	}
 	partnerForm(c, &pt)
 	ps := pt.Check()
 	if len(ps) == 0 {

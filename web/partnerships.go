@@ -76,7 +76,10 @@ func (s *server) updatePartnership(c *fiber.Ctx, r *request) error {
 
 // createPartnership registers a partnership from the home page (admins).
 func (s *server) createPartnership(c *fiber.Ctx, r *request) error {
-	pa := partnership.Partnership{ID: partnership.NewID("pa"), CreatedAt: s.Now().UTC(), Languages: []string{"da"}}
+	pa := partnership.Partnership{ID: onceID(c, "pa", "partnership"), CreatedAt: s.Now().UTC(), Languages: []string{"da"}}
+	if _, err := s.Store.Partnership(c.UserContext(), pa.ID); err == nil {
+		return back(c, "/console/p/"+pa.ID, "partnership_created")
+	}
 	pa.Name, pa.Area = c.FormValue("name"), c.FormValue("area")
 	if ps := pa.Check(); len(ps) > 0 {
 		p := s.page(c, r, "home_title")

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/base32"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,7 +8,6 @@ import (
 	_ "time/tzdata" // waves open and close on Danish days, on any host
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"samspil/partnership"
 )
@@ -30,8 +27,6 @@ type wavesView struct {
 	Forms []formChoice
 	// New is the wave being opened, kept when the form comes back.
 	Form, Opens, Closes string
-	// Once makes a double submit open one wave.
-	Once string
 }
 
 type waveRow struct {
@@ -54,7 +49,7 @@ func (s *server) wavesView(c *fiber.Ctx, r *request, p *page) (wavesView, error)
 		return wavesView{}, err
 	}
 	slices.SortFunc(ws, func(a, b partnership.Wave) int { return b.OpensAt.Compare(a.OpensAt) })
-	v := wavesView{Once: uuid.NewString()}
+	v := wavesView{Form: "partner_survey"}
 	for _, w := range ws {
 		v.Waves = append(v.Waves, waveRow{Wave: w, Form: s.formTitle(w.Form, r.Lang), Status: w.Status(s.Now()), Last: lastDay(w)})
 	}
@@ -102,17 +97,11 @@ func (s *server) openWave(c *fiber.Ctx, r *request) error {
 		return err
 	}
 	pid := p.Partnership.ID
-	once := c.FormValue("_once")
-	if _, err := uuid.Parse(once); err != nil {
-		once = uuid.NewString()
-	}
-	sum := sha256.Sum256([]byte(pid + ":" + once))
-	w := partnership.Wave{ID: "wa" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:10])),
-		Partnership: pid, Form: c.FormValue("form")}
+	w := partnership.Wave{ID: onceID(c, "wa", pid), Partnership: pid, Form: c.FormValue("form")}
 	if _, err := s.Store.Wave(c.UserContext(), pid, w.ID); err == nil {
 		return back(c, "/console/p/"+pid+"/waves/"+w.ID, "wave_opened")
 	}
-	v.Form, v.Opens, v.Closes, v.Once = w.Form, c.FormValue("opens"), c.FormValue("closes"), once
+	v.Form, v.Opens, v.Closes = w.Form, c.FormValue("opens"), c.FormValue("closes")
 	opens, okOpens := parseDay(v.Opens)
 	closes, okCloses := parseDay(v.Closes)
 	kind := ""

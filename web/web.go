@@ -9,6 +9,7 @@ import (
 	"context"
 	"html/template"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -65,6 +66,7 @@ type PartnershipStore interface {
 	UpdateWave(ctx context.Context, w partnership.Wave) error
 	CreateInvitation(ctx context.Context, inv partnership.Invitation) (bool, error)
 	ReissueInvitation(ctx context.Context, inv partnership.Invitation) error
+	Invitations(ctx context.Context, waveID string) ([]partnership.Invitation, error)
 	PartnerResponses(ctx context.Context, waveID string, partners []string) ([]forms.Response, error)
 	Audit(ctx context.Context, e partnership.AuditEntry) error
 	AuditLog(ctx context.Context, limit int) ([]partnership.AuditEntry, error)
@@ -97,6 +99,8 @@ type server struct {
 	// phone are the templates of the citizen and partner forms.
 	phone  *template.Template
 	assets *assets
+	// inviting holds a lock per wave that invitations are being made for.
+	inviting sync.Map
 }
 
 // Mount adds the sign-in pages and the console to app.

@@ -1,6 +1,14 @@
 // Progressive help for the console: copy buttons, a print button and a
 // live filter of long lists. Every page works without it.
+document.documentElement.classList.add('js');
 document.addEventListener('DOMContentLoaded', function () {
+  // A second click while a form is on its way would post it twice.
+  document.querySelectorAll('form[method=post]').forEach(function (f) {
+    f.addEventListener('submit', function (e) {
+      if (f.dataset.sent) { e.preventDefault(); return; }
+      f.dataset.sent = '1';
+    });
+  });
   document.querySelectorAll('button.copy[data-copy]').forEach(function (b) {
     if (!navigator.clipboard) return;
     b.hidden = false;
