@@ -54,7 +54,11 @@ func ParsePartnerCSV(data []byte) ([]ImportRow, error) {
 	}
 	cols := map[string]int{}
 	for i, h := range records[0] {
-		cols[strings.ToLower(strings.TrimSpace(h))] = i
+		h = strings.ToLower(strings.TrimSpace(h))
+		if en, ok := danishColumns[h]; ok {
+			h = en
+		}
+		cols[h] = i
 	}
 	for _, need := range []string{"name", "sector"} {
 		if _, ok := cols[need]; !ok {
@@ -75,7 +79,7 @@ func ParsePartnerCSV(data []byte) ([]ImportRow, error) {
 			continue // a blank line
 		}
 		row := ImportRow{Row: i + 2, Partner: Partner{Name: cell(rec, "name"),
-			Sector: Sector(strings.ToLower(cell(rec, "sector"))), Email: cell(rec, "email"), Active: true}}
+			Sector: sectorNamed(cell(rec, "sector")), Email: cell(rec, "email"), Active: true}}
 		row.Problems = row.Partner.Check()
 		key := NameKey(row.Partner.Name)
 		if first, dup := seen[key]; dup && key != "" {
@@ -86,6 +90,23 @@ func ParsePartnerCSV(data []byte) ([]ImportRow, error) {
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// danishColumns are the Danish names of the columns, as a Danish
+// spreadsheet's template may have them.
+var danishColumns = map[string]string{"navn": "name", "sektor": "sector", "e-mail": "email", "email-adresse": "email", "mail": "email"}
+
+// danishSectors are the sectors' Danish names, as the console shows them.
+var danishSectors = map[string]Sector{"offentlig": Public, "civilsamfund": Civil, "forening": Civil, "privat": Private,
+	"borgergruppe": CitizenGroup, "sekretariat": Backbone}
+
+// sectorNamed reads a sector by its code or its Danish name.
+func sectorNamed(v string) Sector {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if s, ok := danishSectors[v]; ok {
+		return s
+	}
+	return Sector(v)
 }
 
 // decodeText turns a file into text whatever encoding a spreadsheet chose.

@@ -15,7 +15,7 @@ func TestParsePartnerCSVAcceptsWhatSpreadsheetsWrite(t *testing.T) {
 		{Name: "FC Æblehaven", Sector: Civil, Active: true},
 		{Name: "Brugsen Øst", Sector: Private, Email: "kontakt@brugsen.dk", Active: true},
 	}
-	for _, file := range []string{"partners-crlf.csv", "partners-bom-semicolon.csv", "partners-windows1252-cr.csv", "partners-utf16.csv"} {
+	for _, file := range []string{"partners-crlf.csv", "partners-bom-semicolon.csv", "partners-windows1252-cr.csv", "partners-utf16.csv", "partners-danish.csv"} {
 		t.Run(file, func(t *testing.T) {
 			data, err := os.ReadFile("testdata/" + file)
 			if err != nil {
@@ -60,7 +60,7 @@ func TestParsePartnerCSVReportsEveryBadRow(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("problems by row = %v, want %v", got, want)
 	}
-	if _, err := ParsePartnerCSV([]byte("navn,sektor\nA,public\n")); err != ErrImportHeader {
+	if _, err := ParsePartnerCSV([]byte("organisation,type\nA,public\n")); err != ErrImportHeader {
 		t.Errorf("wrong header: %v, want ErrImportHeader", err)
 	}
 }

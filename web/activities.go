@@ -18,7 +18,11 @@ const citizenForm = "citizen_short"
 
 type activitiesView struct {
 	Activities []activityRow
-	Partners   []partnership.Partner
+	// Partners are the active partners, who may run an activity.
+	Partners []partnership.Partner
+	// All are every partner, the inactive ones too: an activity keeps
+	// the organisers it had.
+	All []partnership.Partner
 	New        partnership.Activity
 	// Link is the partnership's own citizen link, for a general poster.
 	Link string
@@ -55,7 +59,7 @@ func (s *server) activitiesView(c *fiber.Ctx, p *page) (activitiesView, error) {
 	}
 	sortPartners(partners)
 	v := activitiesView{Partners: slices.DeleteFunc(slices.Clone(partners), func(pt partnership.Partner) bool { return !pt.Active }),
-		Link: s.citizenURL(c, pa.ID, "")}
+		All: partners, Link: s.citizenURL(c, pa.ID, "")}
 	names := map[string]string{}
 	for _, pt := range partners {
 		names[pt.ID] = pt.Name
@@ -126,6 +130,14 @@ type activityView struct {
 	Partners []partnership.Partner
 }
 
+// organisers are the partners an activity's page offers: the active ones
+// and any inactive one the activity already has.
+func organisers(v activitiesView, a partnership.Activity) []partnership.Partner {
+	return slices.DeleteFunc(slices.Clone(v.All), func(pt partnership.Partner) bool {
+		return !pt.Active && !slices.Contains(a.Partners, pt.ID)
+	})
+}
+
 func (s *server) activityPage(c *fiber.Ctx, r *request) error {
 	p := s.page(c, r, "activity_title")
 	v, err := s.activitiesView(c, p)
@@ -136,7 +148,8 @@ func (s *server) activityPage(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
-	p.Data = activityView{Activity: a, Partners: v.Partners}
+	p.Title = a.Name
+	p.Data = activityView{Activity: a, Partners: organisers(v, a)}
 	return s.render(c, http.StatusOK, "activity.html", p)
 }
 
@@ -150,11 +163,13 @@ func (s *server) saveActivity(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
+	p.Title = a.Name
+	offered := organisers(v, a)
 	activityForm(c, &a)
 	a.Active = c.FormValue("active") == "on"
-	if ps := a.Check(v.Partners); len(ps) > 0 {
+	if ps := a.Check(offered); len(ps) > 0 {
 		p.domainProblems(ps)
-		p.Data = activityView{Activity: a, Partners: v.Partners}
+		p.Data = activityView{Activity: a, Partners: offered}
 		return s.render(c, http.StatusUnprocessableEntity, "activity.html", p)
 	}
 	if err := s.Store.UpdateActivity(c.UserContext(), a); err != nil {

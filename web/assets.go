@@ -75,8 +75,9 @@ func loadTemplates() (console, phone *template.Template, err error) {
 
 func parseTemplates(pattern string) (*template.Template, error) {
 	t, err := template.New("").Funcs(template.FuncMap{
-		"date": func(t time.Time) string { return t.In(local).Format(time.DateOnly) },
-		"pct":  pct,
+		"date":      func(t time.Time) string { return t.In(local).Format(time.DateOnly) },
+		"localTime": func(t time.Time) string { return t.In(local).Format("2006-01-02 15:04") },
+		"pct":       pct,
 		// dict2 passes several values to a template.
 		"dict2": func(kv ...any) map[string]any {
 			m := map[string]any{}

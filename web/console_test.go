@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -46,7 +47,7 @@ func TestPartnerImportShowsEveryRowBeforeSaving(t *testing.T) {
 	if status := b.upload(path+"/import", "partnere.csv", bad); status != http.StatusUnprocessableEntity {
 		t.Fatalf("bad file: %d", status)
 	}
-	for _, want := range []string{"Fritidsklubben", "3 rækker har fejl", "Bageren", "i orden"} {
+	for _, want := range []string{"Fritidsklubben", "Rækker med fejl: 3", "Bageren", "i orden"} {
 		if !b.has(want) {
 			t.Errorf("the preview does not show %q", want)
 		}
@@ -114,7 +115,7 @@ func TestOpeningAWaveTwiceOpensOne(t *testing.T) {
 	path := "/console/p/" + p.ID + "/waves"
 	b.get(path)
 	once := regexp.MustCompile(`name="_once" value="([^"]+)"`).FindStringSubmatch(b.last)[1]
-	form := url.Values{"_once": {once}, "form": {"partner_survey"}, "opens": {"2.3.2026"}, "closes": {"2026-03-20"}}
+	form := url.Values{"_once": {once}, "form": {"partner_survey"}, "opens": {"2.3.2027"}, "closes": {"2027-03-20"}}
 	_, first := b.post(path, form)
 	_, second := b.post(path, form)
 	if first == "" || first != second {
@@ -124,12 +125,12 @@ func TestOpeningAWaveTwiceOpensOne(t *testing.T) {
 	if len(ws) != 1 {
 		t.Fatalf("%d waves, want 1", len(ws))
 	}
-	if got := ws[0].ClosesAt.Format("2006-01-02 15:04"); got != "2026-03-20 23:00" {
+	if got := ws[0].ClosesAt.Format("2006-01-02 15:04"); got != "2027-03-20 23:00" {
 		t.Errorf("a wave whose last day is 20 March closes at %s UTC, want the end of the Danish day", got)
 	}
 	// Bad dates come back at their fields, with the rest kept.
 	b.get(path)
-	status, _ := b.post(path, url.Values{"form": {"partner_survey"}, "opens": {"i morgen"}, "closes": {"2026-03-01"}})
+	status, _ := b.post(path, url.Values{"form": {"partner_survey"}, "opens": {"i morgen"}, "closes": {"2027-03-01"}})
 	if status != http.StatusUnprocessableEntity || !b.has(`id="e-opens_at"`) || !b.has(`value="i morgen"`) {
 		t.Errorf("bad dates: %d", status)
 	}
@@ -344,5 +345,69 @@ func TestCreateFormsPostedTwiceMakeOne(t *testing.T) {
 	}
 	if acts, _ := c.store.Activities(ctx, pid); len(acts) != 1 {
 		t.Errorf("%d activities, want 1", len(acts))
+	}
+}
+
+// What a new user's trial found: each form comes back with what was
+// typed and says what is wrong at the field.
+func TestFormsComeBackAsTyped(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	p := c.partnership(t, "Nord", 2)
+	pw := c.user(t, "admin@example.dk", access.RoleAdmin)
+	b := c.browser(t)
+	b.signIn("admin@example.dk", pw)
+	base := "/console/p/" + p.ID
+
+	b.get(base)
+	if status, _ := b.post(base, url.Values{"name": {"Nord"}, "min_group": {"abc"}, "lang_da": {"on"}}); status != http.StatusUnprocessableEntity ||
+		!b.has(`value="abc"`) || !b.has("Skriv et helt tal") || !b.has("<dd>5</dd>") {
+		t.Errorf("minimum group typed as abc: %d", status)
+	}
+
+	partners, _ := c.store.Partners(ctx, p.ID)
+	b.get(base + "/partners/" + partners[1].ID)
+	if status, _ := b.post(base+"/partners/"+partners[1].ID, url.Values{"name": {partners[0].Name}, "sector": {"civil"}, "active": {"on"}}); status != http.StatusUnprocessableEntity ||
+		!b.has(`id="e-name"`) || !b.has("<h1>"+partners[1].Name+"</h1>") {
+		t.Errorf("renaming to a taken name: %d\n%s", status, b.last)
+	}
+
+	// An activity keeps an organiser that was deactivated since.
+	act := partnership.Activity{ID: "ac1", Partnership: p.ID, Name: "Café", Active: true, Partners: []string{partners[0].ID}}
+	c.store.CreateActivity(ctx, act)
+	partners[0].Active = false
+	c.store.UpdatePartner(ctx, partners[0])
+	b.get(base + "/activities/ac1")
+	if !b.has("(ikke aktiv)") {
+		t.Error("the activity page does not offer its inactive organiser")
+	}
+	b.post(base+"/activities/ac1", url.Values{"name": {"Café"}, "active": {"on"}, "partners": {partners[0].ID}})
+	if a, _ := c.store.Activity(ctx, p.ID, "ac1"); len(a.Partners) != 1 {
+		t.Errorf("saving the activity dropped its organiser: %v", a.Partners)
+	}
+
+	// Closing a round needs a tick; moving its last day keeps a bad day.
+	w := partnership.Wave{ID: "wa1", Partnership: p.ID, Form: "partner_survey", Version: 1, Respondents: "partners",
+		OpensAt: c.now().Add(-time.Hour), ClosesAt: c.now().Add(240 * time.Hour)}
+	c.store.CreateWave(ctx, w)
+	b.get(base + "/waves/wa1")
+	if status, _ := b.post(base+"/waves/wa1/dates", url.Values{"action": {"close"}}); status != http.StatusUnprocessableEntity || !b.has(`id="e-confirm"`) {
+		t.Errorf("close without the tick: %d", status)
+	}
+	if status, _ := b.post(base+"/waves/wa1/dates", url.Values{"closes": {"31.2.2027"}}); status != http.StatusUnprocessableEntity || !b.has(`value="31.2.2027"`) {
+		t.Errorf("a bad last day: %d", status)
+	}
+	if _, loc := b.post(base+"/waves/wa1/dates", url.Values{"action": {"close"}, "confirm": {"on"}}); !strings.Contains(loc, "wave_closed") {
+		t.Errorf("close: %q", loc)
+	}
+	if got, _ := c.store.Wave(ctx, p.ID, "wa1"); got.Status(c.now().Add(time.Second)) != partnership.Closed || got.OpensAt.Sub(w.OpensAt).Abs() > time.Second {
+		t.Errorf("after closing: %+v", got)
+	}
+
+	// The language chosen in the header holds on the next pages.
+	b.get("/console?lang=en")
+	b.get(base + "/partners")
+	if !b.has(`<html lang="en">`) {
+		t.Error("the English chosen on one page is gone on the next")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -135,14 +136,28 @@ func (s *server) signedIn(c *fiber.Ctx) (access.Session, *access.User, error) {
 	return ses, &u, nil
 }
 
-// language is the person's console language: ?lang=, else the account's
-// choice, else the browser's.
+// langCookie keeps the language last chosen with ?lang= (the language
+// link in the header), so the choice holds on the next page.
+const langCookie = "samspil_lang"
+
+// language is the person's console language: ?lang=, else the language
+// last chosen in this browser, else the account's, else the browser's.
 func (s *server) language(c *fiber.Ctx, u *access.User) string {
 	choice := c.Query("lang")
+	if slices.Contains(consoleLanguages, choice) {
+		s.rememberLanguage(c, choice)
+	} else {
+		choice = c.Cookies(langCookie)
+	}
 	if choice == "" && u != nil {
 		choice = u.Lang
 	}
 	return i18n.Negotiate(consoleLanguages, choice, c.Get(fiber.HeaderAcceptLanguage))
+}
+
+func (s *server) rememberLanguage(c *fiber.Ctx, lang string) {
+	c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", SameSite: "Lax", Secure: secure(c),
+		Expires: s.Now().Add(365 * 24 * time.Hour)})
 }
 
 // anonCSRF is the double-submit token of the sign-in and set-password

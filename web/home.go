@@ -27,6 +27,7 @@ type summary struct {
 
 type waveSummary struct {
 	Wave      partnership.Wave
+	Last      time.Time
 	Form      string
 	Status    string
 	Rate      float64
@@ -35,16 +36,34 @@ type waveSummary struct {
 	Partners  bool
 }
 
+// homeView is the overview: the partnerships, and the form to register
+// one more (admins), with what was typed in it.
+type homeView struct {
+	List []summary
+	New  partnership.Partnership
+}
+
 // home lists the partnerships the person may see, their open waves and
 // what needs attention.
 func (s *server) home(c *fiber.Ctx, r *request) error {
-	ctx, now := c.UserContext(), s.Now()
-	all, err := s.Store.Partnerships(ctx)
+	p := s.page(c, r, "home_title")
+	list, err := s.summaries(c, r, p)
 	if err != nil {
 		return err
 	}
+	p.Data = homeView{List: list}
+	return s.render(c, http.StatusOK, "home.html", p)
+}
+
+// summaries are the partnerships the person may see, as the overview
+// shows them.
+func (s *server) summaries(c *fiber.Ctx, r *request, p *page) ([]summary, error) {
+	ctx, now := c.UserContext(), s.Now()
+	all, err := s.Store.Partnerships(ctx)
+	if err != nil {
+		return nil, err
+	}
 	all = slices.DeleteFunc(all, func(p partnership.Partnership) bool { return !r.Principal.Sees(p.ID) })
-	p := s.page(c, r, "home_title")
 	var citizenForms []string
 	for _, f := range s.Forms.Forms() {
 		if f.Kind != forms.KindPartner {
@@ -57,21 +76,21 @@ func (s *server) home(c *fiber.Ctx, r *request) error {
 	for _, pa := range all {
 		sum := summary{Partnership: pa}
 		if sum.Received, err = indicators.ResponsesReceived(ctx, s.Store, pa.ID, citizenForms, month); err != nil {
-			return err
+			return nil, err
 		}
 		waves, err := s.Store.Waves(ctx, pa.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, w := range waves {
 			if w.Status(now) != partnership.Open {
 				continue
 			}
-			ws := waveSummary{Wave: w, Form: s.formTitle(w.Form, r.Lang), Status: w.Status(now), Partners: w.Respondents == "partners"}
+			ws := waveSummary{Wave: w, Last: lastDay(w), Form: s.formTitle(w.Form, r.Lang), Status: w.Status(now), Partners: w.Respondents == "partners"}
 			if ws.Partners {
 				_, rates, err := s.Indicators.Invitees(ctx, pa.ID, w.ID)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				ws.Rate, ws.Invited, ws.Responded = rates.ResponseRate, rates.Invited, rates.Responded
 				if left := w.ClosesAt.Sub(now); left < 3*24*time.Hour && rates.ResponseRate < 0.6 {
@@ -86,7 +105,7 @@ func (s *server) home(c *fiber.Ctx, r *request) error {
 		}
 		partners, err := s.Store.Partners(ctx, pa.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, sec := range partnership.Sectors {
 			if !slices.ContainsFunc(partners, func(pt partnership.Partner) bool { return pt.Active && pt.Sector == sec }) {
@@ -95,8 +114,7 @@ func (s *server) home(c *fiber.Ctx, r *request) error {
 		}
 		list = append(list, sum)
 	}
-	p.Data = list
-	return s.render(c, http.StatusOK, "home.html", p)
+	return list, nil
 }
 
 // formTitle is a form's title in the console language.
@@ -118,6 +136,7 @@ func (s *server) saveAccount(c *fiber.Ctx, r *request) error {
 	u := *r.User
 	if lang := c.FormValue("lang"); slices.Contains(consoleLanguages, lang) {
 		u.Lang = lang
+		s.rememberLanguage(c, lang)
 	}
 	if err := s.Store.UpdateUser(c.UserContext(), u); err != nil {
 		return err
@@ -143,9 +162,23 @@ func (s *server) auditLog(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
+	all, err := s.Store.Partnerships(c.UserContext())
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, pa := range all {
+		names[pa.ID] = pa.Name
+	}
 	p := s.page(c, r, "audit_title")
-	p.Data = entries
+	p.Data = auditView{Entries: entries, Names: names}
 	return s.render(c, http.StatusOK, "audit.html", p)
+}
+
+// auditView is the audit log with the partnerships' names.
+type auditView struct {
+	Entries []partnership.AuditEntry
+	Names   map[string]string
 }
 
 // audit records a change. A failed audit write fails the action: a change

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"strings"
+	"time"
 
 	"bytes"
 	"fmt"
@@ -83,12 +84,25 @@ func (p *page) Can() bool {
 	return access.Managers.Allows(p.User.Principal(), pid)
 }
 
+// LongDate writes a day as people write it in a letter: 15. december
+// 2026, or 15 December 2026.
+func (p *page) LongDate(t time.Time) string {
+	t = t.In(local)
+	if p.Lang == "da" {
+		return fmt.Sprintf("%d. %s %d", t.Day(), danishMonths[t.Month()-1], t.Year())
+	}
+	return t.Format("2 January 2006")
+}
+
+var danishMonths = []string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
+
 // IsAdmin reports whether the person is an admin.
 func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == access.RoleAdmin }
 
 // flashes are the success messages a redirect may ask for with ?done=.
 var flashes = map[string]bool{"saved": true, "partner_added": true, "partners_imported": true, "activity_added": true,
-	"wave_opened": true, "wave_dates": true, "staff_changed": true, "signed_out_others": true, "partnership_created": true}
+	"wave_opened": true, "wave_dates": true, "staff_changed": true, "signed_out_others": true, "partnership_created": true,
+	"password_set": true, "wave_closed": true}
 
 // page starts a page with the frame filled in.
 func (s *server) page(c *fiber.Ctx, r *request, title string) *page {
@@ -141,7 +155,9 @@ func (p *page) domainProblems(ps []partnership.Problem) {
 		for k, v := range pr.Params {
 			args = append(args, k, v)
 		}
-		p.problem(pr.Field, "field_"+pr.Field, msg, args...)
+		// partners[2] is a problem with the partners field.
+		field, _, _ := strings.Cut(pr.Field, "[")
+		p.problem(field, "field_"+field, msg, args...)
 	}
 }
 

@@ -134,7 +134,14 @@ func (s *server) importPartners(c *fiber.Ctx, r *request) error {
 	}
 	rows, err := partnership.ParsePartnerCSV(data)
 	if err != nil || len(rows) == 0 {
-		p.problem("file", "field_file", "import_header")
+		switch {
+		case errors.Is(err, partnership.ErrImportHeader):
+			p.problem("file", "field_file", "import_header")
+		case err != nil:
+			p.problem("file", "field_file", "import_unreadable")
+		default:
+			p.problem("file", "field_file", "import_empty")
+		}
 		p.Data = v
 		return s.render(c, http.StatusUnprocessableEntity, "partners.html", p)
 	}
@@ -207,6 +214,7 @@ func (s *server) partnerPage(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
+	p.Title = pt.Name
 	p.Data = partnerView{Partner: pt, Sectors: partnership.Sectors}
 	return s.render(c, http.StatusOK, "partner.html", p)
 }
@@ -223,6 +231,7 @@ func (s *server) savePartner(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
+	p.Title = pt.Name
 	partnerForm(c, &pt)
 	wasActive := pt.Active
 	pt.Active = c.FormValue("active") == "on"

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,8 +15,11 @@ import (
 // partnershipView is the partnership page: its details, editable by those
 // who run it.
 type partnershipView struct {
-	P         partnership.Partnership
+	// P is the partnership as the form shows it; Saved as it is stored.
+	P, Saved  partnership.Partnership
 	Languages []string
+	// MinGroup is the minimum group as typed.
+	MinGroup string
 }
 
 // citizenLanguages are the languages a partnership can offer citizens.
@@ -28,13 +32,14 @@ func (s *server) partnershipPage(c *fiber.Ctx, r *request) error {
 		return err
 	}
 	p.Title = pa.Name
-	p.Data = partnershipView{P: pa, Languages: citizenLanguages}
+	p.Data = partnershipView{P: pa, Saved: pa, Languages: citizenLanguages, MinGroup: strconv.Itoa(pa.MinGroup)}
 	return s.render(c, http.StatusOK, "partnership.html", p)
 }
 
 // partnershipForm reads the partnership form into p; only an admin
 // changes the minimum group, which protects citizens from every reader.
-func partnershipForm(c *fiber.Ctx, pa *partnership.Partnership, admin bool) {
+// It reports whether the minimum group typed is a whole number.
+func partnershipForm(c *fiber.Ctx, pa *partnership.Partnership, admin bool) bool {
 	pa.Name, pa.Area, pa.Description = c.FormValue("name"), c.FormValue("area"), c.FormValue("description")
 	var langs []string
 	for _, l := range citizenLanguages {
@@ -44,12 +49,13 @@ func partnershipForm(c *fiber.Ctx, pa *partnership.Partnership, admin bool) {
 	}
 	pa.Languages = langs
 	if admin {
-		if n, err := strconv.Atoi(strings.TrimSpace(c.FormValue("min_group"))); err == nil {
-			pa.MinGroup = n
-		} else if c.FormValue("min_group") != "" {
-			pa.MinGroup = -1
+		n, err := strconv.Atoi(strings.TrimSpace(c.FormValue("min_group")))
+		if err != nil {
+			return false
 		}
+		pa.MinGroup = n
 	}
+	return true
 }
 
 func (s *server) updatePartnership(c *fiber.Ctx, r *request) error {
@@ -59,10 +65,20 @@ func (s *server) updatePartnership(c *fiber.Ctx, r *request) error {
 		return err
 	}
 	p.Title = pa.Name
-	partnershipForm(c, &pa, r.Principal.Role == access.RoleAdmin)
-	if ps := pa.Check(); len(ps) > 0 {
+	saved := pa
+	saved.Languages = slices.Clone(pa.Languages)
+	whole := partnershipForm(c, &pa, r.Principal.Role == access.RoleAdmin)
+	ps := pa.Check()
+	if !whole {
+		p.problem("min_group", "field_min_group", "field_min_group_invalid")
+	}
+	if len(ps) > 0 || !whole {
 		p.domainProblems(ps)
-		p.Data = partnershipView{P: pa, Languages: citizenLanguages}
+		typed := c.FormValue("min_group")
+		if r.Principal.Role != access.RoleAdmin {
+			typed = strconv.Itoa(saved.MinGroup)
+		}
+		p.Data = partnershipView{P: pa, Saved: saved, Languages: citizenLanguages, MinGroup: typed}
 		return s.render(c, http.StatusUnprocessableEntity, "partnership.html", p)
 	}
 	if err := s.Store.UpdatePartnership(c.UserContext(), pa); err != nil {
@@ -84,7 +100,11 @@ func (s *server) createPartnership(c *fiber.Ctx, r *request) error {
 	if ps := pa.Check(); len(ps) > 0 {
 		p := s.page(c, r, "home_title")
 		p.domainProblems(ps)
-		p.Data = []summary{}
+		list, err := s.summaries(c, r, p)
+		if err != nil {
+			return err
+		}
+		p.Data = homeView{List: list, New: pa}
 		return s.render(c, http.StatusUnprocessableEntity, "home.html", p)
 	}
 	if err := s.Store.CreatePartnership(c.UserContext(), pa); err != nil {

@@ -15,7 +15,9 @@ import (
 
 // waveView is a wave's status page.
 type waveView struct {
-	Wave     partnership.Wave
+	Wave partnership.Wave
+	// Closes is the last day as typed in the form that came back.
+	Closes   string
 	Form     string
 	Status   string
 	Last     time.Time

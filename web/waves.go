@@ -121,7 +121,15 @@ func (s *server) openWave(c *fiber.Ctx, r *request) error {
 	if !okCloses && v.Closes != "" {
 		ps = append(ps, partnership.Problem{Field: "closes_at", Code: "invalid_day"})
 	}
-	ps = append(ps, w.Check(kind)...)
+	for _, pr := range w.Check(kind) {
+		if pr.Code == "required" && ((pr.Field == "opens_at" && v.Opens != "") || (pr.Field == "closes_at" && v.Closes != "")) {
+			continue // already said: the day typed cannot be read
+		}
+		ps = append(ps, pr)
+	}
+	if okCloses && !w.ClosesAt.After(s.Now()) {
+		ps = append(ps, partnership.Problem{Field: "closes_at", Code: "closes_in_past"})
+	}
 	if len(ps) > 0 {
 		p.domainProblems(ps)
 		p.Data = v
@@ -149,14 +157,19 @@ func (s *server) changeWaveDates(c *fiber.Ctx, r *request) error {
 		return err
 	}
 	w := v.Wave
+	done := "wave_dates"
 	if c.FormValue("action") == "close" {
-		if w.Status(now) == partnership.Closed {
+		// Only an open round closes early, and only when the person
+		// ticked that it cannot be undone.
+		if w.Status(now) != partnership.Open {
 			return back(c, "/console/p/"+w.Partnership+"/waves/"+w.ID, "")
 		}
-		w.ClosesAt = now.UTC().Truncate(time.Second)
-		if !w.ClosesAt.After(w.OpensAt) {
-			w.OpensAt = w.ClosesAt.Add(-time.Second)
+		if c.FormValue("confirm") != "on" {
+			p.problem("confirm", "wave_close_now", "wave_close_unconfirmed")
+			p.Data = v
+			return s.render(c, http.StatusUnprocessableEntity, "wave.html", p)
 		}
+		w.ClosesAt, done = now.UTC().Truncate(time.Second), "wave_closed"
 	} else {
 		last, ok := parseDay(c.FormValue("closes"))
 		switch {
@@ -168,6 +181,7 @@ func (s *server) changeWaveDates(c *fiber.Ctx, r *request) error {
 			p.problem("closes", "field_closes_at", "closes_before_open")
 		}
 		if len(p.Errors) > 0 {
+			v.Closes = c.FormValue("closes")
 			p.Data = v
 			return s.render(c, http.StatusUnprocessableEntity, "wave.html", p)
 		}
@@ -179,5 +193,5 @@ func (s *server) changeWaveDates(c *fiber.Ctx, r *request) error {
 	if err := s.audit(c, r, "wave.dates", w.Partnership, w.ID); err != nil {
 		return err
 	}
-	return back(c, "/console/p/"+w.Partnership+"/waves/"+w.ID, "wave_dates")
+	return back(c, "/console/p/"+w.Partnership+"/waves/"+w.ID, done)
 }
