@@ -23,7 +23,7 @@ type activitiesView struct {
 	// All are every partner, the inactive ones too: an activity keeps
 	// the organisers it had.
 	All []partnership.Partner
-	New        partnership.Activity
+	New partnership.Activity
 	// Link is the partnership's own citizen link, for a general poster.
 	Link string
 }
