@@ -234,6 +234,15 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
+	// The first start's block names the address, so it comes once the
+	// port is known and before anyone is served.
+	if err := welcome(ctx, store, cfg, ln.Addr().String(), newKey, stderr); err != nil {
+		ln.Close()
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
+		return err
+	}
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	releaseCtx, stopReleasing := context.WithCancel(ctx)
@@ -247,9 +256,6 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 		<-released
 	}()
 	logger.Info("serving", "addr", ln.Addr().String(), "embedded_store", store.Embedded(), "data", cfg.dataDir)
-	if err := welcome(ctx, store, cfg, ln.Addr().String(), newKey, stderr); err != nil {
-		return err
-	}
 
 	select {
 	case err := <-served:
