@@ -160,6 +160,12 @@ func (s *Store) Activity(ctx context.Context, partnershipID, id string) (partner
 	return a, err
 }
 
+// FindActivity returns an activity by its id alone, for the short links
+// on posters, or partnership.ErrNotFound.
+func (s *Store) FindActivity(ctx context.Context, id string) (partnership.Activity, error) {
+	return findRecord[partnership.Activity](ctx, s.activities, id)
+}
+
 // Activities returns the activities of a partnership.
 func (s *Store) Activities(ctx context.Context, partnershipID string) ([]partnership.Activity, error) {
 	return findRecords[partnership.Activity](ctx, s.activities, bson.D{{Key: "partnership", Value: partnershipID}})

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -34,14 +36,37 @@ type activityRow struct {
 	Runs     []string
 }
 
-// citizenURL is the link citizens answer through, for the partnership or
-// one of its activities.
+// citizenURL is the short link citizens answer through, for the
+// partnership or one of its activities: short enough to type from a
+// poster, and a smaller QR code that scans from further away.
 func (s *server) citizenURL(c *fiber.Ctx, pid, activity string) string {
-	u := s.baseURL(c) + "/f/" + citizenForm + "?p=" + pid
 	if activity != "" {
-		u += "&a=" + activity
+		return s.baseURL(c) + "/a/" + activity
 	}
-	return u
+	return s.baseURL(c) + "/p/" + pid
+}
+
+// shortLink sends a poster's short link on to the questionnaire, with the
+// partnership and activity it names.
+func (s *server) shortLink(c *fiber.Ctx, _ *request) error {
+	to := "/f/" + citizenForm + "?p="
+	if aid := c.Params("aid"); aid != "" {
+		a, err := s.Store.FindActivity(c.UserContext(), aid)
+		if errors.Is(err, partnership.ErrNotFound) {
+			return phoneErr(http.StatusNotFound, "link_not_valid")
+		} else if err != nil {
+			return err
+		}
+		to += url.QueryEscape(a.Partnership) + "&a=" + url.QueryEscape(a.ID)
+	} else {
+		if _, err := s.Store.Partnership(c.UserContext(), c.Params("pid")); errors.Is(err, partnership.ErrNotFound) {
+			return phoneErr(http.StatusNotFound, "link_not_valid")
+		} else if err != nil {
+			return err
+		}
+		to += url.QueryEscape(c.Params("pid"))
+	}
+	return c.Redirect(to, http.StatusFound)
 }
 
 func (s *server) activitiesView(c *fiber.Ctx, p *page) (activitiesView, error) {

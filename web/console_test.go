@@ -198,11 +198,23 @@ func TestPosterPrintsTheActivityLink(t *testing.T) {
 	if status := b.get("/console/p/" + p.ID + "/activities/" + acts[0].ID + "/poster"); status != http.StatusOK {
 		t.Fatalf("poster: %d", status)
 	}
-	link := "/f/citizen_short?p=" + p.ID + "&amp;a=" + acts[0].ID
-	for _, want := range []string{"<h1>Fællesspisning</h1>", `lang="ar" dir="rtl"`, `lang="uk" dir="ltr"`, "Scan koden", "<svg", link} {
+	link := "/a/" + acts[0].ID
+	for _, want := range []string{"<h1>Fællesspisning</h1>", `lang="ar" dir="rtl"`, `lang="uk" dir="ltr"`, "Scan koden", "<svg", link + "</p>"} {
 		if !b.has(want) {
 			t.Errorf("the poster lacks %q", want)
 		}
+	}
+	// The short link leads to the questionnaire for the activity.
+	res, err := b.client.Get(c.url + link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if got := res.Header.Get("Location"); res.StatusCode != http.StatusFound || got != "/f/citizen_short?p="+p.ID+"&a="+acts[0].ID {
+		t.Errorf("short link: %d to %q", res.StatusCode, got)
+	}
+	if status := b.get("/a/nothing"); status != http.StatusNotFound {
+		t.Errorf("an unknown short link: %d", status)
 	}
 }
 

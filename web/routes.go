@@ -34,6 +34,8 @@ func (s *server) routes() []route {
 		// A citizen's link, and a partner's personal link (the token in
 		// the path is its credential).
 		{get, "/f/:id", access.Anyone, s.showForm, forPhone},
+		{get, "/a/:aid", access.Anyone, s.shortLink, forPhone},
+		{get, "/p/:pid", access.Anyone, s.shortLink, forPhone},
 		{post, "/f/:id", access.Anyone, s.postForm, forPhone},
 		{get, "/i/:token", access.Anyone, s.showInvitation, forPhone},
 		{post, "/i/:token", access.Anyone, s.postInvitation, forPhone},

@@ -58,6 +58,7 @@ type PartnershipStore interface {
 	UpdatePartner(ctx context.Context, p partnership.Partner) error
 	CreateActivity(ctx context.Context, a partnership.Activity) error
 	Activity(ctx context.Context, partnershipID, id string) (partnership.Activity, error)
+	FindActivity(ctx context.Context, id string) (partnership.Activity, error)
 	Activities(ctx context.Context, partnershipID string) ([]partnership.Activity, error)
 	UpdateActivity(ctx context.Context, a partnership.Activity) error
 	CreateWave(ctx context.Context, w partnership.Wave) error
