@@ -103,6 +103,8 @@ type config struct {
 	mongoURI  string
 	adminKey  string
 	publicURL string
+	// trustedProxies are the reverse proxies whose forwarded headers count.
+	trustedProxies []string
 	// args are what follows the flags, such as form ids.
 	args []string
 }
@@ -131,6 +133,14 @@ func parseConfigWith(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&cfg.dataDir, "data", env("SAMSPIL_DATA", "./data"), "embedded store folder (SAMSPIL_DATA)")
 	fs.StringVar(&cfg.mongoURI, "mongo-uri", env("SAMSPIL_MONGO_URI", ""), "MongoDB URI; empty runs the embedded store (SAMSPIL_MONGO_URI)")
 	fs.StringVar(&cfg.publicURL, "public-url", env("SAMSPIL_PUBLIC_URL", ""), "address links and QR codes point to, such as https://samspil.example.dk (SAMSPIL_PUBLIC_URL)")
+	fs.Func("trusted-proxies", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto count (SAMSPIL_TRUSTED_PROXIES)", func(v string) error {
+		cfg.trustedProxies = splitList(v)
+		return checkAddresses(cfg.trustedProxies)
+	})
+	cfg.trustedProxies = splitList(getenv("SAMSPIL_TRUSTED_PROXIES"))
+	if err := checkAddresses(cfg.trustedProxies); err != nil {
+		return config{}, fmt.Errorf("SAMSPIL_TRUSTED_PROXIES: %w", err)
+	}
 	cfg.adminKey = getenv("SAMSPIL_ADMIN_KEY")
 	if extra != nil {
 		extra(fs)
@@ -152,6 +162,27 @@ func parseConfigWith(args []string, getenv func(string) string, stderr io.Writer
 	}
 	cfg.args = positional
 	return cfg, nil
+}
+
+// splitList reads a comma-separated list, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// checkAddresses refuses anything that is not an IP address or a CIDR.
+func checkAddresses(list []string) error {
+	for _, a := range list {
+		if _, _, err := net.ParseCIDR(a); err != nil && net.ParseIP(a) == nil {
+			return fmt.Errorf("%q is not an IP address or CIDR", a)
+		}
+	}
+	return nil
 }
 
 // newLogger writes JSON lines for log collectors, readable text on a terminal.
@@ -222,7 +253,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	responses := intake.New(store, finder, time.Now)
 	publicURL := strings.TrimSuffix(cfg.publicURL, "/")
 	app, err := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger, Indicators: figures,
-		Intake: responses, PublicURL: publicURL})
+		Intake: responses, PublicURL: publicURL, TrustedProxies: cfg.trustedProxies})
 	if err != nil {
 		return err
 	}

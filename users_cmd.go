@@ -54,11 +54,21 @@ func addUser(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	if !created {
 		// An existing account gets a new link: that is how a forgotten
-		// password is reset from the command line.
+		// password is reset from the command line. Its sessions end.
+		asked := u.Role
 		if u, _, err = store.User(ctx, u.Email); err != nil {
 			return err
 		}
+		if u.Disabled {
+			return fmt.Errorf("%s is disabled; an admin enables it on the console's staff page first", u.Email)
+		}
+		if err := store.EndSessions(ctx, u.Email); err != nil {
+			return err
+		}
 		fmt.Fprintf(stderr, "%s already has an account (%s); here is a new link to set its password.\n", u.Email, u.Role)
+		if asked != u.Role {
+			fmt.Fprintf(stderr, "Its role stays %s: an admin changes roles on the console's staff page.\n", u.Role)
+		}
 	}
 	link, err := setupLink(ctx, store, u.Email, baseURL(cfg, ""))
 	if err != nil {

@@ -1,6 +1,9 @@
 package access
 
 import (
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -70,27 +73,53 @@ func TestThrottle(t *testing.T) {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	th := NewThrottle()
 	for i := range 5 {
-		if w := th.Wait("anne@example.dk", "10.0.0.1", now); w != 0 {
+		if w, _ := th.Attempt("anne@example.dk", "10.0.0.1", now); w != 0 {
 			t.Fatalf("attempt %d waits %v", i+1, w)
 		}
-		th.Fail("anne@example.dk", "10.0.0.1", now)
 	}
-	w := th.Wait("anne@example.dk", "10.0.0.2", now)
+	w, _ := th.Attempt("anne@example.dk", "10.0.0.2", now)
 	if w < 4*time.Minute || w > 5*time.Minute {
 		t.Fatalf("after five failures the account waits %v, want about 5 minutes", w)
 	}
-	if w := th.Wait("bo@example.dk", "10.0.0.1", now); w != 0 {
+	if w, _ := th.Attempt("bo@example.dk", "10.0.0.1", now); w != 0 {
 		t.Errorf("another account from the same address waits %v", w)
 	}
-	if w := th.Wait("anne@example.dk", "10.0.0.1", now.Add(5*time.Minute)); w != 0 {
+	if w, _ := th.Attempt("anne@example.dk", "10.0.0.1", now.Add(5*time.Minute)); w != 0 {
 		t.Errorf("five minutes later the account still waits %v", w)
+	}
+	// A right password gives its tokens back: signing in often is fine.
+	for range 10 {
+		w, ok := th.Attempt("cy@example.dk", "10.0.0.3", now)
+		if w != 0 {
+			t.Fatalf("a person who signs in right waits %v", w)
+		}
+		ok()
 	}
 	// Twenty failures from one address across accounts stop the address.
 	for i := range 20 {
-		th.Fail(string(rune('a'+i))+"@example.dk", "10.0.0.9", now)
+		th.Attempt(string(rune('a'+i))+"@example.dk", "10.0.0.9", now)
 	}
-	if w := th.Wait("new@example.dk", "10.0.0.9", now); w == 0 {
+	if w, _ := th.Attempt("new@example.dk", "10.0.0.9", now); w == 0 {
 		t.Error("an address that failed 20 times is not slowed down")
+	}
+}
+
+// Guesses sent all at once are counted like guesses sent one by one.
+func TestThrottleCountsConcurrentGuesses(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	th := NewThrottle()
+	var wg sync.WaitGroup
+	var allowed atomic.Int32
+	for i := range 40 {
+		wg.Go(func() {
+			if w, _ := th.Attempt("anne@example.dk", fmt.Sprintf("10.0.1.%d", i), now); w == 0 {
+				allowed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if n := allowed.Load(); n != 5 {
+		t.Errorf("%d of 40 simultaneous guesses were let through, want 5", n)
 	}
 }
 

@@ -2,6 +2,7 @@ package access
 
 import (
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -93,12 +94,17 @@ func (l SetupLink) Usable(now time.Time) bool {
 	return l.UsedAt == nil && now.Before(l.ExpiresAt)
 }
 
+// plainAddress is the shape of an address an account may have: what
+// people's work addresses look like, without the quoting, percent signs
+// and slashes that mail allows but a page and a log should never meet.
+var plainAddress = regexp.MustCompile(`^[a-z0-9._+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$`)
+
 // NewUser makes an account to invite, or tells what is wrong with it as a
 // field and a message id: the address, the role, or a backbone account
 // without a partnership.
 func NewUser(email string, role Role, partnerships []string, by string, now time.Time) (User, string, string) {
 	u := User{Email: NormalEmail(email), Role: role, CreatedAt: now.UTC().Truncate(time.Second), CreatedBy: by}
-	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
+	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || !plainAddress.MatchString(u.Email) {
 		return u, "email", "invalid_email"
 	}
 	switch role {

@@ -36,29 +36,27 @@ func NewThrottle() *Throttle {
 		account: limit{5 * time.Minute, 5}, address: limit{time.Minute, 20}}
 }
 
-// Wait tells how long the account and address must wait before the next
-// attempt; zero allows it now.
-func (t *Throttle) Wait(account, address string, now time.Time) time.Duration {
+// Attempt takes a token from the account's and the address's buckets
+// before a password is checked, so that guesses sent all at once are
+// counted like guesses sent one by one. It returns how long to wait when
+// either bucket is empty (taking nothing), else a function that gives the
+// tokens back: call it when the password was right.
+func (t *Throttle) Attempt(account, address string, now time.Time) (wait time.Duration, succeeded func()) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return max(wait(t.bucket(t.accounts, account, t.account, now), now),
-		wait(t.bucket(t.addresses, address, t.address, now), now))
-}
-
-// Fail records a failed attempt.
-func (t *Throttle) Fail(account, address string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.bucket(t.accounts, account, t.account, now).AllowN(now, 1)
-	t.bucket(t.addresses, address, t.address, now).AllowN(now, 1)
-}
-
-func wait(l *rate.Limiter, now time.Time) time.Duration {
-	tokens := l.TokensAt(now)
-	if tokens >= 1 {
-		return 0
+	a := t.bucket(t.accounts, account, t.account, now).ReserveN(now, 1)
+	b := t.bucket(t.addresses, address, t.address, now).ReserveN(now, 1)
+	if d := max(a.DelayFrom(now), b.DelayFrom(now)); d > 0 {
+		a.CancelAt(now)
+		b.CancelAt(now)
+		return time.Duration(math.Ceil(d.Seconds())) * time.Second, nil
 	}
-	return time.Duration(math.Ceil((1 - tokens) / float64(l.Limit()) * float64(time.Second)))
+	return 0, func() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		a.CancelAt(now)
+		b.CancelAt(now)
+	}
 }
 
 // bucket returns the limiter for a key, making it on first use. Full

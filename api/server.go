@@ -75,6 +75,11 @@ type Config struct {
 	// PublicURL is the address links and QR codes point to, such as
 	// https://samspil.example.dk; empty uses the address of each request.
 	PublicURL string
+	// TrustedProxies are the addresses (IPs or CIDRs) of the reverse
+	// proxies in front of the server. Only their X-Forwarded-For and
+	// X-Forwarded-Proto are believed: the client address that sign-in
+	// throttling counts, and whether cookies must be Secure.
+	TrustedProxies []string
 }
 
 // server carries the dependencies that handlers and middleware share.
@@ -118,7 +123,10 @@ func New(cfg Config) (*fiber.App, error) {
 		DisableStartupMessage: true,
 		// Fiber reuses request memory once a handler returns; copying
 		// strings keeps values that outlive the handler intact.
-		Immutable: true,
+		Immutable:               true,
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             fiber.HeaderXForwardedFor,
 	})
 	app.Use(requestid.New())
 	app.Use(s.observe)

@@ -270,8 +270,12 @@ func (s *Store) ReissueInvitation(ctx context.Context, inv partnership.Invitatio
 	if _, err := s.invitations.DeleteMany(ctx, bson.D{{Key: "wave", Value: inv.Wave}, {Key: "name_key", Value: inv.Partner}}); err != nil {
 		return fmt.Errorf("withdraw old invitation: %w", err)
 	}
-	if _, err := s.CreateInvitation(ctx, inv); err != nil {
+	created, err := s.CreateInvitation(ctx, inv)
+	if err != nil {
 		return err
+	}
+	if !created {
+		return fmt.Errorf("reissue invitation of %s: another new link was made at the same moment", inv.Partner)
 	}
 	return nil
 }

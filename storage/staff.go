@@ -10,19 +10,27 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"samspil/access"
+	"samspil/partnership"
 )
 
 // Staff accounts are keyed by e-mail address, sessions and set-password
 // links by the hash of their secret: every lookup is one by _id.
 
 // CreateUser stores a new staff account; an address already in use
-// reports created false.
+// reports created false. Once any account exists, the first start's link
+// that creates the first admin stops working.
 func (s *Store) CreateUser(ctx context.Context, u access.User) (created bool, err error) {
 	err = insertRecord(ctx, s.users, record[access.User]{ID: u.Email, Value: u})
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	if _, err := s.setupLinks.DeleteMany(ctx, bson.D{{Key: "user", Value: ""}}); err != nil {
+		return true, fmt.Errorf("end the first admin's link: %w", err)
+	}
+	return true, nil
 }
 
 // User returns the account with the address.
@@ -43,9 +51,45 @@ func (s *Store) Users(ctx context.Context) ([]access.User, error) {
 	return findRecords[access.User](ctx, s.users, bson.D{})
 }
 
-// UpdateUser replaces an account.
-func (s *Store) UpdateUser(ctx context.Context, u access.User) error {
-	return replaceRecord(ctx, s.users, record[access.User]{ID: u.Email, Value: u})
+// Each change to an account sets only what it changes, so that a person
+// saving their language cannot undo an admin's disabling them meanwhile.
+
+// SetPassword stores a new password hash for an account.
+func (s *Store) SetPassword(ctx context.Context, email, hash string) error {
+	return s.setUser(ctx, email, bson.D{{Key: "value.passwordhash", Value: hash}})
+}
+
+// SetLang stores the console language an account chose.
+func (s *Store) SetLang(ctx context.Context, email, lang string) error {
+	return s.setUser(ctx, email, bson.D{{Key: "value.lang", Value: lang}})
+}
+
+// SetDisabled disables or enables an account.
+func (s *Store) SetDisabled(ctx context.Context, email string, disabled bool) error {
+	return s.setUser(ctx, email, bson.D{{Key: "value.disabled", Value: disabled}})
+}
+
+// SetRole gives an account a role and the partnerships it runs.
+func (s *Store) SetRole(ctx context.Context, email string, role access.Role, partnerships []string) error {
+	if partnerships == nil {
+		partnerships = []string{}
+	}
+	return s.setUser(ctx, email, bson.D{{Key: "value.role", Value: role}, {Key: "value.partnerships", Value: partnerships}})
+}
+
+func (s *Store) setUser(ctx context.Context, email string, set bson.D) error {
+	if s.serialize {
+		s.updates.Lock()
+		defer s.updates.Unlock()
+	}
+	res, err := s.users.UpdateOne(ctx, bson.D{{Key: "_id", Value: email}}, bson.D{{Key: "$set", Value: set}})
+	if err != nil {
+		return fmt.Errorf("change user: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		return partnership.ErrNotFound
+	}
+	return nil
 }
 
 // HasUsers reports whether any staff account exists.

@@ -142,6 +142,10 @@ func (s *server) addActivity(c *fiber.Ctx, r *request) error {
 		return s.render(c, http.StatusUnprocessableEntity, "activities.html", p)
 	}
 	if err := s.Store.CreateActivity(c.UserContext(), a); err != nil {
+		// The same form, posted twice at once, made it already.
+		if _, again := s.Store.Activity(c.UserContext(), a.Partnership, a.ID); again == nil {
+			return back(c, "/console/p/"+a.Partnership+"/activities", "activity_added")
+		}
 		return err
 	}
 	if err := s.audit(c, r, "activity.create", a.Partnership, a.ID); err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -261,7 +262,7 @@ func TestChangeRole(t *testing.T) {
 	if !admin.has("Skift rolle") {
 		t.Fatal("the staff page offers no role change")
 	}
-	status, _ := admin.post("/console/staff/bo@example.dk", url.Values{"action": {"role"}, "role": {"evaluator"}})
+	status, _ := admin.post("/console/staff/account", url.Values{"email": {"bo@example.dk"}, "action": {"role"}, "role": {"evaluator"}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("change role: %d %s", status, admin.last)
 	}
@@ -275,10 +276,10 @@ func TestChangeRole(t *testing.T) {
 	// A backbone account may not make itself or others admins.
 	c.user(t, "cy@example.dk", access.RoleBackbone, p.ID)
 	bo2 := c.browser(t)
-	c.store.UpdateUser(context.Background(), access.User{Email: "bo@example.dk", Role: access.RoleBackbone, Partnerships: []string{p.ID}, PasswordHash: access.HashPassword(bpw)})
+	c.store.SetRole(context.Background(), "bo@example.dk", access.RoleBackbone, []string{p.ID})
 	bo2.signIn("bo@example.dk", bpw)
 	bo2.get("/console/staff")
-	if status, _ := bo2.post("/console/staff/cy@example.dk", url.Values{"action": {"role"}, "role": {"admin"}}); status != http.StatusForbidden {
+	if status, _ := bo2.post("/console/staff/account", url.Values{"email": {"cy@example.dk"}, "action": {"role"}, "role": {"admin"}}); status != http.StatusForbidden {
 		t.Errorf("a backbone account changed a role: %d", status)
 	}
 }
@@ -421,5 +422,41 @@ func TestFormsComeBackAsTyped(t *testing.T) {
 	b.get(base + "/partners")
 	if !b.has(`<html lang="en">`) {
 		t.Error("the English chosen on one page is gone on the next")
+	}
+}
+
+// Two posts of one create form at the same moment make one thing, and
+// both answers say it was made.
+func TestCreateFormsPostedAtOnceMakeOne(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	pw := c.user(t, "admin@example.dk", access.RoleAdmin)
+	b := c.browser(t)
+	b.signIn("admin@example.dk", pw)
+	b.get("/console")
+	values := url.Values{"name": {"Nord"}, "_csrf": {b.csrf()},
+		"_once": {regexp.MustCompile(`name="_once" value="([^"]+)"`).FindStringSubmatch(b.last)[1]}}
+	var wg sync.WaitGroup
+	statuses := make([]int, 4)
+	for i := range statuses {
+		wg.Go(func() {
+			res, err := b.client.PostForm(c.url+"/console/partnerships", values)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			statuses[i] = res.StatusCode
+		})
+	}
+	wg.Wait()
+	for _, s := range statuses {
+		if s != http.StatusSeeOther {
+			t.Errorf("statuses %v, want every post to say it was made", statuses)
+			break
+		}
+	}
+	if ps, _ := c.store.Partnerships(ctx); len(ps) != 1 {
+		t.Errorf("%d partnerships, want 1", len(ps))
 	}
 }

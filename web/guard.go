@@ -190,6 +190,13 @@ var (
 	errNotFound  = &pageError{status: http.StatusNotFound, msg: "page_not_found"}
 )
 
+// routeOf is the template of the route a request matched, for logs: the
+// path itself may hold a set-password or invitation token.
+func routeOf(c *fiber.Ctx) string {
+	r, _ := c.Locals("route").(string)
+	return r
+}
+
 // pageError is an error shown to the person as a page.
 type pageError struct {
 	status int
@@ -211,7 +218,7 @@ func (s *server) fail(c *fiber.Ctx, r *request, err error) error {
 	default:
 		// Handlers check what people send and return errors of their
 		// own for it; what is left comes from the store not answering.
-		s.Logger.Error("console page failed", "path", c.Path(), "err", err)
+		s.Logger.Error("console page failed", "route", routeOf(c), "err", err)
 		c.Set(fiber.HeaderRetryAfter, "60")
 		pe = &pageError{status: http.StatusServiceUnavailable, msg: "page_unavailable"}
 	}

@@ -133,13 +133,11 @@ func (s *server) account(c *fiber.Ctx, r *request) error {
 }
 
 func (s *server) saveAccount(c *fiber.Ctx, r *request) error {
-	u := *r.User
 	if lang := c.FormValue("lang"); slices.Contains(consoleLanguages, lang) {
-		u.Lang = lang
+		if err := s.Store.SetLang(c.UserContext(), r.User.Email, lang); err != nil {
+			return err
+		}
 		s.rememberLanguage(c, lang)
-	}
-	if err := s.Store.UpdateUser(c.UserContext(), u); err != nil {
-		return err
 	}
 	return back(c, "/console/account", "saved")
 }

@@ -137,6 +137,15 @@ func (lv *linksView) add(base string, pt partnership.Partner, token string) erro
 	return nil
 }
 
+// cell keeps a spreadsheet from reading a text as a formula, as OWASP
+// recommends: a partner's name could start with =.
+func cell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
 // csv puts the links in a spreadsheet file the page offers to download,
 // so that nobody copies 30 links by hand. The file is in the page itself:
 // the links exist nowhere else.
@@ -148,7 +157,7 @@ func (lv *linksView) csv() {
 	w := csv.NewWriter(&b)
 	w.Write([]string{"name", "email", "link"})
 	for _, l := range lv.Links {
-		w.Write([]string{l.Name, l.Email, l.Link})
+		w.Write([]string{cell(l.Name), cell(l.Email), l.Link})
 	}
 	w.Flush()
 	lv.CSV = template.URL("data:text/csv;charset=utf-8," + url.PathEscape("\ufeff"+b.String()))

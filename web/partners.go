@@ -92,6 +92,12 @@ func (s *server) addPartner(c *fiber.Ctx, r *request) error {
 	ps := pt.Check()
 	if len(ps) == 0 {
 		err := s.Store.CreatePartner(c.UserContext(), pt)
+		if err != nil {
+			// The same form, posted twice at once, made it already.
+			if _, again := s.Store.Partner(c.UserContext(), pt.Partnership, pt.ID); again == nil {
+				return back(c, "/console/p/"+pt.Partnership+"/partners", "partner_added")
+			}
+		}
 		if errors.Is(err, partnership.ErrDuplicateName) {
 			ps = append(ps, partnership.Problem{Field: "name", Code: "duplicate_name"})
 		} else if err != nil {

@@ -108,6 +108,10 @@ func (s *server) createPartnership(c *fiber.Ctx, r *request) error {
 		return s.render(c, http.StatusUnprocessableEntity, "home.html", p)
 	}
 	if err := s.Store.CreatePartnership(c.UserContext(), pa); err != nil {
+		// The same form, posted twice at once, made it already.
+		if _, again := s.Store.Partnership(c.UserContext(), pa.ID); again == nil {
+			return back(c, "/console/p/"+pa.ID, "partnership_created")
+		}
 		return err
 	}
 	if err := s.audit(c, r, "partnership.create", pa.ID, pa.ID); err != nil {

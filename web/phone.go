@@ -168,7 +168,7 @@ func (s *server) phoneFail(c *fiber.Ctx, err error) error {
 	case errors.Is(err, forms.ErrReplacedMeanwhile):
 		pe = &phoneError{http.StatusConflict, "answer_replaced_meanwhile"}
 	default:
-		s.Logger.Error("phone page failed", "path", c.Path(), "err", err)
+		s.Logger.Error("phone page failed", "route", routeOf(c), "err", err)
 		c.Set(fiber.HeaderRetryAfter, "60")
 		pe = &phoneError{http.StatusServiceUnavailable, "store_unavailable"}
 	}

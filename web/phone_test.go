@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -375,5 +376,59 @@ func TestInvitationPage(t *testing.T) {
 	res, html = ph.page(t, "GET", "/i/"+token+"?lang=en", nil, "")
 	if res.StatusCode != 410 || !strings.Contains(html, "This round is closed.") {
 		t.Errorf("closed round: %d %s, want a friendly 410 page", res.StatusCode, html)
+	}
+}
+
+// Forwarded headers count only from a trusted proxy: a client cannot pick
+// the address sign-in throttling counts, nor make cookies Secure.
+func TestForwardedHeadersOnlyFromTrustedProxies(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		proxies []string
+		want    int // status of the 21st wrong password, each from its own claimed address
+	}{
+		{"no proxy", nil, http.StatusTooManyRequests},
+		{"trusted proxy", []string{"0.0.0.0/0"}, http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newConsole(t)
+			msgs, _ := i18n.Load()
+			catalog, _ := forms.Builtin()
+			app, err := api.New(api.Config{Forms: catalog, Messages: msgs, Store: c.store, TrustedProxies: tc.proxies})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Mount(app, Config{Store: c.store, Forms: catalog, Messages: msgs}); err != nil {
+				t.Fatal(err)
+			}
+			var status int
+			for i := range 21 {
+				form := url.Values{"_csrf": {testCSRF}, "email": {fmt.Sprintf("u%d@example.dk", i)}, "password": {"wrong password!"}}
+				req := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Cookie", anonCSRFCookie+"="+testCSRF)
+				req.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
+				req.Header.Set("X-Forwarded-Proto", "https")
+				res, err := app.Test(req, 30_000)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				status = res.StatusCode
+			}
+			req := httptest.NewRequest("GET", "/login", nil)
+			req.Header.Set("X-Forwarded-Proto", "https")
+			res, err := app.Test(req, 30_000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if secure := strings.Contains(res.Header.Get("Set-Cookie"), "secure"); secure != (tc.proxies != nil) {
+				t.Errorf("X-Forwarded-Proto: https made the cookie Secure: %v (%s)", secure, res.Header.Get("Set-Cookie"))
+			}
+			if status != tc.want {
+				t.Errorf("21st wrong password: %d, want %d", status, tc.want)
+			}
+		})
 	}
 }

@@ -55,7 +55,7 @@ func (s *server) routes() []route {
 		{get, "/console/audit", access.Admins, s.auditLog, forStaff},
 		{get, "/console/staff", access.Managers, s.staff, forStaff},
 		{post, "/console/staff", access.Managers, s.inviteStaff, forStaff},
-		{post, "/console/staff/:email", access.Managers, s.changeStaff, forStaff},
+		{post, "/console/staff/account", access.Managers, s.changeStaff, forStaff},
 
 		{get, "/console/p/:pid", access.Viewers, s.partnershipPage, forStaff},
 		{post, "/console/p/:pid", access.Managers, s.updatePartnership, forStaff},

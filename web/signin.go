@@ -43,7 +43,8 @@ func (s *server) login(c *fiber.Ctx, r *request) error {
 		p.Data = view
 		return s.render(c, status, "login.html", p)
 	}
-	if wait := s.Throttle.Wait(email, c.IP(), now); wait > 0 {
+	wait, succeeded := s.Throttle.Attempt(email, c.IP(), now)
+	if wait > 0 {
 		c.Set(fiber.HeaderRetryAfter, itoa(int(math.Ceil(wait.Seconds()))))
 		return again(http.StatusTooManyRequests, "login_throttled", "Minutes", int(math.Ceil(wait.Minutes())))
 	}
@@ -53,13 +54,12 @@ func (s *server) login(c *fiber.Ctx, r *request) error {
 	}
 	if !found || u.Disabled || u.PasswordHash == "" {
 		access.DummyCheck(password)
-		s.Throttle.Fail(email, c.IP(), now)
 		return again(http.StatusUnauthorized, "login_failed")
 	}
 	if !access.CheckPassword(u.PasswordHash, password) {
-		s.Throttle.Fail(email, c.IP(), now)
 		return again(http.StatusUnauthorized, "login_failed")
 	}
+	succeeded()
 	if err := s.startSession(c, u.Email); err != nil {
 		return err
 	}
@@ -116,6 +116,16 @@ func (s *server) setupLink(c *fiber.Ctx) (access.SetupLink, error) {
 	if !ok || !l.Usable(s.Now()) {
 		return l, &pageError{status: http.StatusGone, msg: "setup_gone"}
 	}
+	if l.User == "" {
+		// The first start's link makes the first admin, and only that.
+		has, err := s.Store.HasUsers(c.UserContext())
+		if err != nil {
+			return l, err
+		}
+		if has {
+			return l, &pageError{status: http.StatusGone, msg: "setup_gone"}
+		}
+	}
 	return l, nil
 }
 
@@ -163,15 +173,21 @@ func (s *server) setup(c *fiber.Ctx, r *request) error {
 		p.Data = view
 		return s.render(c, http.StatusUnprocessableEntity, "setup.html", p)
 	}
+	// The link is claimed before anything is made with it: of two posts
+	// at once, one goes on.
+	if used, err := s.Store.UseSetupLink(ctx, l.Hash, s.Now()); err != nil {
+		return err
+	} else if !used {
+		return &pageError{status: http.StatusGone, msg: "setup_gone"}
+	}
 	if view.First {
+		first.PasswordHash = access.HashPassword(password)
 		created, err := s.Store.CreateUser(ctx, first)
 		if err != nil {
 			return err
 		}
 		if !created {
-			p.problem("email", "field_email", "user_exists")
-			p.Data = view
-			return s.render(c, http.StatusUnprocessableEntity, "setup.html", p)
+			return &pageError{status: http.StatusGone, msg: "setup_gone"}
 		}
 	}
 	u, ok, err := s.Store.User(ctx, view.Email)
@@ -181,14 +197,10 @@ func (s *server) setup(c *fiber.Ctx, r *request) error {
 	if !ok || u.Disabled {
 		return &pageError{status: http.StatusGone, msg: "setup_gone"}
 	}
-	if used, err := s.Store.UseSetupLink(ctx, l.Hash, s.Now()); err != nil {
-		return err
-	} else if !used {
-		return &pageError{status: http.StatusGone, msg: "setup_gone"}
-	}
-	u.PasswordHash = access.HashPassword(password)
-	if err := s.Store.UpdateUser(ctx, u); err != nil {
-		return err
+	if !view.First {
+		if err := s.Store.SetPassword(ctx, u.Email, access.HashPassword(password)); err != nil {
+			return err
+		}
 	}
 	if err := s.Store.EndSessions(ctx, u.Email); err != nil {
 		return err

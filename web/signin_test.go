@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,9 +53,7 @@ func TestSignInDoesNotTellWhichAccountsExist(t *testing.T) {
 	c := newConsole(t)
 	c.user(t, "anne@example.dk", access.RoleAdmin)
 	disabled := c.user(t, "bo@example.dk", access.RoleAdmin)
-	u, _, _ := c.store.User(context.Background(), "bo@example.dk")
-	u.Disabled = true
-	c.store.UpdateUser(context.Background(), u)
+	c.store.SetDisabled(context.Background(), "bo@example.dk", true)
 
 	var pages []string
 	for _, try := range [][2]string{{"anne@example.dk", "wrong password, long"}, {"nobody@example.dk", "wrong password, long"}, {"bo@example.dk", disabled}} {
@@ -153,7 +152,7 @@ func TestSignOutEverywhereAndDisabledAccounts(t *testing.T) {
 
 	// Disabling an account ends its sessions at once and stops sign-in.
 	bo.get("/console/staff")
-	if status, _ := bo.post("/console/staff/anne@example.dk", url.Values{"action": {"disable"}}); status != http.StatusSeeOther {
+	if status, _ := bo.post("/console/staff/account", url.Values{"email": {"anne@example.dk"}, "action": {"disable"}}); status != http.StatusSeeOther {
 		t.Fatalf("disable: %d %s", status, bo.last)
 	}
 	if status := phone.get("/console"); status != http.StatusSeeOther {
@@ -266,5 +265,47 @@ func TestCSRF(t *testing.T) {
 	anon := c.browser(t)
 	if status, _ := anon.post("/login", url.Values{"email": {"anne@example.dk"}, "password": {pw}}); status != http.StatusForbidden {
 		t.Errorf("sign-in without the form's token: %d", status)
+	}
+}
+
+// The first start's link makes the first admin only while nobody has an
+// account: read from a log a day later, it makes nobody an admin.
+func TestFirstAdminLinkEndsOnceAnAccountExists(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	l, token := access.NewSetupLink("", c.now())
+	c.store.CreateSetupLink(ctx, l)
+	b := c.browser(t)
+	b.get("/setup/" + token)
+	c.user(t, "anne@example.dk", access.RoleAdmin)
+	pw := "jeg vil være admin nu"
+	if status, _ := b.post("/setup/"+token, url.Values{"email": {"mallory@example.dk"}, "password": {pw}, "repeat": {pw}}); status != http.StatusGone {
+		t.Errorf("the first admin's link after an account exists: %d, want 410", status)
+	}
+	if _, ok, _ := c.store.User(ctx, "mallory@example.dk"); ok {
+		t.Error("the first admin's link made an account after one existed")
+	}
+}
+
+// Two posts of one set-password link at once: one account, one password.
+func TestSetupLinkPostedTwiceAtOnce(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	l, token := access.NewSetupLink("", c.now())
+	c.store.CreateSetupLink(ctx, l)
+	var wg sync.WaitGroup
+	statuses := make([]int, 2)
+	for i, email := range []string{"a@example.dk", "b@example.dk"} {
+		b := c.browser(t)
+		b.get("/setup/" + token)
+		wg.Go(func() {
+			pw := "en god adgangskode " + email
+			statuses[i], _ = b.post("/setup/"+token, url.Values{"email": {email}, "password": {pw}, "repeat": {pw}})
+		})
+	}
+	wg.Wait()
+	users, _ := c.store.Users(ctx)
+	if len(users) != 1 {
+		t.Errorf("%d accounts from one first-admin link (statuses %v), want 1", len(users), statuses)
 	}
 }

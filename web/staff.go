@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 
 	"github.com/gofiber/fiber/v2"
@@ -140,15 +139,13 @@ func (s *server) setupURL(c *fiber.Ctx, email string) (string, error) {
 	return s.baseURL(c) + "/setup/" + token, nil
 }
 
-// changeStaff disables or enables an account, changes an admin-managed
-// role, or makes a new set-password link for a forgotten password.
+// changeStaff disables or enables an account, changes its role (admins),
+// or makes a new set-password link for a forgotten password. The account
+// comes in a form field, never in the path, so what is clicked is what is
+// changed.
 func (s *server) changeStaff(c *fiber.Ctx, r *request) error {
 	ctx := c.UserContext()
-	email, err := url.PathUnescape(c.Params("email"))
-	if err != nil {
-		return errNotFound
-	}
-	u, ok, err := s.Store.User(ctx, email)
+	u, ok, err := s.Store.User(ctx, access.NormalEmail(c.FormValue("email")))
 	if err != nil {
 		return err
 	}
@@ -158,25 +155,41 @@ func (s *server) changeStaff(c *fiber.Ctx, r *request) error {
 	if !manages(r.Principal, u) {
 		return errForbidden
 	}
-	switch c.FormValue("action") {
+	admin := r.Principal.Role == access.RoleAdmin
+	action := c.FormValue("action")
+	switch action {
 	case "disable":
 		if u.Email == r.User.Email {
 			return &pageError{status: http.StatusUnprocessableEntity, msg: "cannot_disable_self"}
 		}
-		u.Disabled = true
+		err = s.Store.SetDisabled(ctx, u.Email, true)
 	case "enable":
-		u.Disabled = false
-	case "role":
-		role := access.Role(c.FormValue("role"))
-		if r.Principal.Role != access.RoleAdmin || u.Email == r.User.Email {
+		// An account an admin disabled stays so unless an admin says.
+		if !admin {
 			return errForbidden
 		}
-		nu, _, msg := access.NewUser(u.Email, role, chosenPartnerships(c, r.Principal), u.CreatedBy, u.CreatedAt)
-		if msg != "" {
-			return &pageError{status: http.StatusUnprocessableEntity, msg: msg}
+		err = s.Store.SetDisabled(ctx, u.Email, false)
+	case "role":
+		if !admin || u.Email == r.User.Email {
+			return errForbidden
 		}
-		u.Role, u.Partnerships = nu.Role, nu.Partnerships
+		nu, field, msg := access.NewUser(u.Email, access.Role(c.FormValue("role")), chosenPartnerships(c, r.Principal), u.CreatedBy, u.CreatedAt)
+		if msg != "" {
+			p := s.page(c, r, "staff_title")
+			p.Section = "staff"
+			v, err := s.staffView(c, r)
+			if err != nil {
+				return err
+			}
+			p.problem(field, "field_"+field, msg)
+			p.Data = v
+			return s.render(c, http.StatusUnprocessableEntity, "staff.html", p)
+		}
+		err = s.Store.SetRole(ctx, u.Email, nu.Role, nu.Partnerships)
 	case "reset":
+		if u.Disabled {
+			return &pageError{status: http.StatusUnprocessableEntity, msg: "reset_disabled"}
+		}
 		link, err := s.setupURL(c, u.Email)
 		if err != nil {
 			return err
@@ -199,7 +212,7 @@ func (s *server) changeStaff(c *fiber.Ctx, r *request) error {
 	default:
 		return &pageError{status: http.StatusBadRequest, msg: "page_bad_request"}
 	}
-	if err := s.Store.UpdateUser(ctx, u); err != nil {
+	if err != nil {
 		return err
 	}
 	// A disabled account or a changed role ends the account's sessions:
@@ -207,7 +220,7 @@ func (s *server) changeStaff(c *fiber.Ctx, r *request) error {
 	if err := s.Store.EndSessions(ctx, u.Email); err != nil {
 		return err
 	}
-	if err := s.audit(c, r, "user."+c.FormValue("action"), "", u.Email); err != nil {
+	if err := s.audit(c, r, "user."+action, "", u.Email); err != nil {
 		return err
 	}
 	return back(c, "/console/staff", "staff_changed")

@@ -34,7 +34,11 @@ type StaffStore interface {
 	CreateUser(ctx context.Context, u access.User) (bool, error)
 	User(ctx context.Context, email string) (access.User, bool, error)
 	Users(ctx context.Context) ([]access.User, error)
-	UpdateUser(ctx context.Context, u access.User) error
+	HasUsers(ctx context.Context) (bool, error)
+	SetPassword(ctx context.Context, email, hash string) error
+	SetLang(ctx context.Context, email, lang string) error
+	SetDisabled(ctx context.Context, email string, disabled bool) error
+	SetRole(ctx context.Context, email string, role access.Role, partnerships []string) error
 	CreateSession(ctx context.Context, s access.Session) error
 	Session(ctx context.Context, hash string) (access.Session, bool, error)
 	TouchSession(ctx context.Context, hash string, now time.Time) error
