@@ -89,6 +89,7 @@ func TestConsoleWalkThrough(t *testing.T) {
 				return fmt.Errorf("%s: %w", name, err)
 			}
 			checked[name] = true
+			t.Logf("%-28s %6.0f bytes compressed", name, size)
 			if violations != "[]" {
 				t.Errorf("%s: axe-core found %s", name, violations)
 			}

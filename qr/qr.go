@@ -32,11 +32,20 @@ func draw(link string, caption bool) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s">`, n, h, html.EscapeString(link))
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n, h)
+	// Each run of dark modules in a row is one rectangle: a third of the
+	// text of one square per module, which matters on a page of letters.
 	for y, row := range bits {
-		for x, on := range row {
-			if on {
-				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x, y)
+		for x := 0; x < len(row); {
+			if !row[x] {
+				x++
+				continue
 			}
+			run := 1
+			for x+run < len(row) && row[x+run] {
+				run++
+			}
+			fmt.Fprintf(&b, "M%d %dh%dv1h-%dz", x, y, run, run)
+			x += run
 		}
 	}
 	if !caption {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/base64"
 	"encoding/csv"
 	"html/template"
 	"net/http"
@@ -38,7 +39,10 @@ type linksView struct {
 
 type personalLink struct {
 	Partner, Name, Email, Link string
-	QR                         template.HTML
+	// QR is the link's code as a PNG of one pixel per module, which a
+	// page of 30 letters carries in a few kilobytes (SVG needs ten times
+	// as much); it prints sharp when scaled up without smoothing.
+	QR template.URL
 }
 
 // invite creates invitations for every active partner not yet invited
@@ -129,11 +133,12 @@ func (s *server) linksView(c *fiber.Ctx, v waveView) linksView {
 
 func (lv *linksView) add(base string, pt partnership.Partner, token string) error {
 	link := base + "/i/" + token
-	svg, err := qr.Code(link)
+	png, err := qr.PNG(link, -1)
 	if err != nil {
 		return err
 	}
-	lv.Links = append(lv.Links, personalLink{Partner: pt.ID, Name: pt.Name, Email: pt.Email, Link: link, QR: template.HTML(svg)})
+	lv.Links = append(lv.Links, personalLink{Partner: pt.ID, Name: pt.Name, Email: pt.Email, Link: link,
+		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
 	return nil
 }
 
