@@ -145,3 +145,11 @@ func TestRules(t *testing.T) {
 		}
 	}
 }
+
+// How long one sign-in spends on its password: go test ./access -bench Password
+func BenchmarkCheckPassword(b *testing.B) {
+	h := HashPassword("correct horse battery")
+	for b.Loop() {
+		CheckPassword(h, "correct horse battery")
+	}
+}
