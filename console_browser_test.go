@@ -141,8 +141,17 @@ func TestConsoleWalkThrough(t *testing.T) {
 	}
 	pid = regexp.MustCompile(`/console/p/([a-z0-9]+)`).FindStringSubmatch(location)[1]
 	p := base + "/console/p/" + pid
+	// Citizens answer in all six languages: the posters say so in each.
 	err = chromedp.Do(bctx,
 		check("partnership"),
+		chromedp.Navigate(p),
+		chromedp.Click(chromedp.CSS(`input[name=lang_en]`)),
+		chromedp.Click(chromedp.CSS(`input[name=lang_ar]`)),
+		chromedp.Click(chromedp.CSS(`input[name=lang_pl]`)),
+		chromedp.Click(chromedp.CSS(`input[name=lang_tr]`)),
+		chromedp.Click(chromedp.CSS(`input[name=lang_uk]`)),
+		submit(`form[action^="/console/p/"]`),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
 		chromedp.Navigate(p+"/partners"),
 		check("partners-empty"),
 		chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{csvFile}),
@@ -163,7 +172,7 @@ func TestConsoleWalkThrough(t *testing.T) {
 	if err != nil {
 		t.Fatalf("partners: %v", err)
 	}
-	for _, name := range []string{"Fællesspisning", "Lektiecafé", "Gåtur"} {
+	for _, name := range []string{"Lektiecafé for børn og forældre i Vestbyens medborgerhus", "Fællesspisning", "Gåtur"} {
 		err := chromedp.Do(bctx,
 			chromedp.Navigate(p+"/activities"),
 			chromedp.SetValue(chromedp.CSS(`form[action$="/activities"] #f-name`), name),

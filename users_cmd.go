@@ -36,7 +36,9 @@ func addUser(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	u, field, msg := access.NewUser(cfg.args[0], access.Role(role), partnerships, "command line", time.Now())
 	if msg != "" {
-		return fmt.Errorf("invalid %s: %s", field, strings.ReplaceAll(msg, "_", " "))
+		return fmt.Errorf("%s: %s", field, map[string]string{"invalid_email": "not an e-mail address",
+			"invalid_role": "--role must be admin, backbone or evaluator",
+			"backbone_needs_partnership": "a backbone account needs --partnership ID"}[msg])
 	}
 	store, _, closeStore, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -33,14 +33,17 @@ var ErrImportHeader = errors.New("the first line must name the columns name,sect
 // default), commas or semicolons, and any line endings. Every row comes
 // back with its problems, including names used twice in the file.
 func ParsePartnerCSV(data []byte) ([]ImportRow, error) {
-	text, err := decodeText(data)
+	text, err := DecodeText(data)
 	if err != nil {
 		return nil, err
 	}
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	header, _, _ := strings.Cut(text, "\n")
 	r := csv.NewReader(strings.NewReader(text))
-	if strings.Count(header, ";") > strings.Count(header, ",") {
+	switch {
+	case strings.Count(header, "\t") > max(strings.Count(header, ";"), strings.Count(header, ",")):
+		r.Comma = '\t'
+	case strings.Count(header, ";") > strings.Count(header, ","):
 		r.Comma = ';'
 	}
 	r.FieldsPerRecord = -1
@@ -109,8 +112,11 @@ func sectorNamed(v string) Sector {
 	return Sector(v)
 }
 
-// decodeText turns a file into text whatever encoding a spreadsheet chose.
-func decodeText(data []byte) (string, error) {
+// DecodeText turns a file into text whatever encoding a spreadsheet
+// chose: UTF-8 with or without a byte order mark, UTF-16, or
+// Windows-1252. A page that shows a file and posts it back for
+// confirmation posts this text, which is UTF-8 like the page.
+func DecodeText(data []byte) (string, error) {
 	switch {
 	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
 		return string(data[3:]), nil

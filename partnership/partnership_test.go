@@ -110,3 +110,10 @@ func TestChecks(t *testing.T) {
 		t.Errorf("NewID = %q, want pt and 16 lower-case characters", id)
 	}
 }
+
+func TestParsePartnerCSVWithTabs(t *testing.T) {
+	rows, err := ParsePartnerCSV([]byte("navn\tsektor\te-mail\nBibliotek\toffentlig\tbib@kk.dk\n"))
+	if err != nil || len(rows) != 1 || rows[0].Partner.Sector != Public || len(rows[0].Problems) > 0 {
+		t.Errorf("tab-separated file: %+v, %v", rows, err)
+	}
+}

@@ -217,6 +217,9 @@ type posterView struct {
 	Lines []posterLine
 	QR    template.HTML
 	Link  string
+	// Busy says the poster has much text (a long name, many languages)
+	// and prints smaller to stay on one sheet.
+	Busy bool
 }
 
 type posterLine struct{ Lang, Dir, Text string }
@@ -245,6 +248,7 @@ func (s *server) poster(c *fiber.Ctx, r *request) error {
 	for _, lang := range pa.Languages {
 		v.Lines = append(v.Lines, posterLine{Lang: lang, Dir: i18n.Dir(lang), Text: s.Messages.Text(lang, "poster_invite", nil)})
 	}
+	v.Busy = len(v.Lines) > 3 || len([]rune(v.Name)) > 40
 	p.Data = v
 	return s.render(c, http.StatusOK, "poster.html", p)
 }

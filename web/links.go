@@ -116,7 +116,7 @@ func (s *server) invite(c *fiber.Ctx, r *request) error {
 		}
 		lv.Lost = slices.ContainsFunc(invs, func(i partnership.Invitation) bool { return i.Batch == batch })
 	}
-	lv.csv()
+	lv.csv(r.Lang)
 	if err := s.audit(c, r, "invitations.create", v.Wave.Partnership, v.Wave.ID); err != nil {
 		return err
 	}
@@ -154,12 +154,15 @@ func cell(v string) string {
 // csv puts the links in a spreadsheet file the page offers to download,
 // so that nobody copies 30 links by hand. The file is in the page itself:
 // the links exist nowhere else.
-func (lv *linksView) csv() {
+func (lv *linksView) csv(lang string) {
 	if len(lv.Links) == 0 {
 		return
 	}
 	var b strings.Builder
 	w := csv.NewWriter(&b)
+	if lang == "da" {
+		w.Comma = ';' // what Danish Excel splits on
+	}
 	w.Write([]string{"name", "email", "link"})
 	for _, l := range lv.Links {
 		w.Write([]string{cell(l.Name), cell(l.Email), l.Link})
@@ -196,7 +199,7 @@ func (s *server) reissue(c *fiber.Ctx, r *request) error {
 	if err := lv.add(s.baseURL(c), pt, token); err != nil {
 		return err
 	}
-	lv.csv()
+	lv.csv(r.Lang)
 	p.Data = lv
 	return s.render(c, http.StatusOK, "links.html", p)
 }

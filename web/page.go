@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/base32"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,6 +96,15 @@ func (p *page) LongDate(t time.Time) string {
 }
 
 var danishMonths = []string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
+
+// SectorName is a sector in the page's language, or as written when it is
+// not a sector.
+func (p *page) SectorName(sec partnership.Sector) string {
+	if slices.Contains(partnership.Sectors, sec) {
+		return p.T("sector_" + string(sec))
+	}
+	return string(sec)
+}
 
 // IsAdmin reports whether the person is an admin.
 func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == access.RoleAdmin }

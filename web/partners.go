@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -141,6 +142,8 @@ func (s *server) importPartners(c *fiber.Ctx, r *request) error {
 	rows, err := partnership.ParsePartnerCSV(data)
 	if err != nil || len(rows) == 0 {
 		switch {
+		case len(bytes.TrimSpace(data)) == 0:
+			p.problem("file", "field_file", "import_empty")
 		case errors.Is(err, partnership.ErrImportHeader):
 			p.problem("file", "field_file", "import_header")
 		case err != nil:
@@ -152,6 +155,10 @@ func (s *server) importPartners(c *fiber.Ctx, r *request) error {
 		return s.render(c, http.StatusUnprocessableEntity, "partners.html", p)
 	}
 	partners, rejected := partnership.PlanImport(rows, v.Partners, p.Partnership.ID, s.Now())
+	if confirm && allKnown(rows, v.Partners) {
+		// The same confirmation, posted twice: the first one saved them.
+		return back(c, "/console/p/"+p.Partnership.ID+"/partners", "partners_imported")
+	}
 	if confirm && rejected == 0 {
 		err := s.Store.CreatePartners(c.UserContext(), partners)
 		if err != nil && !errors.Is(err, partnership.ErrDuplicateName) {
@@ -169,7 +176,10 @@ func (s *server) importPartners(c *fiber.Ctx, r *request) error {
 		rows, _ = partnership.ParsePartnerCSV(data)
 		partners, rejected = partnership.PlanImport(rows, v.Partners, p.Partnership.ID, s.Now())
 	}
-	prev := &importPreview{Rejected: rejected, Creates: len(partners), CSV: string(data)}
+	// The preview posts the file back as text, in the page's UTF-8,
+	// whatever encoding the spreadsheet wrote.
+	text, _ := partnership.DecodeText(data)
+	prev := &importPreview{Rejected: rejected, Creates: len(partners), CSV: text}
 	for _, row := range rows {
 		pr := previewRow{Row: row.Row, Partner: row.Partner}
 		for _, problem := range row.Problems {
@@ -197,11 +207,26 @@ func (s *server) importPartners(c *fiber.Ctx, r *request) error {
 	return s.render(c, status, "partners.html", p)
 }
 
+// allKnown reports whether every row names a partner the partnership
+// has: a confirmation posted again after the first one saved them.
+func allKnown(rows []partnership.ImportRow, partners []partnership.Partner) bool {
+	known := map[string]bool{}
+	for _, pt := range partners {
+		known[partnership.NameKey(pt.Name)] = true
+	}
+	for _, r := range rows {
+		if !known[partnership.NameKey(r.Partner.Name)] {
+			return false
+		}
+	}
+	return len(rows) > 0
+}
+
 // partnersTemplate is a partner file to fill in, with the columns the
 // import reads and one example row.
 func (s *server) partnersTemplate(c *fiber.Ctx, r *request) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="partnere.csv"`)
-	c.Type("csv", "utf-8")
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	return c.SendString("name,sector,email\r\nBydelens Frivilligcenter,backbone,kontakt@example.dk\r\n")
 }
 

@@ -23,6 +23,10 @@ type staffView struct {
 	Me                string
 	// Names are the partnerships' names by id.
 	Names map[string]string
+	// RoleFor and RoleError name the account whose role change came
+	// back, and why, to show in that account's own form.
+	RoleFor, RoleError string
+	RoleAsked          string
 }
 
 // manages reports whether the principal may manage an account: an admin
@@ -173,7 +177,7 @@ func (s *server) changeStaff(c *fiber.Ctx, r *request) error {
 		if !admin || u.Email == r.User.Email {
 			return errForbidden
 		}
-		nu, field, msg := access.NewUser(u.Email, access.Role(c.FormValue("role")), chosenPartnerships(c, r.Principal), u.CreatedBy, u.CreatedAt)
+		nu, _, msg := access.NewUser(u.Email, access.Role(c.FormValue("role")), chosenPartnerships(c, r.Principal), u.CreatedBy, u.CreatedAt)
 		if msg != "" {
 			p := s.page(c, r, "staff_title")
 			p.Section = "staff"
@@ -181,7 +185,8 @@ func (s *server) changeStaff(c *fiber.Ctx, r *request) error {
 			if err != nil {
 				return err
 			}
-			p.problem(field, "field_"+field, msg)
+			v.RoleFor, v.RoleError, v.RoleAsked = u.Email, p.T(msg), c.FormValue("role")
+			p.Errors = []fieldProblem{{Field: "role-for", Label: u.Email, Message: v.RoleError}}
 			p.Data = v
 			return s.render(c, http.StatusUnprocessableEntity, "staff.html", p)
 		}
