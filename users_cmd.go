@@ -37,7 +37,7 @@ func addUser(ctx context.Context, args []string, getenv func(string) string, std
 	u, field, msg := access.NewUser(cfg.args[0], access.Role(role), partnerships, "command line", time.Now())
 	if msg != "" {
 		return fmt.Errorf("%s: %s", field, map[string]string{"invalid_email": "not an e-mail address",
-			"invalid_role": "--role must be admin, backbone or evaluator",
+			"invalid_role":               "--role must be admin, backbone or evaluator",
 			"backbone_needs_partnership": "a backbone account needs --partnership ID"}[msg])
 	}
 	store, _, closeStore, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler))
