@@ -142,6 +142,45 @@ func (s *server) saveAccount(c *fiber.Ctx, r *request) error {
 	return back(c, "/console/account", "saved")
 }
 
+// changePassword sets a new password for the person signed in, who types
+// the current one first; every other session ends.
+func (s *server) changePassword(c *fiber.Ctx, r *request) error {
+	ctx, now := c.UserContext(), s.Now()
+	p := s.page(c, r, "account_title")
+	current, password := c.FormValue("current"), c.FormValue("password")
+	wait, succeeded := s.Throttle.Attempt(r.User.Email, c.IP(), now)
+	switch {
+	case wait > 0:
+		c.Set(fiber.HeaderRetryAfter, itoa(int(math.Ceil(wait.Seconds()))))
+		p.problem("current", "field_current_password", "login_throttled", "Minutes", int(math.Ceil(wait.Minutes())))
+	case !access.CheckPassword(r.User.PasswordHash, current):
+		p.problem("current", "field_current_password", "password_wrong")
+	default:
+		succeeded()
+		if msg := access.PasswordProblem(password, r.User.Email); msg != "" {
+			p.problem("password", "field_new_password", msg, "Min", access.MinPasswordLength)
+		} else if c.FormValue("repeat") != password {
+			p.problem("repeat", "field_repeat_password", "password_mismatch")
+		}
+	}
+	if len(p.Errors) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "account.html", p)
+	}
+	if err := s.Store.SetPassword(ctx, r.User.Email, access.HashPassword(password)); err != nil {
+		return err
+	}
+	if err := s.Store.EndSessions(ctx, r.User.Email); err != nil {
+		return err
+	}
+	if err := s.audit(c, r, "user.password_change", "", r.User.Email); err != nil {
+		return err
+	}
+	if err := s.startSession(c, r.User.Email); err != nil {
+		return err
+	}
+	return back(c, "/console/account", "password_changed")
+}
+
 // signOutEverywhere ends every session of the person, this one included,
 // and signs this browser in again: a lost laptop stops working at once.
 func (s *server) signOutEverywhere(c *fiber.Ctx, r *request) error {

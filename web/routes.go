@@ -50,6 +50,7 @@ func (s *server) routes() []route {
 		{get, "/console/account", signedIn, s.account, forStaff},
 		{post, "/console/account", signedIn, s.saveAccount, forStaff},
 		{post, "/console/account/sign-out-everywhere", signedIn, s.signOutEverywhere, forStaff},
+		{post, "/console/account/password", signedIn, s.changePassword, forStaff},
 		{get, "/console/partners-template.csv", signedIn, s.partnersTemplate, forStaff},
 		{post, "/console/partnerships", access.Admins, s.createPartnership, forStaff},
 		{get, "/console/audit", access.Admins, s.auditLog, forStaff},

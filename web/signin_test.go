@@ -309,3 +309,30 @@ func TestSetupLinkPostedTwiceAtOnce(t *testing.T) {
 		t.Errorf("%d accounts from one first-admin link (statuses %v), want 1", len(users), statuses)
 	}
 }
+
+// A person changes their own password with the current one; other
+// browsers are signed out, this one stays.
+func TestChangeOwnPassword(t *testing.T) {
+	c := newConsole(t)
+	pw := c.user(t, "anne@example.dk", access.RoleEvaluator)
+	laptop, phone := c.browser(t), c.browser(t)
+	laptop.signIn("anne@example.dk", pw)
+	phone.signIn("anne@example.dk", pw)
+	laptop.get("/console/account")
+	fresh := "en helt ny sætning her"
+	if status, _ := laptop.post("/console/account/password", url.Values{"current": {"forkert adgangskode"}, "password": {fresh}, "repeat": {fresh}}); status != http.StatusUnprocessableEntity || !laptop.has(`id="e-current"`) {
+		t.Errorf("wrong current password: %d", status)
+	}
+	if _, loc := laptop.post("/console/account/password", url.Values{"current": {pw}, "password": {fresh}, "repeat": {fresh}}); !strings.Contains(loc, "password_changed") {
+		t.Fatalf("change: %q %s", loc, laptop.last)
+	}
+	if status := laptop.get("/console"); status != http.StatusOK {
+		t.Errorf("the browser that changed it was signed out: %d", status)
+	}
+	if status := phone.get("/console"); status != http.StatusSeeOther {
+		t.Errorf("another browser stays signed in: %d", status)
+	}
+	if status, _ := c.browser(t).signIn("anne@example.dk", fresh); status != http.StatusSeeOther {
+		t.Errorf("the new password does not sign in: %d", status)
+	}
+}

@@ -16,14 +16,16 @@ import (
 // waveView is a wave's status page.
 type waveView struct {
 	Wave partnership.Wave
-	// Closes is the last day as typed in the form that came back.
-	Closes   string
-	Form     string
-	Status   string
-	Last     time.Time
-	Partners bool
-	Rates    indicators.Rates
-	Sectors  []sectorRate
+	// Closes is the last day as typed in the form that came back
+	// (ClosesTyped), even when it was left empty.
+	Closes      string
+	ClosesTyped bool
+	Form        string
+	Status      string
+	Last        time.Time
+	Partners    bool
+	Rates       indicators.Rates
+	Sectors     []sectorRate
 	// Waiting are the invited partners who have not answered yet.
 	Invitees []indicators.Invitee
 	Waiting  []indicators.Invitee

@@ -181,7 +181,7 @@ func (s *server) changeWaveDates(c *fiber.Ctx, r *request) error {
 			p.problem("closes", "field_closes_at", "closes_before_open")
 		}
 		if len(p.Errors) > 0 {
-			v.Closes = c.FormValue("closes")
+			v.Closes, v.ClosesTyped = c.FormValue("closes"), true
 			p.Data = v
 			return s.render(c, http.StatusUnprocessableEntity, "wave.html", p)
 		}
