@@ -1,0 +1,118 @@
+package charts
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
+)
+
+// danish writes numbers with a decimal comma, as the Danish pages do.
+func danish(v float64) string { return strings.Replace(fmt.Sprintf("%.1f", v), ".", ",", 1) }
+
+var health = Scale{Min: 1, Max: 5, Ticks: []float64{1, 2, 3, 4, 5},
+	Bands: []Band{{1, 3, "bekymring", 0}, {3, 3.5, "grænsetilfælde", 1}, {3.5, 5, "styrke", 2}}}
+
+func TestChartsMatchTheirGoldenFiles(t *testing.T) {
+	text := func(id, title string) Text {
+		return Text{ID: id, Title: title, Desc: title + ", med 95 % sikkerhedsinterval.", Hidden: "For få svar til at vise",
+			Number: danish, Count: func(n int) string { return fmt.Sprintf("%d svar", n) }}
+	}
+	tests := []struct {
+		name string
+		svg  []byte
+	}{
+		{"dots-belonging", Dots([]Row{
+			{Label: "I alt", Value: 71.4, Low: 66.2, High: 76.6, N: 212},
+			{Label: "Fællesspisning", Value: 78.0, Low: 70.1, High: 85.9, N: 64},
+			{Label: "Lektiecafé", Hidden: true, N: 0},
+		}, Scale{Min: 0, Max: 100, Ticks: []float64{0, 25, 50, 75, 100}}, text("belonging", "Tilhør (0-100)"))},
+		{"dots-health", Dots([]Row{
+			{Label: "Fælles dagsorden", Value: 3.8, Low: 3.4, High: 4.2, N: 21},
+			{Label: "Kommunikation", Value: 2.7, Low: 2.2, High: 3.2, N: 21},
+		}, health, text("health", "Partnerskabets sundhed (1-5)"))},
+		{"stacked-trust", Stacked([]Bar{
+			{Label: "Jeg stoler på deltagerne", N: 180, Parts: []Part{{"1", 0.05}, {"2", 0.10}, {"3", 0.20}, {"4", 0.40}, {"5", 0.25}}},
+			{Label: "Jeg stoler på arrangørerne", Hidden: true},
+		}, text("trust", "Svarfordeling"))},
+		{"line-rates", Line([]Point{{"1.12", 0.1}, {"2.12", 0.3}, {"3.12", 0.35}, {"4.12", 0.6}},
+			Scale{Min: 0, Max: 1, Ticks: []float64{0, 0.5, 1}}, text("rates", "Svarprocent dag for dag"))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wellFormed(t, tt.svg)
+			golden := "testdata/" + tt.name + ".svg"
+			if os.Getenv("UPDATE_GOLDEN") != "" {
+				if err := os.WriteFile(golden, tt.svg, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(tt.svg, want) {
+				t.Errorf("%s differs from %s (UPDATE_GOLDEN=1 rewrites it after review)", tt.name, golden)
+			}
+		})
+	}
+}
+
+// wellFormed parses the markup as XML, as a browser does for inline SVG.
+func wellFormed(t *testing.T, svg []byte) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(svg))
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatalf("not well-formed: %v\n%s", err, svg)
+		}
+	}
+}
+
+// A hidden value is words in the picture, never a number: whatever the
+// row carries, nothing of it is drawn.
+func TestHiddenValuesAreWordsNotNumbers(t *testing.T) {
+	text := Text{ID: "x", Title: "t", Desc: "d", Hidden: "too few answers to show"}
+	dots := string(Dots([]Row{{Label: "Café", Value: 77.7, Low: 66.6, High: 88.8, N: 3, Hidden: true}}, Scale{Min: 0, Max: 100}, text))
+	bars := string(Stacked([]Bar{{Label: "Café", Hidden: true, Parts: []Part{{"ja", 0.777}}}}, text))
+	for _, out := range []string{dots, bars} {
+		if !strings.Contains(out, "too few answers to show") {
+			t.Error("a hidden value is not said in words")
+		}
+		for _, secret := range []string{"77.7", "66.6", "88.8", "<circle", "<rect x"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("a hidden value is drawn: %q in\n%s", secret, out)
+			}
+		}
+	}
+}
+
+// Every chart has an accessible name and a description, and text from
+// the data is escaped.
+func TestChartsAreNamedAndEscaped(t *testing.T) {
+	text := Text{ID: "c1", Title: "Tillid & tryghed", Desc: "<script>"}
+	out := string(Dots([]Row{{Label: `"<b>"`, Value: 1, N: 9}}, Scale{Min: 0, Max: 2}, text))
+	for _, want := range []string{`role="img"`, `aria-labelledby="c1-t c1-d"`, "<title id=\"c1-t\">Tillid &amp; tryghed</title>", "&lt;script&gt;", "&#34;&lt;b&gt;&#34;"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("chart lacks %s:\n%s", want, out)
+		}
+	}
+	wellFormed(t, []byte(out))
+}
+
+// Values outside the scale stay inside the plot.
+func TestValuesAreClampedToTheScale(t *testing.T) {
+	if x := (Scale{Min: 0, Max: 10}).x(15, 100, 200); x != 300 {
+		t.Errorf("x(15) = %v, want the right edge", x)
+	}
+	if x := (Scale{Min: 0, Max: 10}).x(-1, 100, 200); x != 100 {
+		t.Errorf("x(-1) = %v, want the left edge", x)
+	}
+}
