@@ -265,6 +265,8 @@ func TestConsoleWalkThrough(t *testing.T) {
 		check("wave-status"),
 		chromedp.Navigate(base+"/console"),
 		check("home"),
+		chromedp.Navigate(p+"/results"),
+		check("results-empty"),
 		chromedp.Navigate(base+"/console/staff"),
 		check("staff"),
 		chromedp.SetValue(chromedp.CSS(`form[action="/console/staff"] #f-email`), "bo@example.dk"),

@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -486,5 +487,50 @@ func TestImportWindows1252(t *testing.T) {
 	// Confirming again, as a double click does, says it was imported.
 	if _, loc := b.post(path+"/import", url.Values{"_csrf": {token}, "confirm": {"1"}, "csv": {htmlUnescape(csv[1])}}); !strings.Contains(loc, "partners_imported") {
 		t.Errorf("second confirmation: %q, want the import reported done", loc)
+	}
+}
+
+// The dashboard draws the released citizen indices, in all and by
+// activity, and says in words what is too small to show.
+func TestResultsDrawReleasedIndices(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	p := c.partnership(t, "Nord", 0)
+	for _, a := range []partnership.Activity{{ID: "cafe", Partnership: p.ID, Name: "Café", Active: true}, {ID: "walk", Partnership: p.ID, Name: "Gåtur", Active: true}} {
+		c.store.CreateActivity(ctx, a)
+	}
+	f, _ := c.catalog(t).Form("citizen_short", 0)
+	for i := range 14 {
+		r := forms.NewResponse(f, uuid.NewString(), "da", forms.Answers{"belonging_place": float64(3 + i%3), "belonging_someone": float64(4)}, c.now())
+		r.Partnership, r.Activity = p.ID, "cafe"
+		if i >= 12 {
+			r.Activity = "walk"
+		}
+		if _, _, err := c.store.SaveResponse(ctx, r, f.Counts(r.Answers)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pw := c.user(t, "eva@example.dk", access.RoleEvaluator)
+	b := c.browser(t)
+	b.signIn("eva@example.dk", pw)
+	if status := b.get("/console/p/" + p.ID + "/results"); status != http.StatusOK || !b.has("Der er ingen tal endnu") {
+		t.Fatalf("before the month ends: %d\n%s", status, b.last)
+	}
+	// A month is released an hour after it ends.
+	now := c.now().UTC()
+	c.advance(time.Date(now.Year(), now.Month()+1, 1, 2, 0, 0, 0, time.UTC).Sub(now))
+	b.signIn("eva@example.dk", pw) // a month later, the session has ended
+	b.get("/console/p/" + p.ID + "/results")
+	if dir := os.Getenv("SAMSPIL_SCREENSHOTS"); dir != "" {
+		os.WriteFile(dir+"/results.html", []byte(b.last), 0o644)
+	}
+	for _, want := range []string{`role="img"`, "Café", "For få svar til at vise", "12 svar"} {
+		if !b.has(want) {
+			t.Errorf("the dashboard lacks %q", want)
+		}
+	}
+	// A grouping the form does not have is an error at its field.
+	if status := b.get("/console/p/" + p.ID + "/results?by=shoe_size"); status != http.StatusUnprocessableEntity || !b.has("Det skal rettes") {
+		t.Errorf("an unknown grouping: %d", status)
 	}
 }

@@ -1,0 +1,137 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"samspil/charts"
+	"samspil/indicators"
+	"samspil/partnership"
+)
+
+// resultsView is the partnership's dashboard: each citizen index in all
+// and by a grouping, as dots with their 95% intervals and as a table.
+// Every number comes from the indicators service, protected; this page
+// only draws them.
+type resultsView struct {
+	Released string
+	// Empty says no answers are released yet.
+	Empty      bool
+	MinGroup   int
+	By         string
+	Groupings  []string
+	Wave       string
+	Waves      []waveRow
+	Activity   string
+	Activities []partnership.Activity
+	Indices    []indexChart
+}
+
+// indexChart is one index: its chart and the rows of its table.
+type indexChart struct {
+	Title string
+	SVG   template.HTML
+	Rows  []charts.Row
+}
+
+// results shows the citizen indices a partnership has released.
+func (s *server) results(c *fiber.Ctx, r *request) error {
+	ctx := c.UserContext()
+	p := s.page(c, r, "results_title")
+	pa, err := s.partnershipOf(c, p, "results")
+	if err != nil {
+		return err
+	}
+	f, ok := s.Forms.Form(citizenForm, 0)
+	if !ok {
+		return errNotFound
+	}
+	v := resultsView{By: c.Query("by", "activity"), Wave: c.Query("wave"), Activity: c.Query("activity"),
+		Groupings: indicators.Groupings(f), MinGroup: pa.MinGroup}
+	if v.Activities, err = s.Store.Activities(ctx, pa.ID); err != nil {
+		return err
+	}
+	ws, err := s.Store.Waves(ctx, pa.ID)
+	if err != nil {
+		return err
+	}
+	for _, w := range ws {
+		if w.Form == f.ID {
+			v.Waves = append(v.Waves, waveRow{Wave: w, Form: s.formTitle(w.Form, r.Lang), Last: lastDay(w)})
+		}
+	}
+	inc, err := s.Indicators.Inclusion(ctx, pa, f, indicators.Query{Wave: v.Wave, Activity: v.Activity, By: v.By})
+	var invalid *indicators.Invalid
+	switch {
+	case errors.As(err, &invalid):
+		p.domainProblems(invalid.Problems)
+		p.Data = v
+		return s.render(c, http.StatusUnprocessableEntity, "results.html", p)
+	case errors.Is(err, indicators.ErrWaveNotFound):
+		p.problem("wave", "field_wave", "wave_not_found")
+		p.Data = v
+		return s.render(c, http.StatusUnprocessableEntity, "results.html", p)
+	case err != nil:
+		return err
+	}
+	v.Released, v.MinGroup = inc.ReleasedThrough, inc.MinGroup
+	v.Empty = inc.Total.N == 0 || inc.Total.Suppressed
+	names := map[string]string{}
+	for _, a := range v.Activities {
+		names[a.ID] = a.Name
+	}
+	number := func(x float64) string {
+		out := fmt.Sprintf("%.1f", x)
+		if r.Lang == "da" {
+			out = strings.Replace(out, ".", ",", 1)
+		}
+		return out
+	}
+	for i, sc := range f.Scales {
+		title := sc.Label.In(r.Lang, f.DefaultLanguage)
+		rows := []charts.Row{indexRow(p.T("results_all"), inc.Total, sc.ID)}
+		for _, g := range inc.Groups {
+			rows = append(rows, indexRow(p.groupName(g.Key[v.By], names), g, sc.ID))
+		}
+		text := charts.Text{ID: fmt.Sprintf("index%d", i), Title: title, Desc: p.T("results_chart_desc", "Index", title),
+			Hidden: p.T("results_hidden", "Min", inc.MinGroup), Number: number,
+			Count: func(n int) string { return p.T("results_n", "N", n) }}
+		scale := charts.Scale{Min: 0, Max: 100, Ticks: []float64{0, 25, 50, 75, 100}}
+		if !sc.Rescale {
+			scale = charts.Scale{Min: 1, Max: 5, Ticks: []float64{1, 2, 3, 4, 5}}
+		}
+		v.Indices = append(v.Indices, indexChart{Title: title, Rows: rows,
+			SVG: template.HTML(charts.Dots(rows, scale, text))}) // drawn by package charts, which escapes every text
+	}
+	p.Data = v
+	return s.render(c, http.StatusOK, "results.html", p)
+}
+
+// indexRow is one group's figures for an index, or words when the group
+// or the index is hidden.
+func indexRow(label string, g indicators.Group, index string) charts.Row {
+	ix, ok := g.Indices[index]
+	if g.Suppressed || !ok || ix.Suppressed || ix.Mean == nil || ix.CI == nil {
+		return charts.Row{Label: label, Hidden: true}
+	}
+	return charts.Row{Label: label, Value: *ix.Mean, Low: ix.CI[0], High: ix.CI[1], N: ix.N}
+}
+
+// groupName names a group of a grouping: an activity by its name, and
+// the citizens no value may single out as "the others".
+func (p *page) groupName(key string, activities map[string]string) string {
+	switch {
+	case key == "*":
+		return p.T("results_others")
+	case key == "":
+		return p.T("results_none")
+	case activities[key] != "":
+		return activities[key]
+	}
+	return key
+}
