@@ -534,3 +534,44 @@ func TestResultsDrawReleasedIndices(t *testing.T) {
 		t.Errorf("an unknown grouping: %d", status)
 	}
 }
+
+// Once a partner round has closed, the results page draws partnership
+// health by element on its 1-5 scale with the bands shaded.
+func TestResultsDrawHealthOfAClosedRound(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	p := c.partnership(t, "Nord", 6)
+	f, _ := c.catalog(t).Form("partner_survey", 0)
+	w := partnership.Wave{ID: "wa1", Partnership: p.ID, Form: f.ID, Version: f.Version, Respondents: "partners",
+		OpensAt: c.now().Add(-48 * time.Hour), ClosesAt: c.now().Add(time.Hour)}
+	c.store.CreateWave(ctx, w)
+	answers := forms.Answers{}
+	for _, sc := range f.Scales {
+		for _, item := range sc.Items {
+			answers[item] = float64(4)
+		}
+	}
+	partners, _ := c.store.Partners(ctx, p.ID)
+	for _, pt := range partners {
+		c.store.CreateInvitation(ctx, partnership.Invitation{Hash: access.Hash(pt.ID), Partnership: p.ID, Wave: w.ID, Partner: pt.ID})
+		r := forms.NewResponse(f, pt.ID, "da", answers, c.now())
+		r.ID, r.SubmissionID, r.Partnership, r.Wave, r.Partner = forms.PartnerResponseID(w.ID, pt.ID), "", p.ID, w.ID, pt.ID
+		if _, err := c.store.ReplaceResponse(ctx, r, f.Counts(answers)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pw := c.user(t, "eva@example.dk", access.RoleEvaluator)
+	b := c.browser(t)
+	b.signIn("eva@example.dk", pw)
+	b.get("/console/p/" + p.ID + "/results")
+	if !b.has("vises, når runden lukker") {
+		t.Error("before the round closes, the page does not say when health comes")
+	}
+	c.advance(2 * time.Hour)
+	b.get("/console/p/" + p.ID + "/results")
+	for _, want := range []string{"Partnerskabets sundhed", `aria-labelledby="health-t health-d"`, "6 partnere", "<title>styrke</title>"} {
+		if !b.has(want) {
+			t.Errorf("the results page lacks %q", want)
+		}
+	}
+}

@@ -30,6 +30,10 @@ type resultsView struct {
 	Activity   string
 	Activities []partnership.Activity
 	Indices    []indexChart
+	// Health is the latest partner round's partnership health, once the
+	// round has closed; HealthPending says when it will be.
+	Health        *indexChart
+	HealthPending string
 }
 
 // indexChart is one index: its chart and the rows of its table.
@@ -108,8 +112,49 @@ func (s *server) results(c *fiber.Ctx, r *request) error {
 		v.Indices = append(v.Indices, indexChart{Title: title, Rows: rows,
 			SVG: template.HTML(charts.Dots(rows, scale, text))}) // drawn by package charts, which escapes every text
 	}
+	if err := s.healthChart(c, r, p, pa, &v, number); err != nil {
+		return err
+	}
 	p.Data = v
 	return s.render(c, http.StatusOK, "results.html", p)
+}
+
+// healthScale is partnership health's 1-5 scale with its bands: concern
+// below 3, borderline from 3, strength from 4 (analytics.Band).
+func healthScale(p *page) charts.Scale {
+	return charts.Scale{Min: 1, Max: 5, Ticks: []float64{1, 2, 3, 4, 5}, Bands: []charts.Band{
+		{From: 1, To: 3, Label: p.T("band_concern"), Tone: 0},
+		{From: 3, To: 4, Label: p.T("band_borderline"), Tone: 1},
+		{From: 4, To: 5, Label: p.T("band_strength"), Tone: 2}}}
+}
+
+// healthChart adds the latest partner round's health by element, in all
+// partners, once the round has closed.
+func (s *server) healthChart(c *fiber.Ctx, r *request, p *page, pa partnership.Partnership, v *resultsView, number func(float64) string) error {
+	h, err := s.Indicators.Health(c.UserContext(), pa, "")
+	switch {
+	case errors.Is(err, indicators.ErrNoPartnerWave):
+		return nil
+	case err != nil:
+		return err
+	case !h.Released:
+		v.HealthPending = p.LongDate(h.ReleasesAt)
+		return nil
+	}
+	var rows []charts.Row
+	for _, f := range h.Factors {
+		label := f.Label.In(r.Lang, "da")
+		if f.Total.Suppressed || f.Total.Mean == nil || f.Total.CI == nil {
+			rows = append(rows, charts.Row{Label: label, Hidden: true})
+			continue
+		}
+		rows = append(rows, charts.Row{Label: label, Value: *f.Total.Mean, Low: f.Total.CI[0], High: f.Total.CI[1], N: f.Total.N})
+	}
+	title := p.T("results_health")
+	text := charts.Text{ID: "health", Title: title, Desc: p.T("results_health_desc"), Hidden: p.T("results_hidden", "Min", h.MinGroup),
+		Number: number, Count: func(n int) string { return p.T("results_partners_n", "N", n) }}
+	v.Health = &indexChart{Title: title, Rows: rows, SVG: template.HTML(charts.Dots(rows, healthScale(p), text))}
+	return nil
 }
 
 // indexRow is one group's figures for an index, or words when the group
