@@ -575,3 +575,32 @@ func TestResultsDrawHealthOfAClosedRound(t *testing.T) {
 		}
 	}
 }
+
+// A round's page draws the share answered day by day once it has run
+// for more than a day.
+func TestWaveStatusDrawsAnswersOverTime(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	p := c.partnership(t, "Nord", 4)
+	f, _ := c.catalog(t).Form("partner_survey", 0)
+	w := partnership.Wave{ID: "wa1", Partnership: p.ID, Form: f.ID, Version: f.Version, Respondents: "partners",
+		OpensAt: c.now().Add(-72 * time.Hour), ClosesAt: c.now().Add(72 * time.Hour)}
+	c.store.CreateWave(ctx, w)
+	partners, _ := c.store.Partners(ctx, p.ID)
+	for i, pt := range partners {
+		c.store.CreateInvitation(ctx, partnership.Invitation{Hash: access.Hash(pt.ID), Partnership: p.ID, Wave: w.ID, Partner: pt.ID})
+		if i < 2 {
+			answers := forms.Answers{"relations_trust_close_relations": float64(4)}
+			r := forms.NewResponse(f, pt.ID, "da", answers, c.now().Add(-time.Duration(48-24*i)*time.Hour))
+			r.ID, r.SubmissionID, r.Partnership, r.Wave, r.Partner = forms.PartnerResponseID(w.ID, pt.ID), "", p.ID, w.ID, pt.ID
+			c.store.ReplaceResponse(ctx, r, f.Counts(answers))
+		}
+	}
+	pw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
+	b := c.browser(t)
+	b.signIn("bo@example.dk", pw)
+	b.get("/console/p/" + p.ID + "/waves/" + w.ID)
+	if !b.has(`aria-labelledby="days-t days-d"`) || !b.has("50 %") {
+		t.Errorf("the round's page has no chart of answers over time:\n%s", b.last)
+	}
+}

@@ -1,10 +1,15 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
+
 	"net/http"
 	"slices"
 	"strings"
 	"time"
+
+	"samspil/charts"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -30,8 +35,10 @@ type waveView struct {
 	Invitees []indicators.Invitee
 	Waiting  []indicators.Invitee
 	// Days is the count of answers by each day of the wave so far.
-	Days     []dayCount
-	Contacts map[string]string
+	Days []dayCount
+	// DaysChart draws the share answered by each day's end.
+	DaysChart template.HTML
+	Contacts  map[string]string
 	// Link is a citizen wave's link.
 	Link string
 }
@@ -109,6 +116,15 @@ func (s *server) waveView(c *fiber.Ctx, r *request, p *page) (waveView, error) {
 		return waveView{}, err
 	}
 	v.Days = answersByDay(w, answers, rates.Invited, s.Now())
+	if len(v.Days) > 1 {
+		points := make([]charts.Point, 0, len(v.Days))
+		for _, d := range v.Days {
+			points = append(points, charts.Point{Label: d.Day.In(local).Format("2/1"), Value: 100 * d.Share})
+		}
+		v.DaysChart = template.HTML(charts.Line(points, charts.Scale{Min: 0, Max: 100, Ticks: []float64{0, 25, 50, 75, 100}},
+			charts.Text{ID: "days", Title: p.T("wave_over_time"), Desc: p.T("wave_over_time_desc"),
+				Number: func(x float64) string { return fmt.Sprintf("%.0f %%", x) }})) // drawn by package charts, which escapes every text
+	}
 	return v, nil
 }
 
