@@ -221,3 +221,11 @@ func TestFromSumsAgreesWithTheValues(t *testing.T) {
 		t.Errorf("FromSums = %+v, want %+v", got, want)
 	}
 }
+
+func TestMagnitude(t *testing.T) {
+	for g, want := range map[float64]string{0: "negligible", -0.19: "negligible", 0.2: "small", -0.49: "small", 0.5: "medium", 0.79: "medium", -0.8: "large", 2: "large"} {
+		if got := Magnitude(g); got != want {
+			t.Errorf("Magnitude(%v) = %q, want %q", g, got, want)
+		}
+	}
+}

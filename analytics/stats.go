@@ -108,3 +108,18 @@ func FromSums(n int, sum, sumSq float64) (Estimate, bool) {
 	half := tQuantile(n-1) * sd / math.Sqrt(fn)
 	return Estimate{N: n, Mean: mean, SD: sd, CI: [2]float64{mean - half, mean + half}}, true
 }
+
+// Magnitude names the size of a standardized change by Cohen's
+// conventions: "negligible" under 0.2, "small" under 0.5, "medium" under
+// 0.8, else "large", whichever its sign.
+func Magnitude(g float64) string {
+	switch g = math.Abs(g); {
+	case g < 0.2:
+		return "negligible"
+	case g < 0.5:
+		return "small"
+	case g < 0.8:
+		return "medium"
+	}
+	return "large"
+}

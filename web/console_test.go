@@ -604,3 +604,35 @@ func TestWaveStatusDrawsAnswersOverTime(t *testing.T) {
 		t.Errorf("the round's page has no chart of answers over time:\n%s", b.last)
 	}
 }
+
+// Two citizen rounds: the results page says how each index moved, in
+// numbers and in words.
+func TestResultsTellTheChangeBetweenRounds(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	p := c.partnership(t, "Nord", 0)
+	f, _ := c.catalog(t).Form("citizen_short", 0)
+	for i, w := range []partnership.Wave{
+		{ID: "w1", Partnership: p.ID, Form: f.ID, Version: f.Version, Respondents: "citizens", OpensAt: c.now().Add(-40 * 24 * time.Hour), ClosesAt: c.now().Add(-20 * 24 * time.Hour)},
+		{ID: "w2", Partnership: p.ID, Form: f.ID, Version: f.Version, Respondents: "citizens", OpensAt: c.now().Add(-20 * 24 * time.Hour), ClosesAt: c.now().Add(24 * time.Hour)},
+	} {
+		c.store.CreateWave(ctx, w)
+		for j := range 8 {
+			answers := forms.Answers{"belonging_place": float64(1 + 3*i + j%2), "belonging_someone": float64(1 + 3*i)}
+			r := forms.NewResponse(f, uuid.NewString(), "da", answers, c.now())
+			r.Partnership, r.Wave = p.ID, w.ID
+			if _, _, err := c.store.SaveResponse(ctx, r, f.Counts(answers)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	now := c.now().UTC()
+	c.advance(time.Date(now.Year(), now.Month()+1, 1, 2, 0, 0, 0, time.UTC).Sub(now))
+	pw := c.user(t, "eva@example.dk", access.RoleEvaluator)
+	b := c.browser(t)
+	b.signIn("eva@example.dk", pw)
+	b.get("/console/p/" + p.ID + "/results")
+	if !b.has("Ændring mellem de to seneste runder") || !b.has("en stor stigning") {
+		t.Errorf("the change between rounds is not told:\n%s", b.last)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"samspil/analytics"
 	"samspil/charts"
 	"samspil/indicators"
 	"samspil/partnership"
@@ -34,6 +35,15 @@ type resultsView struct {
 	// round has closed; HealthPending says when it will be.
 	Health        *indexChart
 	HealthPending string
+	// Changes are how each index moved between the last two rounds.
+	Changes []indexChange
+}
+
+// indexChange is one index's move between two rounds, in numbers and in
+// words, or Hidden when either round has too few answers.
+type indexChange struct {
+	Title, From, To, Difference, Interval, Words string
+	Hidden                                       bool
 }
 
 // indexChart is one index: its chart and the rows of its table.
@@ -115,6 +125,9 @@ func (s *server) results(c *fiber.Ctx, r *request) error {
 	if err := s.healthChart(c, r, p, pa, &v, number); err != nil {
 		return err
 	}
+	if err := s.changes(c, r, p, pa, ws, &v, number); err != nil {
+		return err
+	}
 	p.Data = v
 	return s.render(c, http.StatusOK, "results.html", p)
 }
@@ -179,4 +192,45 @@ func (p *page) groupName(key string, activities map[string]string) string {
 		return activities[key]
 	}
 	return key
+}
+
+// changes adds how each citizen index moved between the last two citizen
+// rounds, with Hedges' g in words, when there are two.
+func (s *server) changes(c *fiber.Ctx, r *request, p *page, pa partnership.Partnership, ws []partnership.Wave, v *resultsView, number func(float64) string) error {
+	f, _ := s.Forms.Form(citizenForm, 0)
+	rounds := 0
+	for _, w := range ws {
+		if w.Form == f.ID && w.Respondents == "citizens" {
+			rounds++
+		}
+	}
+	if rounds < 2 {
+		return nil
+	}
+	ch, err := s.Indicators.Change(c.UserContext(), pa, f, ws, indicators.ChangeQuery{Activity: v.Activity})
+	var invalid *indicators.Invalid
+	if errors.As(err, &invalid) || errors.Is(err, indicators.ErrWaveNotFound) {
+		return nil // nothing to compare yet
+	} else if err != nil {
+		return err
+	}
+	for _, sc := range f.Scales {
+		ic, ok := ch.Indices[sc.ID]
+		row := indexChange{Title: sc.Label.In(r.Lang, f.DefaultLanguage)}
+		if !ok || ic.Suppressed || ic.From == nil || ic.To == nil || ic.Change == nil {
+			row.Hidden = true
+			v.Changes = append(v.Changes, row)
+			continue
+		}
+		d := ic.Change.Difference
+		direction := "up"
+		if d < 0 {
+			direction = "down"
+		}
+		row.From, row.To, row.Difference = number(ic.From.Mean), number(ic.To.Mean), number(d)
+		row.Interval = number(ic.Change.CI[0]) + " – " + number(ic.Change.CI[1])
+		row.Words = p.T("change_" + analytics.Magnitude(ic.Change.HedgesG) + "_" + direction)
+		v.Changes = append(v.Changes, row)
+	}
+	return nil
 }
