@@ -16,13 +16,13 @@ type Point struct {
 // the vertical axis; labels run along the bottom, thinned to fit.
 func Line(points []Point, sc Scale, t Text) []byte {
 	var b strings.Builder
-	const height, left, bottomPad, top = 240.0, 48.0, 36.0, 12.0
-	plotHeight, plotWidth := height-top-bottomPad, chartWidth-left-rightPad
+	const height, left, bottomPad, top = 220.0, 52.0, 34.0, 12.0
+	plotHeight, plotWidth := height-top-bottomPad, chartWidth-left-sidePad
 	svg(&b, t, chartWidth, height)
 	y := func(v float64) float64 { return top + plotHeight - (sc.x(v, 0, plotHeight)) }
 	for _, tick := range sc.Ticks {
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#c8ccd0"/>`, left, y(tick), left+plotWidth, y(tick))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" text-anchor="end" fill="%s">%s</text>`, left-6, y(tick)+4, muted, esc(t.number(tick)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="%g" text-anchor="end" fill="%s">%s</text>`, left-6, y(tick)+5, smallSize, muted, esc(t.number(tick)))
 	}
 	if len(points) == 0 {
 		b.WriteString(`</svg>`)
@@ -32,7 +32,7 @@ func Line(points []Point, sc Scale, t Text) []byte {
 	if len(points) > 1 {
 		step = plotWidth / float64(len(points)-1)
 	}
-	every := max(1, len(points)/8)
+	every := max(1, len(points)/5)
 	var path strings.Builder
 	for i, p := range points {
 		x := left + float64(i)*step
@@ -45,7 +45,15 @@ func Line(points []Point, sc Scale, t Text) []byte {
 			fmt.Fprintf(&path, "L%.1f %.1f", x, y(p.Value))
 		}
 		if i%every == 0 || i == len(points)-1 {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle" fill="%s">%s</text>`, x, height-12, muted, esc(p.Label))
+			anchor := "middle"
+			switch {
+			case len(points) == 1:
+			case i == 0:
+				anchor = "start"
+			case i == len(points)-1:
+				anchor = "end"
+			}
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="%g" text-anchor="%s" fill="%s">%s</text>`, x, height-12, smallSize, anchor, muted, esc(p.Label))
 		}
 	}
 	fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="%s" stroke-width="3" stroke-linejoin="round"/>`, path.String(), accent)

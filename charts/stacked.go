@@ -22,10 +22,10 @@ type Part struct {
 
 // Stacked draws answer distributions as bars from 0 to 100 %, one row
 // each, with a legend naming the answers in the order they stack. Shares
-// under 8 % carry no label inside the bar: the table beside it has them.
+// under 10 % carry no label inside the bar: the table beside it has them.
 func Stacked(bars []Bar, t Text) []byte {
 	var b strings.Builder
-	plotLeft, plotWidth := labelWidth, chartWidth-labelWidth-rightPad
+	plotLeft, plotWidth := 0.0, chartWidth
 	var legend []string
 	for _, bar := range bars {
 		if !bar.Hidden && len(bar.Parts) > len(legend) {
@@ -35,26 +35,27 @@ func Stacked(bars []Bar, t Text) []byte {
 			}
 		}
 	}
-	legendHeight := 22.0 * float64((len(legend)+2)/3)
+	legendHeight := 24.0 * float64((len(legend)+2)/3)
 	height := topMargin + float64(len(bars))*rowHeight + legendHeight + 8
 	svg(&b, t, chartWidth, height)
 	for i, bar := range bars {
-		y := topMargin + float64(i)*rowHeight
-		fmt.Fprintf(&b, `<text x="0" y="%.1f" font-size="14" fill="%s">%s</text>`, y+rowHeight/2-2, ink, esc(bar.Label))
+		top := topMargin + float64(i)*rowHeight
 		if bar.Hidden {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="13" font-style="italic" fill="%s">%s</text>`, plotLeft+6, y+rowHeight/2+4, muted, esc(t.Hidden))
+			fmt.Fprintf(&b, `<text x="0" y="%.1f" font-size="%g" fill="%s">%s</text>`, top+18, labelSize, ink, esc(bar.Label))
+			fmt.Fprintf(&b, `<text x="0" y="%.1f" font-size="%g" font-style="italic" fill="%s">%s</text>`, top+46, smallSize, muted, esc(t.Hidden))
 			continue
 		}
-		fmt.Fprintf(&b, `<text x="0" y="%.1f" font-size="12" fill="%s">%s</text>`, y+rowHeight/2+14, muted, esc(t.count(bar.N)))
+		fmt.Fprintf(&b, `<text x="0" y="%.1f" font-size="%g" fill="%s">%s <tspan font-size="%g" fill="%s">· %s</tspan></text>`,
+			top+18, labelSize, ink, esc(bar.Label), smallSize, muted, esc(t.count(bar.N)))
 		x := plotLeft
 		for j, p := range bar.Parts {
 			w := p.Share * plotWidth
 			fill := Palette[j%len(Palette)]
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" stroke="#fff"><title>%s: %s %%</title></rect>`,
-				x, y+8, w, rowHeight-16, fill, esc(p.Label), esc(t.number(100*p.Share)))
-			if p.Share >= 0.08 {
-				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" text-anchor="middle" fill="%s">%s</text>`,
-					x+w/2, y+rowHeight/2+4, textOn(fill), esc(t.number(100*p.Share)))
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="28" fill="%s" stroke="#fff"><title>%s: %s %%</title></rect>`,
+				x, top+26, w, fill, esc(p.Label), esc(t.number(100*p.Share)))
+			if p.Share >= 0.1 {
+				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="%g" text-anchor="middle" fill="%s">%s</text>`,
+					x+w/2, top+45, smallSize, textOn(fill), esc(t.number(100*p.Share)))
 			}
 			x += w
 		}
@@ -63,8 +64,8 @@ func Stacked(bars []Bar, t Text) []byte {
 	for j, label := range legend {
 		lx := float64(j%3) * (chartWidth / 3)
 		row := float64(j / 3)
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="14" height="14" fill="%s"/>`, lx, ly+row*22, Palette[j%len(Palette)])
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" fill="%s">%s</text>`, lx+20, ly+row*22+12, ink, esc(label))
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="16" height="16" fill="%s"/>`, lx, ly+row*24, Palette[j%len(Palette)])
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="%g" fill="%s">%s</text>`, lx+22, ly+row*24+13, smallSize, ink, esc(label))
 	}
 	b.WriteString(`</svg>`)
 	return []byte(b.String())

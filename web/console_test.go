@@ -632,6 +632,9 @@ func TestResultsTellTheChangeBetweenRounds(t *testing.T) {
 	b := c.browser(t)
 	b.signIn("eva@example.dk", pw)
 	b.get("/console/p/" + p.ID + "/results")
+	if dir := os.Getenv("SAMSPIL_SCREENSHOTS"); dir != "" {
+		os.WriteFile(dir+"/results-change.html", []byte(b.last), 0o644)
+	}
 	if !b.has("Ændring mellem de to seneste runder") || !b.has("en stor stigning") {
 		t.Errorf("the change between rounds is not told:\n%s", b.last)
 	}
