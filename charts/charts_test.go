@@ -38,6 +38,8 @@ func TestChartsMatchTheirGoldenFiles(t *testing.T) {
 			{Label: "Jeg stoler på deltagerne", N: 180, Parts: []Part{{"1", 0.05}, {"2", 0.10}, {"3", 0.20}, {"4", 0.40}, {"5", 0.25}}},
 			{Label: "Jeg stoler på arrangørerne", Hidden: true},
 		}, text("trust", "Svarfordeling"))},
+		{"bars-barriers", Bars([]Row{{Label: "Transport", Value: 22.5}, {Label: "Pris", Value: 40}, {Label: "Sprog", Hidden: true}},
+			Scale{Min: 0, Max: 100}, text("barriers", "Hvad holder folk væk"))},
 		{"line-rates", Line([]Point{{"1.12", 0.1}, {"2.12", 0.3}, {"3.12", 0.35}, {"4.12", 0.6}},
 			Scale{Min: 0, Max: 1, Ticks: []float64{0, 0.5, 1}}, text("rates", "Svarprocent dag for dag"))},
 	}
@@ -82,7 +84,8 @@ func TestHiddenValuesAreWordsNotNumbers(t *testing.T) {
 	text := Text{ID: "x", Title: "t", Desc: "d", Hidden: "too few answers to show"}
 	dots := string(Dots([]Row{{Label: "Café", Value: 77.7, Low: 66.6, High: 88.8, N: 3, Hidden: true}}, Scale{Min: 0, Max: 100}, text))
 	bars := string(Stacked([]Bar{{Label: "Café", Hidden: true, Parts: []Part{{"ja", 0.777}}}}, text))
-	for _, out := range []string{dots, bars} {
+	shares := string(Bars([]Row{{Label: "Café", Value: 77.7, Hidden: true}}, Scale{Min: 0, Max: 100}, text))
+	for _, out := range []string{dots, bars, shares} {
 		if !strings.Contains(out, "too few answers to show") {
 			t.Error("a hidden value is not said in words")
 		}

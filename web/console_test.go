@@ -501,7 +501,7 @@ func TestResultsDrawReleasedIndices(t *testing.T) {
 	}
 	f, _ := c.catalog(t).Form("citizen_short", 0)
 	for i := range 14 {
-		r := forms.NewResponse(f, uuid.NewString(), "da", forms.Answers{"belonging_place": float64(3 + i%3), "belonging_someone": float64(4)}, c.now())
+		r := forms.NewResponse(f, uuid.NewString(), "da", forms.Answers{"belonging_place": float64(3 + i%3), "belonging_someone": float64(4), "role": "helper"}, c.now())
 		r.Partnership, r.Activity = p.ID, "cafe"
 		if i >= 12 {
 			r.Activity = "walk"
@@ -524,7 +524,7 @@ func TestResultsDrawReleasedIndices(t *testing.T) {
 	if dir := os.Getenv("SAMSPIL_SCREENSHOTS"); dir != "" {
 		os.WriteFile(dir+"/results.html", []byte(b.last), 0o644)
 	}
-	for _, want := range []string{`role="img"`, "Café", "For få svar til at vise", "12 svar"} {
+	for _, want := range []string{`role="img"`, "Café", "For få svar til at vise", "12 svar", `aria-labelledby="share-role-t share-role-d"`, "100,0 %"} {
 		if !b.has(want) {
 			t.Errorf("the dashboard lacks %q", want)
 		}

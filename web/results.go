@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"samspil/analytics"
 	"samspil/charts"
+	"samspil/forms"
 	"samspil/indicators"
 	"samspil/partnership"
 )
@@ -37,6 +39,8 @@ type resultsView struct {
 	HealthPending string
 	// Changes are how each index moved between the last two rounds.
 	Changes []indexChange
+	// Shares are the answers to the choice questions, in all.
+	Shares []indexChart
 }
 
 // indexChange is one index's move between two rounds, in numbers and in
@@ -128,6 +132,7 @@ func (s *server) results(c *fiber.Ctx, r *request) error {
 	if err := s.changes(c, r, p, pa, ws, &v, number); err != nil {
 		return err
 	}
+	v.Shares = shareCharts(p, f, inc.Total, inc.MinGroup, r.Lang, number)
 	p.Data = v
 	return s.render(c, http.StatusOK, "results.html", p)
 }
@@ -233,4 +238,43 @@ func (s *server) changes(c *fiber.Ctx, r *request, p *page, pa partnership.Partn
 		v.Changes = append(v.Changes, row)
 	}
 	return nil
+}
+
+// shareCharts draws the share of each answer to the choice questions,
+// among those who answered each, in all; a question too few answered is
+// words.
+func shareCharts(p *page, f *forms.Form, total indicators.Group, minGroup int, lang string, number func(float64) string) []indexChart {
+	var out []indexChart
+	view := f.In(lang)
+	for i, it := range f.Items {
+		if it.Type != forms.TypeChoice && it.Type != forms.TypeMulti && it.Type != forms.TypeYesNo {
+			continue
+		}
+		title := view.Items[i].Text
+		shares, shown := total.Shares[it.ID]
+		var rows []charts.Row
+		options := view.Items[i].Options
+		if it.Type == forms.TypeYesNo {
+			options = []forms.OptionView{{Value: "yes", Label: p.T("yes")}, {Value: "no", Label: p.T("no")}}
+		}
+		if it.PreferNot {
+			options = append(slices.Clone(options), forms.OptionView{Value: forms.PreferNot, Label: p.T("prefer_not")})
+		}
+		for _, o := range options {
+			share, ok := shares[o.Value]
+			if !shown || !ok {
+				rows = append(rows, charts.Row{Label: o.Label, Hidden: true})
+				continue
+			}
+			rows = append(rows, charts.Row{Label: o.Label, Value: 100 * share})
+		}
+		if !shown {
+			rows = []charts.Row{{Label: p.T("results_all"), Hidden: true}}
+		}
+		text := charts.Text{ID: "share-" + it.ID, Title: title, Desc: p.T("results_shares_desc", "Question", title),
+			Hidden: p.T("results_hidden", "Min", minGroup), Number: func(x float64) string { return number(x) + " %" }}
+		out = append(out, indexChart{Title: title, Rows: rows,
+			SVG: template.HTML(charts.Bars(rows, charts.Scale{Min: 0, Max: 100}, text))}) // drawn by package charts, which escapes every text
+	}
+	return out
 }
