@@ -162,8 +162,14 @@ func (s *server) rememberLanguage(c *fiber.Ctx, lang string) {
 
 // anonCSRF is the double-submit token of the sign-in and set-password
 // forms, which are posted before any session exists.
-func (s *server) anonCSRF(c *fiber.Ctx) string {
-	if t := c.Cookies(anonCSRFCookie); len(t) == 32 {
+func (s *server) anonCSRF(c *fiber.Ctx) string { return s.doubleSubmit(c, anonCSRFCookie) }
+
+// doubleSubmit is the token a form without a session carries, kept in
+// the named cookie: the cookie's token when it has a good one, else a new
+// one set for a day. It needs no server-side state, so a restart or a
+// second instance never turns a form away.
+func (s *server) doubleSubmit(c *fiber.Ctx, cookie string) string {
+	if t := c.Cookies(cookie); len(t) == 32 {
 		if _, err := hex.DecodeString(t); err == nil {
 			return t
 		}
@@ -171,7 +177,7 @@ func (s *server) anonCSRF(c *fiber.Ctx) string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	t := hex.EncodeToString(b)
-	c.Cookie(&fiber.Cookie{Name: anonCSRFCookie, Value: t, Path: "/", HTTPOnly: true, SameSite: "Strict",
+	c.Cookie(&fiber.Cookie{Name: cookie, Value: t, Path: "/", HTTPOnly: true, SameSite: "Strict",
 		Secure: secure(c), Expires: s.Now().Add(24 * time.Hour)})
 	return t
 }

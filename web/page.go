@@ -154,20 +154,25 @@ func (p *page) problem(field, label, msg string, args ...any) {
 	p.Errors = append(p.Errors, fieldProblem{Field: field, Label: p.T(label), Message: p.T(msg, args...)})
 }
 
+// domainMessage is a domain problem's message in the page's language.
+func (p *page) domainMessage(pr partnership.Problem) string {
+	msg := pr.Code
+	if msg == "required" {
+		msg = "missing_field"
+	}
+	var args []any
+	for k, v := range pr.Params {
+		args = append(args, k, v)
+	}
+	return p.T(msg, args...)
+}
+
 // domainProblems adds the problems a domain check found.
 func (p *page) domainProblems(ps []partnership.Problem) {
 	for _, pr := range ps {
-		msg := pr.Code
-		if msg == "required" {
-			msg = "missing_field"
-		}
-		var args []any
-		for k, v := range pr.Params {
-			args = append(args, k, v)
-		}
 		// partners[2] is a problem with the partners field.
 		field, _, _ := strings.Cut(pr.Field, "[")
-		p.problem(field, "field_"+field, msg, args...)
+		p.Errors = append(p.Errors, fieldProblem{Field: field, Label: p.T("field_" + field), Message: p.domainMessage(pr)})
 	}
 }
 

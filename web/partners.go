@@ -183,15 +183,7 @@ func (s *server) importPartners(c *fiber.Ctx, r *request) error {
 	for _, row := range rows {
 		pr := previewRow{Row: row.Row, Partner: row.Partner}
 		for _, problem := range row.Problems {
-			msg := problem.Code
-			if msg == "required" {
-				msg = "missing_field"
-			}
-			var args []any
-			for k, val := range problem.Params {
-				args = append(args, k, val)
-			}
-			pr.Problems = append(pr.Problems, p.T("field_"+problem.Field)+": "+p.T(msg, args...))
+			pr.Problems = append(pr.Problems, p.T("field_"+problem.Field)+": "+p.domainMessage(problem))
 		}
 		prev.Rows = append(prev.Rows, pr)
 	}

@@ -2,14 +2,11 @@ package web
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -123,19 +120,7 @@ func (s *server) renderPhone(c *fiber.Ctx, status int, name string, p phonePage)
 // citizen's answers away.
 const csrfCookie = "samspil_csrf"
 
-func (s *server) csrfToken(c *fiber.Ctx) string {
-	if t := c.Cookies(csrfCookie); len(t) == 32 {
-		if _, err := hex.DecodeString(t); err == nil {
-			return t
-		}
-	}
-	b := make([]byte, 16)
-	rand.Read(b)
-	t := hex.EncodeToString(b)
-	c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: t, Path: "/", HTTPOnly: true, SameSite: "Strict",
-		Secure: c.Protocol() == "https", Expires: time.Now().Add(24 * time.Hour)})
-	return t
-}
+func (s *server) csrfToken(c *fiber.Ctx) string { return s.doubleSubmit(c, csrfCookie) }
 
 func (s *server) validCSRF(c *fiber.Ctx, posted string) bool {
 	cookie := c.Cookies(csrfCookie)
