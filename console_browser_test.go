@@ -243,8 +243,8 @@ func TestConsoleWalkThrough(t *testing.T) {
 	if err != nil || len(links) != 30 {
 		t.Fatalf("wave and links: %d links, %v", len(links), err)
 	}
-	// Three partners answer through their links.
-	for _, link := range links[:3] {
+	// Six partners answer through their links.
+	for _, link := range links[:6] {
 		token := link[strings.LastIndex(link, "/")+1:]
 		req, _ := http.NewRequest(http.MethodPut, base+"/api/v1/invitations/"+token+"/response",
 			strings.NewReader(`{"lang":"da","answers":{"relations_trust_close_relations":4}}`))
@@ -256,13 +256,14 @@ func TestConsoleWalkThrough(t *testing.T) {
 		res.Body.Close()
 	}
 	var waitingCount int
-	var invited string
+	var invited, waveURL string
 	err = chromedp.Do(bctx,
 		chromedp.Click(chromedp.CSS(`.noprint p a[href*="/waves/"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".big")),
 		into(&rate, chromedp.Text(chromedp.CSS(".big"))),
 		into(&waitingCount, chromedp.Evaluate[int](`document.querySelectorAll('#h-waiting + ul li').length`)),
 		check("wave-status"),
+		into(&waveURL, chromedp.Location()),
 		chromedp.Navigate(base+"/console"),
 		check("home"),
 		chromedp.Navigate(p+"/results"),
@@ -283,11 +284,11 @@ func TestConsoleWalkThrough(t *testing.T) {
 	if err != nil {
 		t.Fatalf("status, staff and audit: %v", err)
 	}
-	if want := "3 af 30 har svaret (10 %)"; !strings.Contains(rate, want) {
+	if want := "6 af 30 har svaret (20 %)"; !strings.Contains(rate, want) {
 		t.Errorf("the wave's status says %q, want %q", rate, want)
 	}
-	if waitingCount != 27 {
-		t.Errorf("%d partners listed as not answered, want 27", waitingCount)
+	if waitingCount != 24 {
+		t.Errorf("%d partners listed as not answered, want 24", waitingCount)
 	}
 
 	// The same pages in English.
@@ -302,6 +303,25 @@ func TestConsoleWalkThrough(t *testing.T) {
 		if lang != "en" {
 			t.Errorf("%s?lang=en is in %q", pg, lang)
 		}
+	}
+
+	// Closing the round early (after ticking that it cannot be undone)
+	// releases its partnership health, which the results page draws.
+	var health bool
+	err = chromedp.Do(bctx,
+		chromedp.Navigate(waveURL),
+		chromedp.Click(chromedp.CSS(`#f-confirm`)),
+		submit(`form:has(input[name=action][value=close])`),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		chromedp.Navigate(p+"/results"),
+		check("results-health"),
+		into(&health, chromedp.Evaluate[bool](`!!document.querySelector('svg[aria-labelledby="health-t health-d"]')`)),
+	)
+	if err != nil {
+		t.Fatalf("close the round and see its health: %v", err)
+	}
+	if !health {
+		t.Error("after the round closed, the results page draws no partnership health")
 	}
 
 	// Signing out ends the session: the console asks to sign in again.

@@ -119,3 +119,11 @@ func TestValuesAreClampedToTheScale(t *testing.T) {
 		t.Errorf("x(-1) = %v, want the left edge", x)
 	}
 }
+
+// A hidden row is words on white: no band is shaded behind them.
+func TestHiddenRowsHaveNoBands(t *testing.T) {
+	out := string(Dots([]Row{{Label: "a", Hidden: true}}, health, Text{ID: "h", Hidden: "too few"}))
+	if strings.Contains(out, "<rect") {
+		t.Errorf("bands are shaded behind a hidden row:\n%s", out)
+	}
+}

@@ -37,7 +37,10 @@ func Dots(rows []Row, sc Scale, t Text) []byte {
 	bottom := topMargin + float64(len(rows))*rowHeight
 	for _, band := range sc.Bands {
 		x0, x1 := sc.x(band.From, plotLeft, plotWidth), sc.x(band.To, plotLeft, plotWidth)
-		for i := range rows {
+		for i, r := range rows {
+			if r.Hidden {
+				continue // words stand there, on white
+			}
 			y := topMargin + float64(i)*rowHeight + 24
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s</title></rect>`,
 				x0, y, x1-x0, rowHeight-28, bandFill[min(max(band.Tone, 0), 2)], esc(band.Label))
