@@ -268,6 +268,8 @@ func TestConsoleWalkThrough(t *testing.T) {
 		check("home"),
 		chromedp.Navigate(p+"/results"),
 		check("results-empty"),
+		chromedp.Navigate(p+"/network"),
+		check("network"),
 		chromedp.Navigate(base+"/console/staff"),
 		check("staff"),
 		chromedp.SetValue(chromedp.CSS(`form[action="/console/staff"] #f-email`), "bo@example.dk"),

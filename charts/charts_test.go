@@ -127,3 +127,27 @@ func TestHiddenRowsHaveNoBands(t *testing.T) {
 		t.Errorf("bands are shaded behind a hidden row:\n%s", out)
 	}
 }
+
+func TestNetworkMap(t *testing.T) {
+	nodes := []NetNode{{ID: "a", Name: "Bibliotek", Group: 0, Labelled: true}, {ID: "b", Name: "FC Vest", Group: 1},
+		{ID: "c", Name: "Brugsen", Group: 2}, {ID: "d", Name: "Ensom", Group: 3}}
+	ties := []NetTie{{"a", "b", 2}, {"a", "c", 1}, {"b", "a", 1}, {"a", "zz", 1}}
+	text := Text{ID: "net", Title: "Netværk", Desc: "Hvem arbejder med hvem"}
+	out := Network(nodes, ties, []string{"offentlig", "civilsamfund", "privat", "borgergruppe"}, text)
+	wellFormed(t, out)
+	s := string(out)
+	if n := strings.Count(s, "<line"); n != 2 {
+		t.Errorf("%d ties drawn, want 2 (a repeated tie and one to an unknown partner left out)", n)
+	}
+	for _, name := range []string{"<title>Bibliotek</title>", "<title>Ensom</title>", ">Bibliotek</text>", "<polygon", "<rect"} {
+		if !strings.Contains(s, name) {
+			t.Errorf("the map lacks %s", name)
+		}
+	}
+	if strings.Contains(s, ">FC Vest</text>") {
+		t.Error("a partner that is not labelled is named on the map")
+	}
+	if again := Network(nodes, ties, []string{"offentlig", "civilsamfund", "privat", "borgergruppe"}, text); !bytes.Equal(again, out) {
+		t.Error("the same network lands differently twice")
+	}
+}

@@ -639,3 +639,49 @@ func TestResultsTellTheChangeBetweenRounds(t *testing.T) {
 		t.Errorf("the change between rounds is not told:\n%s", b.last)
 	}
 }
+
+// The network map draws who works with whom and says in words who has no
+// ties; "at least monthly" leaves out the rarer ones.
+func TestNetworkMap(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	p := c.partnership(t, "Nord", 5)
+	f, _ := c.catalog(t).Form("partner_survey", 0)
+	w := partnership.Wave{ID: "wa1", Partnership: p.ID, Form: f.ID, Version: f.Version, Respondents: "partners",
+		OpensAt: c.now().Add(-48 * time.Hour), ClosesAt: c.now().Add(48 * time.Hour)}
+	c.store.CreateWave(ctx, w)
+	pts, _ := c.store.Partners(ctx, p.ID)
+	answer := func(from partnership.Partner, ties map[string]string) {
+		var collab []map[string]any
+		for to, freq := range ties {
+			collab = append(collab, map[string]any{"partner": to, "frequency": freq})
+		}
+		answers := forms.Answers{"relations_trust_close_relations": float64(4), "collaboration": collab}
+		r := forms.NewResponse(f, from.ID, "da", answers, c.now())
+		r.ID, r.SubmissionID, r.Partnership, r.Wave, r.Partner = forms.PartnerResponseID(w.ID, from.ID), "", p.ID, w.ID, from.ID
+		if _, err := c.store.ReplaceResponse(ctx, r, f.Counts(answers)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, pt := range pts {
+		c.store.CreateInvitation(ctx, partnership.Invitation{Hash: access.Hash(pt.ID), Partnership: p.ID, Wave: w.ID, Partner: pt.ID})
+	}
+	answer(pts[0], map[string]string{pts[1].ID: "weekly", pts[2].ID: "once_or_twice"})
+	answer(pts[1], map[string]string{pts[0].ID: "weekly"})
+	pw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
+	b := c.browser(t)
+	b.signIn("bo@example.dk", pw)
+	b.get("/console/p/" + p.ID + "/network")
+	if dir := os.Getenv("SAMSPIL_SCREENSHOTS"); dir != "" {
+		os.WriteFile(dir+"/network.html", []byte(b.last), 0o644)
+	}
+	for _, want := range []string{`aria-labelledby="network-t network-d"`, "<title>" + pts[0].Name, "5 partnere har tilsammen 2 bånd", "Uden bånd (2)"} {
+		if !b.has(want) {
+			t.Errorf("the map lacks %q", want)
+		}
+	}
+	b.get("/console/p/" + p.ID + "/network?ties=monthly")
+	if !b.has("5 partnere har tilsammen 1 bånd") {
+		t.Error("at least monthly keeps a tie reported once or twice")
+	}
+}

@@ -53,7 +53,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		"GET /console/staff": "admin, own backbone, other backbone", "POST /console/staff": "admin, own backbone, other backbone",
 		"POST /console/staff/account": managers,
 		"GET /console/p/:pid":         viewers, "POST /console/p/:pid": managers,
-		"GET /console/p/:pid/results": viewers, "GET /console/p/:pid/partners": viewers, "POST /console/p/:pid/partners": managers,
+		"GET /console/p/:pid/results": viewers, "GET /console/p/:pid/network": viewers, "GET /console/p/:pid/partners": viewers, "POST /console/p/:pid/partners": managers,
 		"POST /console/p/:pid/partners/import": managers,
 		"GET /console/p/:pid/partners/:id":     managers, "POST /console/p/:pid/partners/:id": managers,
 		"GET /console/p/:pid/activities": viewers, "POST /console/p/:pid/activities": managers,

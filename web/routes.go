@@ -61,6 +61,7 @@ func (s *server) routes() []route {
 		{get, "/console/p/:pid", access.Viewers, s.partnershipPage, forStaff},
 		{post, "/console/p/:pid", access.Managers, s.updatePartnership, forStaff},
 		{get, "/console/p/:pid/results", access.Viewers, s.results, forStaff},
+		{get, "/console/p/:pid/network", access.Viewers, s.network, forStaff},
 		{get, "/console/p/:pid/partners", access.Viewers, s.partnersPage, forStaff},
 		{post, "/console/p/:pid/partners", access.Managers, s.addPartner, forStaff},
 		{post, "/console/p/:pid/partners/import", access.Managers, s.importPartners, forStaff},

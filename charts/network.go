@@ -1,0 +1,130 @@
+package charts
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"gonum.org/v1/gonum/graph/layout"
+	"gonum.org/v1/gonum/graph/simple"
+)
+
+// NetNode is a partner in a network map.
+type NetNode struct {
+	ID, Name string
+	// Group picks the colour and shape, such as the partner's sector; its
+	// name is Groups[Group] in the legend.
+	Group int
+	// Labelled nodes carry their name on the map, such as brokers.
+	Labelled bool
+}
+
+// NetTie is an undirected tie between two partners; Weight 2 draws it
+// heavier, such as a tie both partners reported.
+type NetTie struct {
+	A, B   string
+	Weight int
+}
+
+// shapes tell groups apart without colour: circle, square, triangle,
+// diamond, hexagon.
+var shapes = []string{"circle", "square", "triangle", "diamond", "hexagon"}
+
+// Network draws a network map: nodes coloured and shaped by group, sized
+// by their number of ties, ties as lines, labelled nodes named, and a
+// legend of the groups. The layout is force-directed (Eades, from
+// gonum), seeded, so the same network always lands the same way and a
+// partner stays roughly where it was when a few ties change.
+func Network(nodes []NetNode, ties []NetTie, groups []string, t Text) []byte {
+	const width, height, pad = 480.0, 400.0, 28.0
+	index := map[string]int{}
+	for i, n := range nodes {
+		index[n.ID] = i
+	}
+	g := simple.NewUndirectedGraph()
+	for i := range nodes {
+		g.AddNode(simple.Node(i))
+	}
+	degree := make([]int, len(nodes))
+	var drawn []NetTie
+	for _, tie := range ties {
+		a, okA := index[tie.A]
+		b, okB := index[tie.B]
+		if !okA || !okB || a == b || g.HasEdgeBetween(int64(a), int64(b)) {
+			continue
+		}
+		g.SetEdge(g.NewEdge(simple.Node(a), simple.Node(b)))
+		degree[a]++
+		degree[b]++
+		drawn = append(drawn, tie)
+	}
+	xs, ys := make([]float64, len(nodes)), make([]float64, len(nodes))
+	if len(nodes) > 1 {
+		eades := layout.EadesR2{Repulsion: 1, Rate: 0.05, Updates: 80, Theta: 0.2, Src: rand.NewPCG(1, 2)}
+		opt := layout.NewOptimizerR2(g, eades.Update)
+		for opt.Update() {
+		}
+		minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+		for i := range nodes {
+			p := opt.Coord2(int64(i))
+			xs[i], ys[i] = p.X, p.Y
+			minX, maxX, minY, maxY = min(minX, p.X), max(maxX, p.X), min(minY, p.Y), max(maxY, p.Y)
+		}
+		for i := range nodes {
+			xs[i] = pad + (xs[i]-minX)/max(maxX-minX, 1e-9)*(width-2*pad)
+			ys[i] = pad + (ys[i]-minY)/max(maxY-minY, 1e-9)*(height-2*pad)
+		}
+	} else if len(nodes) == 1 {
+		xs[0], ys[0] = width/2, height/2
+	}
+	legendHeight := 24.0 * float64((len(groups)+1)/2)
+	var b strings.Builder
+	svg(&b, t, width, height+legendHeight+8)
+	for _, tie := range drawn {
+		a, c := index[tie.A], index[tie.B]
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#8a9096" stroke-width="%d"/>`,
+			xs[a], ys[a], xs[c], ys[c], max(1, min(tie.Weight, 3)))
+	}
+	for i, n := range nodes {
+		r := 7 + 2*math.Sqrt(float64(degree[i]))
+		fmt.Fprintf(&b, `<g><title>%s</title>%s</g>`, esc(n.Name), shape(n.Group, xs[i], ys[i], r))
+		if n.Labelled {
+			// A name on the right half reads leftwards, so it stays on the map.
+			x, anchor := xs[i]+r+3, "start"
+			if xs[i] > width/2 {
+				x, anchor = xs[i]-r-3, "end"
+			}
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="%g" text-anchor="%s" fill="%s" stroke="#fff" stroke-width="3" paint-order="stroke">%s</text>`,
+				x, ys[i]+5, smallSize, anchor, ink, esc(n.Name))
+		}
+	}
+	for j, name := range groups {
+		lx, ly := float64(j%2)*(width/2), height+8+float64(j/2)*24
+		fmt.Fprintf(&b, `%s<text x="%.1f" y="%.1f" font-size="%g" fill="%s">%s</text>`, shape(j, lx+9, ly+8, 7), lx+22, ly+13, smallSize, ink, esc(name))
+	}
+	b.WriteString(`</svg>`)
+	return []byte(b.String())
+}
+
+// shape draws a node of a group at (x, y) with radius r.
+func shape(group int, x, y, r float64) string {
+	fill := Palette[(group+3)%len(Palette)]
+	attrs := fmt.Sprintf(`fill="%s" stroke="%s" stroke-width="1.5"`, fill, ink)
+	switch shapes[group%len(shapes)] {
+	case "square":
+		return fmt.Sprintf(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" %s/>`, x-r*0.9, y-r*0.9, 1.8*r, 1.8*r, attrs)
+	case "triangle":
+		return fmt.Sprintf(`<polygon points="%.1f,%.1f %.1f,%.1f %.1f,%.1f" %s/>`, x, y-r*1.1, x+r, y+r*0.8, x-r, y+r*0.8, attrs)
+	case "diamond":
+		return fmt.Sprintf(`<polygon points="%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f" %s/>`, x, y-r*1.2, x+r*1.2, y, x, y+r*1.2, x-r*1.2, y, attrs)
+	case "hexagon":
+		var pts []string
+		for k := range 6 {
+			a := math.Pi / 3 * float64(k)
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x+r*math.Cos(a), y+r*math.Sin(a)))
+		}
+		return fmt.Sprintf(`<polygon points="%s" %s/>`, strings.Join(pts, " "), attrs)
+	}
+	return fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="%.1f" %s/>`, x, y, r, attrs)
+}
