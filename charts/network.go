@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"gonum.org/v1/gonum/graph"
 	"gonum.org/v1/gonum/graph/layout"
 	"gonum.org/v1/gonum/graph/simple"
 )
@@ -59,24 +60,46 @@ func Network(nodes []NetNode, ties []NetTie, groups []string, t Text) []byte {
 		degree[b]++
 		drawn = append(drawn, tie)
 	}
+	// Partners with ties are laid out by force; those without wait in a
+	// row along the bottom, where they are easy to count.
 	xs, ys := make([]float64, len(nodes)), make([]float64, len(nodes))
-	if len(nodes) > 1 {
+	var linked, alone []int
+	for i := range nodes {
+		if degree[i] > 0 {
+			linked = append(linked, i)
+		} else {
+			alone = append(alone, i)
+		}
+	}
+	mapBottom := height - pad
+	if len(alone) > 0 {
+		mapBottom -= 48
+	}
+	for k, i := range alone {
+		xs[i], ys[i] = pad+(float64(k)+0.5)*(width-2*pad)/float64(len(alone)), height-pad
+	}
+	if len(linked) > 1 {
+		sub := simple.NewUndirectedGraph()
+		for _, i := range linked {
+			sub.AddNode(simple.Node(i))
+		}
+		for _, e := range graph.EdgesOf(g.Edges()) {
+			sub.SetEdge(sub.NewEdge(e.From(), e.To()))
+		}
 		eades := layout.EadesR2{Repulsion: 1, Rate: 0.05, Updates: 80, Theta: 0.2, Src: rand.NewPCG(1, 2)}
-		opt := layout.NewOptimizerR2(g, eades.Update)
+		opt := layout.NewOptimizerR2(sub, eades.Update)
 		for opt.Update() {
 		}
 		minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-		for i := range nodes {
+		for _, i := range linked {
 			p := opt.Coord2(int64(i))
 			xs[i], ys[i] = p.X, p.Y
 			minX, maxX, minY, maxY = min(minX, p.X), max(maxX, p.X), min(minY, p.Y), max(maxY, p.Y)
 		}
-		for i := range nodes {
+		for _, i := range linked {
 			xs[i] = pad + (xs[i]-minX)/max(maxX-minX, 1e-9)*(width-2*pad)
-			ys[i] = pad + (ys[i]-minY)/max(maxY-minY, 1e-9)*(height-2*pad)
+			ys[i] = pad + (ys[i]-minY)/max(maxY-minY, 1e-9)*(mapBottom-pad)
 		}
-	} else if len(nodes) == 1 {
-		xs[0], ys[0] = width/2, height/2
 	}
 	legendHeight := 24.0 * float64((len(groups)+1)/2)
 	var b strings.Builder
