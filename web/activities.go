@@ -167,33 +167,36 @@ func organisers(v activitiesView, a partnership.Activity) []partnership.Partner 
 	})
 }
 
-func (s *server) activityPage(c *fiber.Ctx, r *request) error {
+// activityOf starts an activity's page: the activity as stored, its name
+// as the heading, and the partners its form offers as organisers.
+func (s *server) activityOf(c *fiber.Ctx, r *request) (*page, partnership.Activity, []partnership.Partner, error) {
 	p := s.page(c, r, "activity_title")
 	v, err := s.activitiesView(c, p)
 	if err != nil {
-		return err
+		return nil, partnership.Activity{}, nil, err
 	}
 	a, err := s.Store.Activity(c.UserContext(), p.Partnership.ID, c.Params("aid"))
 	if err != nil {
-		return err
+		return nil, a, nil, err
 	}
 	p.Title = a.Name
-	p.Data = activityView{Activity: a, Partners: organisers(v, a)}
+	return p, a, organisers(v, a), nil
+}
+
+func (s *server) activityPage(c *fiber.Ctx, r *request) error {
+	p, a, offered, err := s.activityOf(c, r)
+	if err != nil {
+		return err
+	}
+	p.Data = activityView{Activity: a, Partners: offered}
 	return s.render(c, http.StatusOK, "activity.html", p)
 }
 
 func (s *server) saveActivity(c *fiber.Ctx, r *request) error {
-	p := s.page(c, r, "activity_title")
-	v, err := s.activitiesView(c, p)
+	p, a, offered, err := s.activityOf(c, r)
 	if err != nil {
 		return err
 	}
-	a, err := s.Store.Activity(c.UserContext(), p.Partnership.ID, c.Params("aid"))
-	if err != nil {
-		return err
-	}
-	p.Title = a.Name
-	offered := organisers(v, a)
 	activityForm(c, &a)
 	a.Active = c.FormValue("active") == "on"
 	if ps := a.Check(offered); len(ps) > 0 {

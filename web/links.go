@@ -50,7 +50,7 @@ type personalLink struct {
 func (s *server) invite(c *fiber.Ctx, r *request) error {
 	ctx, now := c.UserContext(), s.Now()
 	p := s.page(c, r, "links_title")
-	v, err := s.waveView(c, r, p)
+	v, err := s.waveOf(c, r, p)
 	if err != nil {
 		return err
 	}
@@ -74,9 +74,13 @@ func (s *server) invite(c *fiber.Ctx, r *request) error {
 	batch := onceID(c, "", v.Wave.ID)
 	if c.FormValue("all") == "1" {
 		// New links for every invited partner who has not answered.
+		invitees, _, err := s.Indicators.Invitees(ctx, v.Wave.Partnership, v.Wave.ID)
+		if err != nil {
+			return err
+		}
 		waiting := map[string]bool{}
-		for _, inv := range v.Waiting {
-			waiting[inv.Partner] = true
+		for _, inv := range invitees {
+			waiting[inv.Partner] = inv.Invited && !inv.Responded
 		}
 		for _, pt := range partners {
 			if !waiting[pt.ID] {
@@ -175,7 +179,7 @@ func (lv *linksView) csv(lang string) {
 func (s *server) reissue(c *fiber.Ctx, r *request) error {
 	ctx := c.UserContext()
 	p := s.page(c, r, "links_title")
-	v, err := s.waveView(c, r, p)
+	v, err := s.waveOf(c, r, p)
 	if err != nil {
 		return err
 	}

@@ -227,17 +227,27 @@ type partnerView struct {
 	Sectors []partnership.Sector
 }
 
-func (s *server) partnerPage(c *fiber.Ctx, r *request) error {
+// partnerOf starts a partner's page: the partner as stored, its name as
+// the heading.
+func (s *server) partnerOf(c *fiber.Ctx, r *request) (*page, partnership.Partner, error) {
 	p := s.page(c, r, "partner_title")
 	pa, err := s.partnershipOf(c, p, "partners")
 	if err != nil {
-		return err
+		return nil, partnership.Partner{}, err
 	}
 	pt, err := s.Store.Partner(c.UserContext(), pa.ID, c.Params("id"))
 	if err != nil {
-		return err
+		return nil, pt, err
 	}
 	p.Title = pt.Name
+	return p, pt, nil
+}
+
+func (s *server) partnerPage(c *fiber.Ctx, r *request) error {
+	p, pt, err := s.partnerOf(c, r)
+	if err != nil {
+		return err
+	}
 	p.Data = partnerView{Partner: pt, Sectors: partnership.Sectors}
 	return s.render(c, http.StatusOK, "partner.html", p)
 }
@@ -245,16 +255,10 @@ func (s *server) partnerPage(c *fiber.Ctx, r *request) error {
 // savePartner changes a partner; unticking "active" deactivates it, which
 // keeps its past answers meaningful where deleting would not.
 func (s *server) savePartner(c *fiber.Ctx, r *request) error {
-	p := s.page(c, r, "partner_title")
-	pa, err := s.partnershipOf(c, p, "partners")
+	p, pt, err := s.partnerOf(c, r)
 	if err != nil {
 		return err
 	}
-	pt, err := s.Store.Partner(c.UserContext(), pa.ID, c.Params("id"))
-	if err != nil {
-		return err
-	}
-	p.Title = pt.Name
 	partnerForm(c, &pt)
 	wasActive := pt.Active
 	pt.Active = c.FormValue("active") == "on"
@@ -278,8 +282,8 @@ func (s *server) savePartner(c *fiber.Ctx, r *request) error {
 		p.Data = partnerView{Partner: pt, Sectors: partnership.Sectors}
 		return s.render(c, http.StatusUnprocessableEntity, "partner.html", p)
 	}
-	if err := s.audit(c, r, "partner.update", pa.ID, pt.ID); err != nil {
+	if err := s.audit(c, r, "partner.update", pt.Partnership, pt.ID); err != nil {
 		return err
 	}
-	return back(c, "/console/p/"+pa.ID+"/partners", "saved")
+	return back(c, "/console/p/"+pt.Partnership+"/partners", "saved")
 }

@@ -65,19 +65,30 @@ func (s *server) wavePage(c *fiber.Ctx, r *request) error {
 	return s.render(c, http.StatusOK, "wave.html", p)
 }
 
-func (s *server) waveView(c *fiber.Ctx, r *request, p *page) (waveView, error) {
-	ctx := c.UserContext()
+// waveOf loads the wave a page is about, without its status figures:
+// what making links needs.
+func (s *server) waveOf(c *fiber.Ctx, r *request, p *page) (waveView, error) {
 	pa, err := s.partnershipOf(c, p, "waves")
 	if err != nil {
 		return waveView{}, err
 	}
-	w, err := s.Store.Wave(ctx, pa.ID, c.Params("wid"))
+	w, err := s.Store.Wave(c.UserContext(), pa.ID, c.Params("wid"))
 	if err != nil {
 		return waveView{}, err
 	}
-	v := waveView{Wave: w, Form: s.formTitle(w.Form, r.Lang), Status: w.Status(s.Now()), Last: lastDay(w),
-		Partners: w.Respondents == "partners", Contacts: map[string]string{}}
-	p.Title = v.Form
+	p.Title = s.formTitle(w.Form, r.Lang)
+	return waveView{Wave: w, Form: p.Title, Status: w.Status(s.Now()), Last: lastDay(w),
+		Partners: w.Respondents == "partners", Contacts: map[string]string{}}, nil
+}
+
+func (s *server) waveView(c *fiber.Ctx, r *request, p *page) (waveView, error) {
+	ctx := c.UserContext()
+	v, err := s.waveOf(c, r, p)
+	if err != nil {
+		return waveView{}, err
+	}
+	pa := *p.Partnership
+	w := v.Wave
 	if !v.Partners {
 		v.Link = s.citizenURL(c, pa.ID, "")
 		return v, nil
