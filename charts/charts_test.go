@@ -151,3 +151,29 @@ func TestNetworkMap(t *testing.T) {
 		t.Error("the same network lands differently twice")
 	}
 }
+
+// The map of a fixed network matches its golden file: it lands the same
+// way in every run, not only twice in one.
+func TestNetworkMapMatchesItsGoldenFile(t *testing.T) {
+	var nodes []NetNode
+	var ties []NetTie
+	for i := range 12 {
+		nodes = append(nodes, NetNode{ID: fmt.Sprintf("p%02d", i), Name: fmt.Sprintf("Partner %d", i), Group: i % 5, Labelled: i == 0})
+		if i > 0 && i < 10 {
+			ties = append(ties, NetTie{A: "p00", B: fmt.Sprintf("p%02d", i), Weight: 1 + i%2}, NetTie{A: fmt.Sprintf("p%02d", i), B: fmt.Sprintf("p%02d", (i%9)+1), Weight: 1})
+		}
+	}
+	out := Network(nodes, ties, []string{"offentlig", "civilsamfund", "privat", "borgergruppe", "sekretariat"}, Text{ID: "net", Title: "Netværk", Desc: "Hvem arbejder med hvem"})
+	wellFormed(t, out)
+	golden := "testdata/network.svg"
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		os.WriteFile(golden, out, 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, want) {
+		t.Errorf("the map differs from %s (UPDATE_GOLDEN=1 rewrites it after review)", golden)
+	}
+}

@@ -1,12 +1,15 @@
 package charts
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/gonum/graph"
+	"gonum.org/v1/gonum/graph/iterator"
 	"gonum.org/v1/gonum/graph/layout"
 	"gonum.org/v1/gonum/graph/simple"
 )
@@ -87,7 +90,7 @@ func Network(nodes []NetNode, ties []NetTie, groups []string, t Text) []byte {
 			sub.SetEdge(sub.NewEdge(e.From(), e.To()))
 		}
 		eades := layout.EadesR2{Repulsion: 1, Rate: 0.05, Updates: 80, Theta: 0.2, Src: rand.NewPCG(1, 2)}
-		opt := layout.NewOptimizerR2(sub, eades.Update)
+		opt := layout.NewOptimizerR2(ordered{sub}, eades.Update)
 		for opt.Update() {
 		}
 		minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
@@ -150,4 +153,19 @@ func shape(group int, x, y, r float64) string {
 		return fmt.Sprintf(`<polygon points="%s" %s/>`, strings.Join(pts, " "), attrs)
 	}
 	return fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="%.1f" %s/>`, x, y, r, attrs)
+}
+
+// ordered hands a graph's nodes to the layout in id order: gonum's simple
+// graphs keep them in maps, and a layout seeded the same way must also
+// meet the nodes in the same order to land the same way.
+type ordered struct{ *simple.UndirectedGraph }
+
+func (g ordered) Nodes() graph.Nodes { return sortedNodes(g.UndirectedGraph.Nodes()) }
+
+func (g ordered) From(id int64) graph.Nodes { return sortedNodes(g.UndirectedGraph.From(id)) }
+
+func sortedNodes(it graph.Nodes) graph.Nodes {
+	nodes := graph.NodesOf(it)
+	slices.SortFunc(nodes, func(a, b graph.Node) int { return cmp.Compare(a.ID(), b.ID()) })
+	return iterator.NewOrderedNodes(nodes)
 }
