@@ -139,8 +139,8 @@ func TestConsoleWalkThrough(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first admin and partnership: %v", err)
 	}
-	pid = regexp.MustCompile(`/console/p/([a-z0-9]+)`).FindStringSubmatch(location)[1]
-	p := base + "/console/p/" + pid
+	pid = regexp.MustCompile(`/console/partnerships/([a-z0-9]+)`).FindStringSubmatch(location)[1]
+	p := base + "/console/partnerships/" + pid
 	// Citizens answer in all six languages: the posters say so in each.
 	err = chromedp.Do(bctx,
 		check("partnership"),
@@ -150,7 +150,7 @@ func TestConsoleWalkThrough(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[name=lang_pl]`)),
 		chromedp.Click(chromedp.CSS(`input[name=lang_tr]`)),
 		chromedp.Click(chromedp.CSS(`input[name=lang_uk]`)),
-		submit(`form[action^="/console/p/"]`),
+		submit(`form[action^="/console/partnerships/"]`),
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
 		chromedp.Navigate(p+"/partners"),
 		check("partners-empty"),
@@ -164,7 +164,7 @@ func TestConsoleWalkThrough(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#partner-list tbody a")),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=active]`)),
 		check("partner-edit"),
-		chromedp.Navigate(base+"/console/p/nope"),
+		chromedp.Navigate(base+"/console/partnerships/nope"),
 		check("error-not-found"),
 		chromedp.Navigate(p+"/activities"),
 		check("activities-empty"),
@@ -294,8 +294,8 @@ func TestConsoleWalkThrough(t *testing.T) {
 	}
 
 	// The same pages in English.
-	for _, pg := range []string{"/console", "/console/p/" + pid, "/console/p/" + pid + "/partners", "/console/p/" + pid + "/activities",
-		"/console/p/" + pid + "/waves", "/console/staff", "/console/account"} {
+	for _, pg := range []string{"/console", "/console/partnerships/" + pid, "/console/partnerships/" + pid + "/partners", "/console/partnerships/" + pid + "/activities",
+		"/console/partnerships/" + pid + "/waves", "/console/staff", "/console/account"} {
 		var lang string
 		name := "en" + strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(pg, "/console", ""), "/p/"+pid, "-partnership"), "/", "-")
 		if err := chromedp.Do(bctx, chromedp.Navigate(base+pg+"?lang=en"), check(name),
@@ -341,7 +341,7 @@ func TestConsoleWalkThrough(t *testing.T) {
 		chromedp.Navigate(strings.Replace(invited, "http://localhost:"+strings.Split(addr, ":")[1], base, 1)),
 		chromedp.WaitVisible(chromedp.CSS("#f-repeat")),
 		check("setup"),
-		chromedp.Navigate(base+"/console/p/"+pid),
+		chromedp.Navigate(base+"/console/partnerships/"+pid),
 		chromedp.WaitVisible(chromedp.CSS("#f-email")),
 		into(&h1, chromedp.Text(chromedp.CSS("h1"))),
 	)

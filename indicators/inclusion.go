@@ -123,7 +123,7 @@ func groupOf(f *forms.Form, key map[string]string, t forms.Tally) Group {
 	}
 	for _, it := range f.Items {
 		ti, ok := t.Items[it.ID]
-		if !ok || ti.Answered == 0 || (it.Type != forms.TypeChoice && it.Type != forms.TypeMulti && it.Type != forms.TypeYesNo) {
+		if !ok || ti.Answered == 0 || !sharedType(it.Type) {
 			continue
 		}
 		if g.Shares == nil {
@@ -136,6 +136,16 @@ func groupOf(f *forms.Form, key map[string]string, t forms.Tally) Group {
 		g.Shares[it.ID] = shares
 	}
 	return g
+}
+
+// sharedType says whether an item's answers are counted by value, and so
+// published as the share giving each.
+func sharedType(t forms.ItemType) bool {
+	switch t {
+	case forms.TypeChoice, forms.TypeMulti, forms.TypeYesNo, forms.TypeScale, forms.TypeRating:
+		return true
+	}
+	return false
 }
 
 // answerValues lists every answer an item offers, so that one nobody gave

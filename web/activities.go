@@ -132,7 +132,7 @@ func (s *server) addActivity(c *fiber.Ctx, r *request) error {
 	}
 	a := partnership.Activity{ID: onceID(c, "ac", p.Partnership.ID), Partnership: p.Partnership.ID, Active: true}
 	if _, err := s.Store.Activity(c.UserContext(), a.Partnership, a.ID); err == nil {
-		return back(c, "/console/p/"+a.Partnership+"/activities", "activity_added")
+		return back(c, "/console/partnerships/"+a.Partnership+"/activities", "activity_added")
 	}
 	activityForm(c, &a)
 	if ps := a.Check(v.Partners); len(ps) > 0 {
@@ -144,14 +144,14 @@ func (s *server) addActivity(c *fiber.Ctx, r *request) error {
 	if err := s.Store.CreateActivity(c.UserContext(), a); err != nil {
 		// The same form, posted twice at once, made it already.
 		if _, again := s.Store.Activity(c.UserContext(), a.Partnership, a.ID); again == nil {
-			return back(c, "/console/p/"+a.Partnership+"/activities", "activity_added")
+			return back(c, "/console/partnerships/"+a.Partnership+"/activities", "activity_added")
 		}
 		return err
 	}
 	if err := s.audit(c, r, "activity.create", a.Partnership, a.ID); err != nil {
 		return err
 	}
-	return back(c, "/console/p/"+a.Partnership+"/activities", "activity_added")
+	return back(c, "/console/partnerships/"+a.Partnership+"/activities", "activity_added")
 }
 
 type activityView struct {
@@ -210,7 +210,7 @@ func (s *server) saveActivity(c *fiber.Ctx, r *request) error {
 	if err := s.audit(c, r, "activity.update", a.Partnership, a.ID); err != nil {
 		return err
 	}
-	return back(c, "/console/p/"+a.Partnership+"/activities", "saved")
+	return back(c, "/console/partnerships/"+a.Partnership+"/activities", "saved")
 }
 
 // posterView is a printable A4 poster with a citizen link's QR code.

@@ -42,7 +42,7 @@ func TestPartnerImportShowsEveryRowBeforeSaving(t *testing.T) {
 	p := c.partnership(t, "Nord", 1)
 	b := c.browser(t)
 	b.signIn("anne@example.dk", pw)
-	path := "/console/p/" + p.ID + "/partners"
+	path := "/console/partnerships/" + p.ID + "/partners"
 	b.get(path)
 
 	bad := []byte("name;sector;email\nFritidsklubben;public;klub@example.dk\n;civil;\nNord partner 00;civil;\nBageren;shop;ikke-en-mail\n")
@@ -95,7 +95,7 @@ func TestAddPartnerKeepsWhatWasTyped(t *testing.T) {
 	p := c.partnership(t, "Nord", 1)
 	b := c.browser(t)
 	b.signIn("anne@example.dk", pw)
-	path := "/console/p/" + p.ID + "/partners"
+	path := "/console/partnerships/" + p.ID + "/partners"
 	b.get(path)
 	status, _ := b.post(path, url.Values{"name": {"Nord partner 00"}, "sector": {"private"}, "email": {"ny@example.dk"}})
 	if status != http.StatusUnprocessableEntity {
@@ -114,7 +114,7 @@ func TestOpeningAWaveTwiceOpensOne(t *testing.T) {
 	bpw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
 	b := c.browser(t)
 	b.signIn("bo@example.dk", bpw)
-	path := "/console/p/" + p.ID + "/waves"
+	path := "/console/partnerships/" + p.ID + "/waves"
 	b.get(path)
 	once := regexp.MustCompile(`name="_once" value="([^"]+)"`).FindStringSubmatch(b.last)[1]
 	form := url.Values{"_once": {once}, "form": {"partner_survey"}, "opens": {"2.3.2027"}, "closes": {"2027-03-20"}}
@@ -148,7 +148,7 @@ func TestInvitationLinksAreShownOnceAndReissued(t *testing.T) {
 	c.store.CreateWave(ctx, w)
 	b := c.browser(t)
 	b.signIn("bo@example.dk", pw)
-	path := "/console/p/" + p.ID + "/waves/" + w.ID
+	path := "/console/partnerships/" + p.ID + "/waves/" + w.ID
 	b.get(path)
 	if status, _ := b.post(path+"/invitations", nil); status != http.StatusOK {
 		t.Fatalf("invite: %d", status)
@@ -191,13 +191,13 @@ func TestPosterPrintsTheActivityLink(t *testing.T) {
 	pw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
 	b := c.browser(t)
 	b.signIn("bo@example.dk", pw)
-	b.get("/console/p/" + p.ID + "/activities")
-	status, _ := b.post("/console/p/"+p.ID+"/activities", url.Values{"name": {"Fællesspisning"}, "description": {"Hver torsdag"}})
+	b.get("/console/partnerships/" + p.ID + "/activities")
+	status, _ := b.post("/console/partnerships/"+p.ID+"/activities", url.Values{"name": {"Fællesspisning"}, "description": {"Hver torsdag"}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("add activity: %d %s", status, b.last)
 	}
 	acts, _ := c.store.Activities(context.Background(), p.ID)
-	if status := b.get("/console/p/" + p.ID + "/activities/" + acts[0].ID + "/poster"); status != http.StatusOK {
+	if status := b.get("/console/partnerships/" + p.ID + "/activities/" + acts[0].ID + "/poster"); status != http.StatusOK {
 		t.Fatalf("poster: %d", status)
 	}
 	link := "/a/" + acts[0].ID
@@ -296,7 +296,7 @@ func TestInvitingTwiceFromOnePage(t *testing.T) {
 	c.store.CreateWave(context.Background(), w)
 	b := c.browser(t)
 	b.signIn("bo@example.dk", pw)
-	path := "/console/p/" + p.ID + "/waves/" + w.ID
+	path := "/console/partnerships/" + p.ID + "/waves/" + w.ID
 	b.get(path)
 	form := url.Values{"_csrf": {b.csrf()}, "_once": {regexp.MustCompile(`name="_once" value="([^"]+)"`).FindStringSubmatch(b.last)[1]}}
 	b.post(path+"/invitations", form)
@@ -352,8 +352,8 @@ func TestCreateFormsPostedTwiceMakeOne(t *testing.T) {
 		t.Fatalf("%d partnerships, want 1", len(ps))
 	}
 	pid := ps[0].ID
-	twice("/console/p/"+pid+"/partners", "/console/p/"+pid+"/partners", url.Values{"name": {"Bibliotek"}, "sector": {"public"}})
-	twice("/console/p/"+pid+"/activities", "/console/p/"+pid+"/activities", url.Values{"name": {"Café"}})
+	twice("/console/partnerships/"+pid+"/partners", "/console/partnerships/"+pid+"/partners", url.Values{"name": {"Bibliotek"}, "sector": {"public"}})
+	twice("/console/partnerships/"+pid+"/activities", "/console/partnerships/"+pid+"/activities", url.Values{"name": {"Café"}})
 	if pts, _ := c.store.Partners(ctx, pid); len(pts) != 1 {
 		t.Errorf("%d partners, want 1", len(pts))
 	}
@@ -371,7 +371,7 @@ func TestFormsComeBackAsTyped(t *testing.T) {
 	pw := c.user(t, "admin@example.dk", access.RoleAdmin)
 	b := c.browser(t)
 	b.signIn("admin@example.dk", pw)
-	base := "/console/p/" + p.ID
+	base := "/console/partnerships/" + p.ID
 
 	b.get(base)
 	if status, _ := b.post(base, url.Values{"name": {"Nord"}, "min_group": {"abc"}, "lang_da": {"on"}}); status != http.StatusUnprocessableEntity ||
@@ -471,7 +471,7 @@ func TestImportWindows1252(t *testing.T) {
 	p := c.partnership(t, "Nord", 0)
 	b := c.browser(t)
 	b.signIn("admin@example.dk", pw)
-	path := "/console/p/" + p.ID + "/partners"
+	path := "/console/partnerships/" + p.ID + "/partners"
 	b.get(path)
 	cp1252 := []byte("navn;sektor;e-mail\r\n\xc6r\xf8 Bibliotek;offentlig;\r\n")
 	if status := b.upload(path+"/import", "partnere.csv", cp1252); status != http.StatusOK || !b.has("Ærø Bibliotek") {
@@ -513,14 +513,14 @@ func TestResultsDrawReleasedIndices(t *testing.T) {
 	pw := c.user(t, "eva@example.dk", access.RoleEvaluator)
 	b := c.browser(t)
 	b.signIn("eva@example.dk", pw)
-	if status := b.get("/console/p/" + p.ID + "/results"); status != http.StatusOK || !b.has("Der er ingen tal endnu") {
+	if status := b.get("/console/partnerships/" + p.ID + "/results"); status != http.StatusOK || !b.has("Der er ingen tal endnu") {
 		t.Fatalf("before the month ends: %d\n%s", status, b.last)
 	}
 	// A month is released an hour after it ends.
 	now := c.now().UTC()
 	c.advance(time.Date(now.Year(), now.Month()+1, 1, 2, 0, 0, 0, time.UTC).Sub(now))
 	b.signIn("eva@example.dk", pw) // a month later, the session has ended
-	b.get("/console/p/" + p.ID + "/results")
+	b.get("/console/partnerships/" + p.ID + "/results")
 	if dir := os.Getenv("SAMSPIL_SCREENSHOTS"); dir != "" {
 		os.WriteFile(dir+"/results.html", []byte(b.last), 0o644)
 	}
@@ -530,7 +530,7 @@ func TestResultsDrawReleasedIndices(t *testing.T) {
 		}
 	}
 	// A grouping the form does not have is an error at its field.
-	if status := b.get("/console/p/" + p.ID + "/results?by=shoe_size"); status != http.StatusUnprocessableEntity || !b.has("Det skal rettes") {
+	if status := b.get("/console/partnerships/" + p.ID + "/results?by=shoe_size"); status != http.StatusUnprocessableEntity || !b.has("Det skal rettes") {
 		t.Errorf("an unknown grouping: %d", status)
 	}
 }
@@ -563,12 +563,12 @@ func TestResultsDrawHealthOfAClosedRound(t *testing.T) {
 	pw := c.user(t, "eva@example.dk", access.RoleEvaluator)
 	b := c.browser(t)
 	b.signIn("eva@example.dk", pw)
-	b.get("/console/p/" + p.ID + "/results")
+	b.get("/console/partnerships/" + p.ID + "/results")
 	if !b.has("vises, når runden lukker") {
 		t.Error("before the round closes, the page does not say when health comes")
 	}
 	c.advance(2 * time.Hour)
-	b.get("/console/p/" + p.ID + "/results")
+	b.get("/console/partnerships/" + p.ID + "/results")
 	for _, want := range []string{"Partnerskabets sundhed", `aria-labelledby="health-t health-d"`, "6 partnere", "<title>styrke</title>"} {
 		if !b.has(want) {
 			t.Errorf("the results page lacks %q", want)
@@ -599,7 +599,7 @@ func TestWaveStatusDrawsAnswersOverTime(t *testing.T) {
 	pw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
 	b := c.browser(t)
 	b.signIn("bo@example.dk", pw)
-	b.get("/console/p/" + p.ID + "/waves/" + w.ID)
+	b.get("/console/partnerships/" + p.ID + "/waves/" + w.ID)
 	if !b.has(`aria-labelledby="days-t days-d"`) || !b.has("50 %") {
 		t.Errorf("the round's page has no chart of answers over time:\n%s", b.last)
 	}
@@ -631,7 +631,7 @@ func TestResultsTellTheChangeBetweenRounds(t *testing.T) {
 	pw := c.user(t, "eva@example.dk", access.RoleEvaluator)
 	b := c.browser(t)
 	b.signIn("eva@example.dk", pw)
-	b.get("/console/p/" + p.ID + "/results")
+	b.get("/console/partnerships/" + p.ID + "/results")
 	if dir := os.Getenv("SAMSPIL_SCREENSHOTS"); dir != "" {
 		os.WriteFile(dir+"/results-change.html", []byte(b.last), 0o644)
 	}
@@ -671,7 +671,7 @@ func TestNetworkMap(t *testing.T) {
 	pw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
 	b := c.browser(t)
 	b.signIn("bo@example.dk", pw)
-	b.get("/console/p/" + p.ID + "/network")
+	b.get("/console/partnerships/" + p.ID + "/network")
 	if dir := os.Getenv("SAMSPIL_SCREENSHOTS"); dir != "" {
 		os.WriteFile(dir+"/network.html", []byte(b.last), 0o644)
 	}
@@ -680,7 +680,7 @@ func TestNetworkMap(t *testing.T) {
 			t.Errorf("the map lacks %q", want)
 		}
 	}
-	b.get("/console/p/" + p.ID + "/network?ties=monthly")
+	b.get("/console/partnerships/" + p.ID + "/network?ties=monthly")
 	if !b.has("5 partnere har tilsammen 1 bånd") {
 		t.Error("at least monthly keeps a tie reported once or twice")
 	}

@@ -87,7 +87,7 @@ func (s *server) addPartner(c *fiber.Ctx, r *request) error {
 	pt := partnership.Partner{ID: onceID(c, "pt", p.Partnership.ID), Partnership: p.Partnership.ID, Active: true,
 		JoinedAt: s.Now().UTC().Truncate(time.Second)}
 	if _, err := s.Store.Partner(c.UserContext(), pt.Partnership, pt.ID); err == nil {
-		return back(c, "/console/p/"+pt.Partnership+"/partners", "partner_added")
+		return back(c, "/console/partnerships/"+pt.Partnership+"/partners", "partner_added")
 	}
 	partnerForm(c, &pt)
 	ps := pt.Check()
@@ -96,7 +96,7 @@ func (s *server) addPartner(c *fiber.Ctx, r *request) error {
 		if err != nil {
 			// The same form, posted twice at once, made it already.
 			if _, again := s.Store.Partner(c.UserContext(), pt.Partnership, pt.ID); again == nil {
-				return back(c, "/console/p/"+pt.Partnership+"/partners", "partner_added")
+				return back(c, "/console/partnerships/"+pt.Partnership+"/partners", "partner_added")
 			}
 		}
 		if errors.Is(err, partnership.ErrDuplicateName) {
@@ -114,7 +114,7 @@ func (s *server) addPartner(c *fiber.Ctx, r *request) error {
 	if err := s.audit(c, r, "partner.create", pt.Partnership, pt.ID); err != nil {
 		return err
 	}
-	return back(c, "/console/p/"+pt.Partnership+"/partners", "partner_added")
+	return back(c, "/console/partnerships/"+pt.Partnership+"/partners", "partner_added")
 }
 
 // importPartners shows an uploaded file's rows with their problems, and
@@ -157,7 +157,7 @@ func (s *server) importPartners(c *fiber.Ctx, r *request) error {
 	partners, rejected := partnership.PlanImport(rows, v.Partners, p.Partnership.ID, s.Now())
 	if confirm && allKnown(rows, v.Partners) {
 		// The same confirmation, posted twice: the first one saved them.
-		return back(c, "/console/p/"+p.Partnership.ID+"/partners", "partners_imported")
+		return back(c, "/console/partnerships/"+p.Partnership.ID+"/partners", "partners_imported")
 	}
 	if confirm && rejected == 0 {
 		err := s.Store.CreatePartners(c.UserContext(), partners)
@@ -168,7 +168,7 @@ func (s *server) importPartners(c *fiber.Ctx, r *request) error {
 			if err := s.audit(c, r, "partner.import", p.Partnership.ID, ""); err != nil {
 				return err
 			}
-			return back(c, "/console/p/"+p.Partnership.ID+"/partners", "partners_imported")
+			return back(c, "/console/partnerships/"+p.Partnership.ID+"/partners", "partners_imported")
 		}
 		// Someone added one of these names meanwhile: show the preview
 		// again with the row marked.
@@ -285,5 +285,5 @@ func (s *server) savePartner(c *fiber.Ctx, r *request) error {
 	if err := s.audit(c, r, "partner.update", pt.Partnership, pt.ID); err != nil {
 		return err
 	}
-	return back(c, "/console/p/"+pt.Partnership+"/partners", "saved")
+	return back(c, "/console/partnerships/"+pt.Partnership+"/partners", "saved")
 }

@@ -87,14 +87,14 @@ func (s *server) updatePartnership(c *fiber.Ctx, r *request) error {
 	if err := s.audit(c, r, "partnership.update", pa.ID, pa.ID); err != nil {
 		return err
 	}
-	return back(c, "/console/p/"+pa.ID, "saved")
+	return back(c, "/console/partnerships/"+pa.ID, "saved")
 }
 
 // createPartnership registers a partnership from the home page (admins).
 func (s *server) createPartnership(c *fiber.Ctx, r *request) error {
 	pa := partnership.Partnership{ID: onceID(c, "pa", "partnership"), CreatedAt: s.Now().UTC(), Languages: []string{"da"}}
 	if _, err := s.Store.Partnership(c.UserContext(), pa.ID); err == nil {
-		return back(c, "/console/p/"+pa.ID, "partnership_created")
+		return back(c, "/console/partnerships/"+pa.ID, "partnership_created")
 	}
 	pa.Name, pa.Area = c.FormValue("name"), c.FormValue("area")
 	if ps := pa.Check(); len(ps) > 0 {
@@ -110,12 +110,22 @@ func (s *server) createPartnership(c *fiber.Ctx, r *request) error {
 	if err := s.Store.CreatePartnership(c.UserContext(), pa); err != nil {
 		// The same form, posted twice at once, made it already.
 		if _, again := s.Store.Partnership(c.UserContext(), pa.ID); again == nil {
-			return back(c, "/console/p/"+pa.ID, "partnership_created")
+			return back(c, "/console/partnerships/"+pa.ID, "partnership_created")
 		}
 		return err
 	}
 	if err := s.audit(c, r, "partnership.create", pa.ID, pa.ID); err != nil {
 		return err
 	}
-	return back(c, "/console/p/"+pa.ID, "partnership_created")
+	return back(c, "/console/partnerships/"+pa.ID, "partnership_created")
+}
+
+// movedPartnership sends an address from before the console's partnership
+// pages took the names (/console/p/...) to where it lives now.
+func movedPartnership(c *fiber.Ctx, _ *request) error {
+	to := "/console/partnerships/" + c.Params("*")
+	if q := c.Request().URI().QueryString(); len(q) > 0 {
+		to += "?" + string(q)
+	}
+	return c.Redirect(to, http.StatusMovedPermanently)
 }

@@ -99,7 +99,7 @@ func (s *server) openWave(c *fiber.Ctx, r *request) error {
 	pid := p.Partnership.ID
 	w := partnership.Wave{ID: onceID(c, "wa", pid), Partnership: pid, Form: c.FormValue("form")}
 	if _, err := s.Store.Wave(c.UserContext(), pid, w.ID); err == nil {
-		return back(c, "/console/p/"+pid+"/waves/"+w.ID, "wave_opened")
+		return back(c, "/console/partnerships/"+pid+"/waves/"+w.ID, "wave_opened")
 	}
 	v.Form, v.Opens, v.Closes = w.Form, c.FormValue("opens"), c.FormValue("closes")
 	opens, okOpens := parseDay(v.Opens)
@@ -138,14 +138,14 @@ func (s *server) openWave(c *fiber.Ctx, r *request) error {
 	if err := s.Store.CreateWave(c.UserContext(), w); err != nil {
 		// The same wave, posted twice at once, is already there.
 		if _, again := s.Store.Wave(c.UserContext(), pid, w.ID); again == nil {
-			return back(c, "/console/p/"+pid+"/waves/"+w.ID, "wave_opened")
+			return back(c, "/console/partnerships/"+pid+"/waves/"+w.ID, "wave_opened")
 		}
 		return err
 	}
 	if err := s.audit(c, r, "wave.create", pid, w.ID); err != nil {
 		return err
 	}
-	return back(c, "/console/p/"+pid+"/waves/"+w.ID, "wave_opened")
+	return back(c, "/console/partnerships/"+pid+"/waves/"+w.ID, "wave_opened")
 }
 
 // changeWaveDates closes a wave now or moves its last day.
@@ -162,7 +162,7 @@ func (s *server) changeWaveDates(c *fiber.Ctx, r *request) error {
 		// Only an open round closes early, and only when the person
 		// ticked that it cannot be undone.
 		if w.Status(now) != partnership.Open {
-			return back(c, "/console/p/"+w.Partnership+"/waves/"+w.ID, "")
+			return back(c, "/console/partnerships/"+w.Partnership+"/waves/"+w.ID, "")
 		}
 		if c.FormValue("confirm") != "on" {
 			p.problem("confirm", "wave_close_now", "wave_close_unconfirmed")
@@ -193,5 +193,5 @@ func (s *server) changeWaveDates(c *fiber.Ctx, r *request) error {
 	if err := s.audit(c, r, "wave.dates", w.Partnership, w.ID); err != nil {
 		return err
 	}
-	return back(c, "/console/p/"+w.Partnership+"/waves/"+w.ID, done)
+	return back(c, "/console/partnerships/"+w.Partnership+"/waves/"+w.ID, done)
 }
