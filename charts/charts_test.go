@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -133,7 +134,7 @@ func TestNetworkMap(t *testing.T) {
 		{ID: "c", Name: "Brugsen", Group: 2}, {ID: "d", Name: "Ensom", Group: 3}}
 	ties := []NetTie{{"a", "b", 2}, {"a", "c", 1}, {"b", "a", 1}, {"a", "zz", 1}}
 	text := Text{ID: "net", Title: "Netværk", Desc: "Hvem arbejder med hvem"}
-	out := Network(nodes, ties, []string{"offentlig", "civilsamfund", "privat", "borgergruppe"}, text)
+	out := Network(nodes, ties, nil, []string{"offentlig", "civilsamfund", "privat", "borgergruppe"}, text)
 	wellFormed(t, out)
 	s := string(out)
 	if n := strings.Count(s, "<line"); n != 2 {
@@ -147,7 +148,7 @@ func TestNetworkMap(t *testing.T) {
 	if strings.Contains(s, ">FC Vest</text>") {
 		t.Error("a partner that is not labelled is named on the map")
 	}
-	if again := Network(nodes, ties, []string{"offentlig", "civilsamfund", "privat", "borgergruppe"}, text); !bytes.Equal(again, out) {
+	if again := Network(nodes, ties, nil, []string{"offentlig", "civilsamfund", "privat", "borgergruppe"}, text); !bytes.Equal(again, out) {
 		t.Error("the same network lands differently twice")
 	}
 }
@@ -163,7 +164,7 @@ func TestNetworkMapMatchesItsGoldenFile(t *testing.T) {
 			ties = append(ties, NetTie{A: "p00", B: fmt.Sprintf("p%02d", i), Weight: 1 + i%2}, NetTie{A: fmt.Sprintf("p%02d", i), B: fmt.Sprintf("p%02d", (i%9)+1), Weight: 1})
 		}
 	}
-	out := Network(nodes, ties, []string{"offentlig", "civilsamfund", "privat", "borgergruppe", "sekretariat"}, Text{ID: "net", Title: "Netværk", Desc: "Hvem arbejder med hvem"})
+	out := Network(nodes, ties, nil, []string{"offentlig", "civilsamfund", "privat", "borgergruppe", "sekretariat"}, Text{ID: "net", Title: "Netværk", Desc: "Hvem arbejder med hvem"})
 	wellFormed(t, out)
 	golden := "testdata/network.svg"
 	if os.Getenv("UPDATE_GOLDEN") != "" {
@@ -175,5 +176,41 @@ func TestNetworkMapMatchesItsGoldenFile(t *testing.T) {
 	}
 	if !bytes.Equal(out, want) {
 		t.Errorf("the map differs from %s (UPDATE_GOLDEN=1 rewrites it after review)", golden)
+	}
+}
+
+// Laid out on every round's ties, a partner stands in the same place on
+// each round's map, whichever of its ties that round had.
+func TestNetworkMapKeepsPartnersInPlace(t *testing.T) {
+	var nodes []NetNode
+	var all, some []NetTie
+	for i := range 10 {
+		nodes = append(nodes, NetNode{ID: fmt.Sprintf("p%02d", i), Name: fmt.Sprintf("Partner %d", i)})
+		if i > 0 {
+			all = append(all, NetTie{A: "p00", B: fmt.Sprintf("p%02d", i), Weight: 1})
+			if i%2 == 0 {
+				some = append(some, all[len(all)-1])
+			}
+		}
+	}
+	groups := []string{"offentlig"}
+	place := func(svg []byte, name string) string {
+		s := string(svg)
+		i := strings.Index(s, "<title>"+name+"</title>")
+		if i < 0 {
+			t.Fatalf("%s is not on the map", name)
+		}
+		g := s[i : i+strings.Index(s[i:], "</g>")]
+		return regexp.MustCompile(`(cx|cy|points)="[^"]*"`).FindString(g) + regexp.MustCompile(` (cy|y)="[^"]*"`).FindString(g)
+	}
+	first := Network(nodes, all, all, groups, Text{ID: "a"})
+	second := Network(nodes, some, all, groups, Text{ID: "a"})
+	for _, name := range []string{"Partner 0", "Partner 2", "Partner 4"} {
+		if a, b := place(first, name), place(second, name); a != b {
+			t.Errorf("%s moved between rounds: %s, then %s", name, a, b)
+		}
+	}
+	if alone := place(second, "Partner 1"); alone == place(first, "Partner 1") {
+		t.Error("a partner without ties this round is not in the row along the bottom")
 	}
 }

@@ -3,6 +3,7 @@ package charts
 import (
 	"cmp"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -38,9 +39,10 @@ var shapes = []string{"circle", "square", "triangle", "diamond", "hexagon"}
 // Network draws a network map: nodes coloured and shaped by group, sized
 // by their number of ties, ties as lines, labelled nodes named, and a
 // legend of the groups. The layout is force-directed (Eades, from
-// gonum), seeded, so the same network always lands the same way and a
-// partner stays roughly where it was when a few ties change.
-func Network(nodes []NetNode, ties []NetTie, groups []string, t Text) []byte {
+// gonum), seeded, so the same network always lands the same way. Laid
+// out on layout, such as the ties of every round, when it is not nil, a
+// partner stays where it was from one round's map to the next.
+func Network(nodes []NetNode, ties, frame []NetTie, groups []string, t Text) []byte {
 	const width, height, pad = 480.0, 400.0, 28.0
 	index := map[string]int{}
 	for i, n := range nodes {
@@ -75,29 +77,48 @@ func Network(nodes []NetNode, ties []NetTie, groups []string, t Text) []byte {
 		}
 	}
 	mapBottom := height - pad
-	if len(alone) > 0 {
+	if len(alone) > 0 || frame != nil {
 		mapBottom -= 48
 	}
 	for k, i := range alone {
 		xs[i], ys[i] = pad+(float64(k)+0.5)*(width-2*pad)/float64(len(alone)), height-pad
 	}
+	if frame == nil {
+		frame = drawn
+	}
 	if len(linked) > 1 {
+		// Nodes are numbered by a hash of their id, not their place in
+		// the list, so a partner added or gone moves the others little.
 		sub := simple.NewUndirectedGraph()
-		for _, i := range linked {
-			sub.AddNode(simple.Node(i))
+		key := func(i int) simple.Node {
+			h := fnv.New64a()
+			h.Write([]byte(nodes[i].ID))
+			return simple.Node(h.Sum64() >> 1)
 		}
-		for _, e := range graph.EdgesOf(g.Edges()) {
-			sub.SetEdge(sub.NewEdge(e.From(), e.To()))
+		for _, i := range linked {
+			sub.AddNode(key(i))
+		}
+		for _, tie := range frame {
+			a, okA := index[tie.A]
+			b, okB := index[tie.B]
+			if okA && okB && a != b && key(a) != key(b) {
+				sub.SetEdge(sub.NewEdge(key(a), key(b)))
+			}
 		}
 		eades := layout.EadesR2{Repulsion: 1, Rate: 0.05, Updates: 80, Theta: 0.2, Src: rand.NewPCG(1, 2)}
 		opt := layout.NewOptimizerR2(ordered{sub}, eades.Update)
 		for opt.Update() {
 		}
+		// Scaled to all the nodes laid out, so that a frame gives the
+		// same place whichever of them have ties drawn.
 		minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-		for _, i := range linked {
-			p := opt.Coord2(int64(i))
-			xs[i], ys[i] = p.X, p.Y
+		for _, n := range graph.NodesOf(sub.Nodes()) {
+			p := opt.Coord2(n.ID())
 			minX, maxX, minY, maxY = min(minX, p.X), max(maxX, p.X), min(minY, p.Y), max(maxY, p.Y)
+		}
+		for _, i := range linked {
+			p := opt.Coord2(key(i).ID())
+			xs[i], ys[i] = p.X, p.Y
 		}
 		for _, i := range linked {
 			xs[i] = pad + (xs[i]-minX)/max(maxX-minX, 1e-9)*(width-2*pad)

@@ -152,3 +152,46 @@ func intAnswer(v any) *int {
 	}
 	return nil
 }
+
+// The kinds of tie a network map draws.
+const (
+	AnyTie     = "any"     // any collaboration named
+	MonthlyTie = "monthly" // working together at least monthly
+	TrustedTie = "trusted" // the one who named it trusts the other: 4 or 5 of 5
+)
+
+// TieKinds lists the kinds of tie in the order a page offers them.
+var TieKinds = []string{AnyTie, MonthlyTie, TrustedTie}
+
+// Pair is an undirected tie between two partners, A before B; Both says
+// each named the other.
+type Pair struct {
+	A, B string
+	Both bool
+}
+
+// Pairs lists the network's ties of one kind as undirected pairs, sorted;
+// an unknown kind is any collaboration.
+func (n Network) Pairs(kind string) []Pair {
+	seen := map[[2]string]int{}
+	for _, t := range n.Edges {
+		switch {
+		case t.From == t.To:
+			continue
+		case kind == MonthlyTie && t.Frequency != "monthly" && t.Frequency != "weekly":
+			continue
+		case kind == TrustedTie && (t.Trust == nil || *t.Trust < 4):
+			continue
+		}
+		key := [2]string{min(t.From, t.To), max(t.From, t.To)}
+		if seen[key] < 2 {
+			seen[key]++
+		}
+	}
+	pairs := make([]Pair, 0, len(seen))
+	for key, times := range seen {
+		pairs = append(pairs, Pair{A: key[0], B: key[1], Both: times == 2})
+	}
+	slices.SortFunc(pairs, func(a, b Pair) int { return cmp.Or(cmp.Compare(a.A, b.A), cmp.Compare(a.B, b.B)) })
+	return pairs
+}

@@ -128,3 +128,38 @@ func (s *Service) Invitees(ctx context.Context, pid, wid string) ([]Invitee, Rat
 	}
 	return list, ratesOf(list, w, s.now()), nil
 }
+
+// Day is one day of a partner wave: the answers that came in and the
+// share of invited partners who had answered by its end.
+type Day struct {
+	Day   time.Time
+	Count int
+	Share float64
+}
+
+// ByDay counts a partner wave's answers by day in loc, from its first day
+// to today or its last; a wave runs for weeks, and never more than 120
+// days are listed.
+func ByDay(w partnership.Wave, answers []forms.Response, invited int, now time.Time, loc *time.Location) []Day {
+	byDay := map[string]int{}
+	for _, a := range answers {
+		byDay[a.SubmittedAt.In(loc).Format(time.DateOnly)]++
+	}
+	end := w.ClosesAt.Add(-time.Second)
+	if now.Before(end) {
+		end = now
+	}
+	end = end.In(loc)
+	var days []Day
+	total := 0
+	for d := w.OpensAt.In(loc); !d.After(end) && len(days) < 120; d = d.AddDate(0, 0, 1) {
+		n := byDay[d.Format(time.DateOnly)]
+		total += n
+		day := Day{Day: d, Count: n}
+		if invited > 0 {
+			day.Share = float64(total) / float64(invited)
+		}
+		days = append(days, day)
+	}
+	return days
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"net/http"
@@ -14,10 +15,11 @@ import (
 	"samspil/partnership"
 )
 
-// networkView is the partnership's network map with its metrics in words.
+// networkView is a partnership's network map with its metrics in words.
 type networkView struct {
 	Map   template.HTML
 	Ties  string
+	Kinds []string
 	Wave  string
 	Waves []waveRow
 	// Sentences say what the map shows, in plain words.
@@ -31,67 +33,83 @@ type networkRow struct {
 	Ties         int
 }
 
-// network draws who works with whom, from a partner round's answers: any
-// collaboration, or at least monthly.
+// network draws who works with whom, from a partner round's answers.
 func (s *server) network(c *fiber.Ctx, r *request) error {
-	ctx := c.UserContext()
 	p := s.page(c, r, "network_title")
 	pa, err := s.partnershipOf(c, p, "network")
 	if err != nil {
 		return err
 	}
-	v := networkView{Ties: c.Query("ties", "any"), Wave: c.Query("wave")}
-	ws, err := s.Store.Waves(ctx, pa.ID)
+	v, err := s.networkOf(c.UserContext(), p, pa, c.Query("wave"), c.Query("ties", indicators.AnyTie), "")
 	if err != nil {
 		return err
 	}
-	for _, w := range ws {
-		if w.Respondents == "partners" && w.Status(s.Now()) != partnership.Scheduled {
-			v.Waves = append(v.Waves, waveRow{Wave: w, Last: lastDay(w)})
-		}
+	p.Data = v
+	return s.render(c, http.StatusOK, "network.html", p)
+}
+
+// networkOf draws a partner round's map (wave, or the latest) of one kind
+// of tie, laid out on every round's ties so that partners keep their
+// places from round to round. For a partner (own is its id) the map is
+// the one a partnership discusses at its meeting: who works with whom,
+// each tie alike, and the partner itself named.
+func (s *server) networkOf(ctx context.Context, p *page, pa partnership.Partnership, wave, kind, own string) (networkView, error) {
+	if !slices.Contains(indicators.TieKinds, kind) {
+		kind = indicators.AnyTie
 	}
-	n, err := s.Indicators.Network(ctx, pa, v.Wave)
+	v := networkView{Ties: kind, Kinds: indicators.TieKinds, Wave: wave}
+	ws, err := s.Store.Waves(ctx, pa.ID)
+	if err != nil {
+		return v, err
+	}
+	var frame []charts.NetTie
+	for _, w := range ws {
+		if w.Respondents != "partners" || w.Status(s.Now()) == partnership.Scheduled {
+			continue
+		}
+		v.Waves = append(v.Waves, waveRow{Wave: w, Last: lastDay(w)})
+		n, err := s.Indicators.Network(ctx, pa, w.ID)
+		if err != nil {
+			return v, err
+		}
+		frame = append(frame, netTies(n.Pairs(indicators.AnyTie), false)...)
+	}
+	n, err := s.Indicators.Network(ctx, pa, wave)
 	if errors.Is(err, indicators.ErrNoPartnerWave) {
 		v.None = true
-		p.Data = v
-		return s.render(c, http.StatusOK, "network.html", p)
+		return v, nil
 	} else if err != nil {
-		return err
+		return v, err
 	}
+	v.Wave = n.Wave
 	sectorIndex := map[string]int{}
 	var groups []string
 	for i, sec := range partnership.Sectors {
 		sectorIndex[string(sec)] = i
 		groups = append(groups, p.T("sector_"+string(sec)))
 	}
-	brokers := map[string]bool{}
-	for _, br := range n.Brokers {
-		brokers[br.Partner] = true
+	named := map[string]bool{}
+	if own == "" {
+		for _, br := range n.Brokers {
+			named[br.Partner] = true
+		}
 	}
+	named[own] = true
 	names := map[string]string{}
 	var nodes []charts.NetNode
 	for _, node := range n.Nodes {
 		names[node.ID] = node.Name
 		nodes = append(nodes, charts.NetNode{ID: node.ID, Name: node.Name + " (" + p.T("sector_"+node.Sector) + ")",
-			Group: sectorIndex[node.Sector], Labelled: brokers[node.ID]})
+			Group: sectorIndex[node.Sector], Labelled: named[node.ID]})
 	}
-	weight := map[[2]string]int{}
-	for _, e := range n.Edges {
-		if v.Ties == "monthly" && e.Frequency != "monthly" && e.Frequency != "weekly" {
-			continue
-		}
-		key := [2]string{min(e.From, e.To), max(e.From, e.To)}
-		weight[key]++
-	}
-	var ties []charts.NetTie
+	pairs := n.Pairs(kind)
+	ties := netTies(pairs, own != "")
 	degree := map[string]int{}
-	for key, w := range weight {
-		ties = append(ties, charts.NetTie{A: key[0], B: key[1], Weight: w})
-		degree[key[0]]++
-		degree[key[1]]++
+	for _, t := range pairs {
+		degree[t.A]++
+		degree[t.B]++
 	}
-	slices.SortFunc(ties, func(a, b charts.NetTie) int { return strings.Compare(a.A+a.B, b.A+b.B) })
-	v.Map = template.HTML(charts.Network(nodes, ties, groups, charts.Text{ID: "network", Title: p.T("network_title"),
+	v.Map = template.HTML(charts.Network(nodes, ties, frame, groups, charts.Text{ID: "network", Title: p.T("network_title"),
 		Desc: p.T("network_desc", "Partners", len(nodes), "Ties", len(ties))})) // drawn by package charts, which escapes every text
 	v.Sentences = append(v.Sentences, p.T("network_ties", "Partners", len(nodes), "Ties", len(ties)))
 	var isolated []string
@@ -104,7 +122,7 @@ func (s *server) network(c *fiber.Ctx, r *request) error {
 	if len(isolated) > 0 {
 		v.Sentences = append(v.Sentences, p.T("network_isolated", "Count", len(isolated), "Names", strings.Join(isolated, ", ")))
 	}
-	if len(n.Brokers) > 0 {
+	if len(n.Brokers) > 0 && own == "" {
 		var bs []string
 		for _, br := range n.Brokers {
 			bs = append(bs, names[br.Partner])
@@ -119,6 +137,19 @@ func (s *server) network(c *fiber.Ctx, r *request) error {
 		v.Sentences = append(v.Sentences, p.T(msg, "Sector", p.T("sector_"+string(m.Sector)), "Count", m.Partners))
 	}
 	slices.SortFunc(v.Rows, func(a, b networkRow) int { return strings.Compare(a.Name, b.Name) })
-	p.Data = v
-	return s.render(c, http.StatusOK, "network.html", p)
+	return v, nil
+}
+
+// netTies draws pairs as ties: heavier where both named the other, unless
+// alike asks for every tie drawn the same.
+func netTies(pairs []indicators.Pair, alike bool) []charts.NetTie {
+	ties := make([]charts.NetTie, 0, len(pairs))
+	for _, t := range pairs {
+		w := 1
+		if t.Both && !alike {
+			w = 2
+		}
+		ties = append(ties, charts.NetTie{A: t.A, B: t.B, Weight: w})
+	}
+	return ties
 }

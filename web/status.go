@@ -13,7 +13,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"samspil/forms"
 	"samspil/indicators"
 	"samspil/partnership"
 )
@@ -35,7 +34,7 @@ type waveView struct {
 	Invitees []indicators.Invitee
 	Waiting  []indicators.Invitee
 	// Days is the count of answers by each day of the wave so far.
-	Days []dayCount
+	Days []indicators.Day
 	// DaysChart draws the share answered by each day's end.
 	DaysChart template.HTML
 	Contacts  map[string]string
@@ -46,13 +45,6 @@ type waveView struct {
 type sectorRate struct {
 	Sector string
 	Rate   *indicators.Rate
-}
-
-type dayCount struct {
-	Day   time.Time
-	Count int
-	// Share is the share of invited partners who had answered by then.
-	Share float64
 }
 
 func (s *server) wavePage(c *fiber.Ctx, r *request) error {
@@ -126,7 +118,7 @@ func (s *server) waveView(c *fiber.Ctx, r *request, p *page) (waveView, error) {
 	if err != nil {
 		return waveView{}, err
 	}
-	v.Days = answersByDay(w, answers, rates.Invited, s.Now())
+	v.Days = indicators.ByDay(w, answers, rates.Invited, s.Now(), local)
 	if len(v.Days) > 1 {
 		points := make([]charts.Point, 0, len(v.Days))
 		for _, d := range v.Days {
@@ -137,30 +129,4 @@ func (s *server) waveView(c *fiber.Ctx, r *request, p *page) (waveView, error) {
 				Number: func(x float64) string { return fmt.Sprintf("%.0f %%", x) }})) // drawn by package charts, which escapes every text
 	}
 	return v, nil
-}
-
-// answersByDay counts a partner wave's answers by day, from its first
-// day to today or its last, with the share answered by each day's end.
-func answersByDay(w partnership.Wave, answers []forms.Response, invited int, now time.Time) []dayCount {
-	byDay := map[string]int{}
-	for _, a := range answers {
-		byDay[a.SubmittedAt.In(local).Format(time.DateOnly)]++
-	}
-	end := w.ClosesAt.Add(-time.Second)
-	if now.Before(end) {
-		end = now
-	}
-	end = end.In(local)
-	var days []dayCount
-	total := 0
-	for d := w.OpensAt.In(local); !d.After(end) && len(days) < 120; d = d.AddDate(0, 0, 1) {
-		n := byDay[d.Format(time.DateOnly)]
-		total += n
-		dc := dayCount{Day: d, Count: n}
-		if invited > 0 {
-			dc.Share = float64(total) / float64(invited)
-		}
-		days = append(days, dc)
-	}
-	return days
 }
