@@ -111,6 +111,8 @@ type partnershipInput struct {
 	Description *string  `json:"description"`
 	Languages   []string `json:"languages"`
 	MinGroup    *int     `json:"min_group"`
+	// HidePartnerMap keeps the network map off the partners' results.
+	HidePartnerMap *bool `json:"hide_partner_map"`
 }
 
 func (in partnershipInput) apply(p *partnership.Partnership) {
@@ -118,6 +120,7 @@ func (in partnershipInput) apply(p *partnership.Partnership) {
 	set(&p.Area, in.Area)
 	set(&p.Description, in.Description)
 	set(&p.MinGroup, in.MinGroup)
+	set(&p.HidePartnerMap, in.HidePartnerMap)
 	if in.Languages != nil {
 		p.Languages = in.Languages
 	}

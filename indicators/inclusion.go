@@ -34,6 +34,8 @@ type Group struct {
 	N          int                           `json:"n,omitempty"`
 	Indices    map[string]Index              `json:"indices,omitempty"`
 	Shares     map[string]map[string]float64 `json:"shares,omitempty"`
+	// Answered is how many answered each question whose shares are shown.
+	Answered map[string]int `json:"answered,omitempty"`
 }
 
 // Figures is a sample's n, mean, sample standard deviation and 95% CI,
@@ -127,8 +129,9 @@ func groupOf(f *forms.Form, key map[string]string, t forms.Tally) Group {
 			continue
 		}
 		if g.Shares == nil {
-			g.Shares = map[string]map[string]float64{}
+			g.Shares, g.Answered = map[string]map[string]float64{}, map[string]int{}
 		}
+		g.Answered[it.ID] = ti.Answered
 		shares := map[string]float64{}
 		for _, v := range answerValues(it) {
 			shares[v] = analytics.Round6(float64(ti.Values[v]) / float64(ti.Answered))

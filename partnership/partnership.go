@@ -37,13 +37,16 @@ const MinGroupFloor = 3
 
 // Partnership is one local partnership, run by a backbone organisation.
 type Partnership struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Area        string    `json:"area"`
-	Description string    `json:"description"`
-	Languages   []string  `json:"languages"`
-	MinGroup    int       `json:"min_group"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Area        string   `json:"area"`
+	Description string   `json:"description"`
+	Languages   []string `json:"languages"`
+	MinGroup    int      `json:"min_group"`
+	// HidePartnerMap keeps the network map off the partners' results
+	// page, for a partnership that would rather show it at a meeting.
+	HidePartnerMap bool      `json:"hide_partner_map,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
 }
 
 // Partner is an organisation in a partnership. Partners are deactivated,

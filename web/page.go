@@ -226,3 +226,21 @@ func (p *page) Sectors(value any) selectField {
 	}
 	return f
 }
+
+// Number writes a figure with one decimal as the page's language does: a
+// decimal comma in Danish.
+func (p *page) Number(x float64) string {
+	out := fmt.Sprintf("%.1f", x)
+	if p.Lang == "da" {
+		out = strings.Replace(out, ".", ",", 1)
+	}
+	return out
+}
+
+// Signed writes a difference with its sign: +0,4 or −0,4.
+func (p *page) Signed(x float64) string {
+	if x >= 0 {
+		return "+" + p.Number(x)
+	}
+	return "−" + p.Number(-x)
+}

@@ -48,6 +48,7 @@ func partnershipForm(c *fiber.Ctx, pa *partnership.Partnership, admin bool) bool
 		}
 	}
 	pa.Languages = langs
+	pa.HidePartnerMap = c.FormValue("partner_map") != "on"
 	if admin {
 		n, err := strconv.Atoi(strings.TrimSpace(c.FormValue("min_group")))
 		if err != nil {

@@ -6,7 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
-	"strings"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -23,8 +23,9 @@ import (
 // only draws them.
 type resultsView struct {
 	Released string
-	// Empty says no answers are released yet.
+	// Empty says no answers are released yet; N is how many are.
 	Empty      bool
+	N          int
 	MinGroup   int
 	By         string
 	Groupings  []string
@@ -33,10 +34,9 @@ type resultsView struct {
 	Activity   string
 	Activities []partnership.Activity
 	Indices    []indexChart
-	// Health is the latest partner round's partnership health, once the
-	// round has closed; HealthPending says when it will be.
-	Health        *indexChart
-	HealthPending string
+	// Health is a partner round's partnership health (round=, or the
+	// latest).
+	Health healthView
 	// Changes are how each index moved between the last two rounds.
 	Changes []indexChange
 	// Shares are the answers to the choice questions, in all.
@@ -55,61 +55,83 @@ type indexChart struct {
 	Title string
 	SVG   template.HTML
 	Rows  []charts.Row
+	// Items are the answers to the index's questions, as stacked bars
+	// and a table.
+	Items      template.HTML
+	ItemTable  []charts.Bar
+	ItemValues []string
 }
 
-// results shows the citizen indices a partnership has released.
+// results shows the citizen indices a partnership has released and its
+// partnership health.
 func (s *server) results(c *fiber.Ctx, r *request) error {
-	ctx := c.UserContext()
 	p := s.page(c, r, "results_title")
 	pa, err := s.partnershipOf(c, p, "results")
 	if err != nil {
 		return err
 	}
+	v, err := s.resultsOf(c, r, p, pa)
+	p.Data = v
+	if errors.Is(err, errQuery) {
+		return s.render(c, http.StatusUnprocessableEntity, "results.html", p)
+	} else if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "results.html", p)
+}
+
+// errQuery says a results page's filters do not fit the partnership; the
+// page holds the problems.
+var errQuery = errors.New("results: filters do not fit")
+
+// resultsOf reads what the dashboard and the report show, for the
+// filters in the query: wave, activity, by and round.
+func (s *server) resultsOf(c *fiber.Ctx, r *request, p *page, pa partnership.Partnership) (resultsView, error) {
+	ctx := c.UserContext()
 	f, ok := s.Forms.Form(citizenForm, 0)
 	if !ok {
-		return errNotFound
+		return resultsView{}, errNotFound
 	}
 	v := resultsView{By: c.Query("by", "activity"), Wave: c.Query("wave"), Activity: c.Query("activity"),
-		Groupings: indicators.Groupings(f), MinGroup: pa.MinGroup}
+		Groupings: indicators.Groupings(f), MinGroup: pa.MinGroup, Empty: true}
+	var err error
 	if v.Activities, err = s.Store.Activities(ctx, pa.ID); err != nil {
-		return err
+		return v, err
 	}
 	ws, err := s.Store.Waves(ctx, pa.ID)
 	if err != nil {
-		return err
+		return v, err
 	}
 	for _, w := range ws {
 		if w.Form == f.ID {
 			v.Waves = append(v.Waves, waveRow{Wave: w, Form: s.formTitle(w.Form, r.Lang), Last: lastDay(w)})
 		}
 	}
+	if v.Health, err = s.healthOf(ctx, p, pa, c.Query("round")); err != nil {
+		return v, err
+	}
 	inc, err := s.Indicators.Inclusion(ctx, pa, f, indicators.Query{Wave: v.Wave, Activity: v.Activity, By: v.By})
 	var invalid *indicators.Invalid
 	switch {
 	case errors.As(err, &invalid):
 		p.domainProblems(invalid.Problems)
-		p.Data = v
-		return s.render(c, http.StatusUnprocessableEntity, "results.html", p)
+		return v, errQuery
 	case errors.Is(err, indicators.ErrWaveNotFound):
 		p.problem("wave", "field_wave", "wave_not_found")
-		p.Data = v
-		return s.render(c, http.StatusUnprocessableEntity, "results.html", p)
+		return v, errQuery
 	case err != nil:
-		return err
+		return v, err
 	}
 	v.Released, v.MinGroup = inc.ReleasedThrough, inc.MinGroup
 	v.Empty = inc.Total.N == 0 || inc.Total.Suppressed
+	if !v.Empty {
+		v.N = inc.Total.N
+	}
 	names := map[string]string{}
 	for _, a := range v.Activities {
 		names[a.ID] = a.Name
 	}
-	number := func(x float64) string {
-		out := fmt.Sprintf("%.1f", x)
-		if r.Lang == "da" {
-			out = strings.Replace(out, ".", ",", 1)
-		}
-		return out
-	}
+	number := p.Number
 	for i, sc := range f.Scales {
 		title := sc.Label.In(r.Lang, f.DefaultLanguage)
 		rows := []charts.Row{indexRow(p.T("results_all"), inc.Total, sc.ID)}
@@ -123,18 +145,16 @@ func (s *server) results(c *fiber.Ctx, r *request) error {
 		if !sc.Rescale {
 			scale = charts.Scale{Min: 1, Max: 5, Ticks: []float64{1, 2, 3, 4, 5}}
 		}
-		v.Indices = append(v.Indices, indexChart{Title: title, Rows: rows,
-			SVG: template.HTML(charts.Dots(rows, scale, text))}) // drawn by package charts, which escapes every text
-	}
-	if err := s.healthChart(c, r, p, pa, &v, number); err != nil {
-		return err
+		ic := indexChart{Title: title, Rows: rows,
+			SVG: template.HTML(charts.Dots(rows, scale, text))} // drawn by package charts, which escapes every text
+		itemBars(p, f, sc, inc.Total, inc.MinGroup, &ic)
+		v.Indices = append(v.Indices, ic)
 	}
 	if err := s.changes(c, r, p, pa, ws, &v, number); err != nil {
-		return err
+		return v, err
 	}
 	v.Shares = shareCharts(p, f, inc.Total, inc.MinGroup, r.Lang, number)
-	p.Data = v
-	return s.render(c, http.StatusOK, "results.html", p)
+	return v, nil
 }
 
 // healthScale is partnership health's 1-5 scale with its bands: concern
@@ -144,35 +164,6 @@ func healthScale(p *page) charts.Scale {
 		{From: 1, To: 3, Label: p.T("band_concern"), Tone: 0},
 		{From: 3, To: 4, Label: p.T("band_borderline"), Tone: 1},
 		{From: 4, To: 5, Label: p.T("band_strength"), Tone: 2}}}
-}
-
-// healthChart adds the latest partner round's health by element, in all
-// partners, once the round has closed.
-func (s *server) healthChart(c *fiber.Ctx, r *request, p *page, pa partnership.Partnership, v *resultsView, number func(float64) string) error {
-	h, err := s.Indicators.Health(c.UserContext(), pa, "")
-	switch {
-	case errors.Is(err, indicators.ErrNoPartnerWave):
-		return nil
-	case err != nil:
-		return err
-	case !h.Released:
-		v.HealthPending = p.LongDate(h.ReleasesAt)
-		return nil
-	}
-	var rows []charts.Row
-	for _, f := range h.Factors {
-		label := f.Label.In(r.Lang, "da")
-		if f.Total.Suppressed || f.Total.Mean == nil || f.Total.CI == nil {
-			rows = append(rows, charts.Row{Label: label, Hidden: true})
-			continue
-		}
-		rows = append(rows, charts.Row{Label: label, Value: *f.Total.Mean, Low: f.Total.CI[0], High: f.Total.CI[1], N: f.Total.N})
-	}
-	title := p.T("results_health")
-	text := charts.Text{ID: "health", Title: title, Desc: p.T("results_health_desc"), Hidden: p.T("results_hidden", "Min", h.MinGroup),
-		Number: number, Count: func(n int) string { return p.T("results_partners_n", "N", n) }}
-	v.Health = &indexChart{Title: title, Rows: rows, SVG: template.HTML(charts.Dots(rows, healthScale(p), text))}
-	return nil
 }
 
 // indexRow is one group's figures for an index, or words when the group
@@ -232,7 +223,7 @@ func (s *server) changes(c *fiber.Ctx, r *request, p *page, pa partnership.Partn
 		if d < 0 {
 			direction = "down"
 		}
-		row.From, row.To, row.Difference = number(ic.From.Mean), number(ic.To.Mean), number(d)
+		row.From, row.To, row.Difference = number(ic.From.Mean), number(ic.To.Mean), p.Signed(d)
 		row.Interval = number(ic.Change.CI[0]) + " – " + number(ic.Change.CI[1])
 		row.Words = p.T("change_" + analytics.Magnitude(ic.Change.HedgesG) + "_" + direction)
 		v.Changes = append(v.Changes, row)
@@ -277,4 +268,48 @@ func shareCharts(p *page, f *forms.Form, total indicators.Group, minGroup int, l
 			SVG: template.HTML(charts.Bars(rows, charts.Scale{Min: 0, Max: 100}, text))}) // drawn by package charts, which escapes every text
 	}
 	return out
+}
+
+// itemBars draws the answers to an index's questions as stacked bars, in
+// all: the share giving each point of the scale among those who answered.
+func itemBars(p *page, f *forms.Form, sc forms.Scale, total indicators.Group, minGroup int, ic *indexChart) {
+	view := f.In(p.Lang)
+	var bars []charts.Bar
+	var values []string
+	for _, id := range sc.Items {
+		i := slices.IndexFunc(f.Items, func(it forms.Item) bool { return it.ID == id })
+		if i < 0 || (f.Items[i].Type != forms.TypeScale && f.Items[i].Type != forms.TypeRating) {
+			continue
+		}
+		it, iv := f.Items[i], view.Items[i]
+		lo, hi := it.Range()
+		bar := charts.Bar{Label: iv.Text, N: total.Answered[it.ID]}
+		shares, ok := total.Shares[it.ID]
+		if !ok {
+			bar.Hidden = true
+			bars = append(bars, bar)
+			continue
+		}
+		values = values[:0]
+		for x := int(lo); x <= int(hi); x++ {
+			label := strconv.Itoa(x)
+			switch {
+			case iv.Labels != nil && x == int(lo):
+				label += " " + iv.Labels.Min
+			case iv.Labels != nil && x == int(hi):
+				label += " " + iv.Labels.Max
+			}
+			values = append(values, label)
+			bar.Parts = append(bar.Parts, charts.Part{Label: label, Share: shares[strconv.Itoa(x)]})
+		}
+		bars = append(bars, bar)
+	}
+	if len(bars) == 0 {
+		return
+	}
+	text := charts.Text{ID: "items-" + sc.ID, Title: p.T("results_items", "Index", ic.Title), Desc: p.T("results_items_desc", "Index", ic.Title),
+		Hidden: p.T("results_hidden", "Min", minGroup), Number: func(x float64) string { return fmt.Sprintf("%.0f", x) },
+		Count: func(n int) string { return p.T("results_n", "N", n) }}
+	ic.Items = template.HTML(charts.Stacked(bars, text)) // drawn by package charts, which escapes every text
+	ic.ItemTable, ic.ItemValues = bars, slices.Clone(values)
 }

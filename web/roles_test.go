@@ -54,7 +54,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		"POST /console/staff/account": managers,
 		"GET /console/p/*": all,
 		"GET /console/partnerships/:pid":         viewers, "POST /console/partnerships/:pid": managers,
-		"GET /console/partnerships/:pid/results": viewers, "GET /console/partnerships/:pid/network": viewers, "GET /console/partnerships/:pid/partners": viewers, "POST /console/partnerships/:pid/partners": managers,
+		"GET /console/partnerships/:pid/results": viewers, "GET /console/partnerships/:pid/network": viewers, "GET /console/partnerships/:pid/report": viewers, "GET /console/partnerships/:pid/partners": viewers, "POST /console/partnerships/:pid/partners": managers,
 		"POST /console/partnerships/:pid/partners/import": managers,
 		"GET /console/partnerships/:pid/partners/:id":     managers, "POST /console/partnerships/:pid/partners/:id": managers,
 		"GET /console/partnerships/:pid/activities": viewers, "POST /console/partnerships/:pid/activities": managers,

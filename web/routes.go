@@ -63,6 +63,7 @@ func (s *server) routes() []route {
 		{post, "/console/partnerships/:pid", access.Managers, s.updatePartnership, forStaff},
 		{get, "/console/partnerships/:pid/results", access.Viewers, s.results, forStaff},
 		{get, "/console/partnerships/:pid/network", access.Viewers, s.network, forStaff},
+		{get, "/console/partnerships/:pid/report", access.Viewers, s.report, forStaff},
 		{get, "/console/partnerships/:pid/partners", access.Viewers, s.partnersPage, forStaff},
 		{post, "/console/partnerships/:pid/partners", access.Managers, s.addPartner, forStaff},
 		{post, "/console/partnerships/:pid/partners/import", access.Managers, s.importPartners, forStaff},
