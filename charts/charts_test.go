@@ -214,3 +214,37 @@ func TestNetworkMapKeepsPartnersInPlace(t *testing.T) {
 		t.Error("a partner without ties this round is not in the row along the bottom")
 	}
 }
+
+// An icon array of 8 of 10 fills eight people, from the left, or from the
+// right for a right-to-left reader, and matches its golden file.
+func TestIcons(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		rtl  bool
+	}{{"icons-ltr", false}, {"icons-rtl", true}} {
+		out := Icons(8, 10, tt.rtl, Text{ID: "belong", Title: "8 ud af 10", Desc: "8 ud af 10, der svarede, føler, at de hører til"})
+		wellFormed(t, out)
+		s := string(out)
+		if n := strings.Count(s, `fill="#0b4f8a"`); n != 8 {
+			t.Errorf("%s: %d people filled, want 8", tt.name, n)
+		}
+		first := strings.Index(s, "<g ")
+		if filledFirst := strings.HasPrefix(s[first:], `<g fill="#0b4f8a"`); !strings.Contains(s[first:first+120], `cx="14.0"`) || !filledFirst {
+			// The first drawn is person 1; it stands left (cx 14) in
+			// either direction only when it is drawn there.
+			if !tt.rtl {
+				t.Errorf("%s: the first person is not filled and on the left", tt.name)
+			}
+		}
+		if tt.rtl && strings.Contains(s[first:first+120], `cx="14.0"`) {
+			t.Errorf("%s: right to left, the first filled person stands on the left", tt.name)
+		}
+		golden := "testdata/" + tt.name + ".svg"
+		if os.Getenv("UPDATE_GOLDEN") != "" {
+			os.WriteFile(golden, out, 0o644)
+		}
+		if want, err := os.ReadFile(golden); err != nil || !bytes.Equal(out, want) {
+			t.Errorf("%s differs from %s (%v; UPDATE_GOLDEN=1 rewrites it after review)", tt.name, golden, err)
+		}
+	}
+}

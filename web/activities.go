@@ -220,6 +220,8 @@ type posterView struct {
 	Lines []posterLine
 	QR    template.HTML
 	Link  string
+	// Results is the partnership's results page for those who answered.
+	Results string
 	// Busy says the poster has much text (a long name, many languages)
 	// and prints smaller to stay on one sheet.
 	Busy bool
@@ -235,7 +237,7 @@ func (s *server) poster(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
-	v := posterView{Name: pa.Name, Link: s.citizenURL(c, pa.ID, c.Params("aid"))}
+	v := posterView{Name: pa.Name, Link: s.citizenURL(c, pa.ID, c.Params("aid")), Results: s.baseURL(c) + "/r/" + pa.ID}
 	if aid := c.Params("aid"); aid != "" {
 		a, err := s.Store.Activity(c.UserContext(), pa.ID, aid)
 		if err != nil {

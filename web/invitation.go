@@ -20,7 +20,9 @@ func (s *server) showInvitation(c *fiber.Ctx, _ *request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Intake.Accepting(in); err != nil {
+	if err := s.Intake.Accepting(in); errors.Is(err, intake.ErrWaveClosed) {
+		return s.partnerResults(c, in)
+	} else if err != nil {
 		return err
 	}
 	lang := i18n.Negotiate(in.Form.Languages, c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))

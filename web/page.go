@@ -42,7 +42,10 @@ type page struct {
 	// makes one thing; a form that comes back keeps its token.
 	Once string
 	Data any
-	msgs *i18n.Messages
+	// Public marks a page for someone without an account, such as a
+	// partner's results: no way into the console from it.
+	Public bool
+	msgs   *i18n.Messages
 }
 
 // fieldProblem is one problem with a posted form, at its field.

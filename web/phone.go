@@ -100,6 +100,9 @@ func (s *server) postForm(c *fiber.Ctx, _ *request) error {
 	}
 	p := s.newPage(c, f, lang, submission, nil, nil)
 	p.Banner = s.Messages.Text(lang, body, nil)
+	if pid := posted.Get("p"); pid != "" {
+		p.Results = "/r/" + url.PathEscape(pid) + "?" + url.Values{"lang": {lang}}.Encode()
+	}
 	return s.renderPhone(c, status, "thanks.html", p)
 }
 

@@ -24,6 +24,7 @@ import (
 	"samspil/api"
 	"samspil/forms"
 	"samspil/i18n"
+	"samspil/indicators"
 	"samspil/intake"
 	"samspil/partnership"
 	"samspil/storage"
@@ -65,7 +66,8 @@ func newPhones(t *testing.T, catalog *forms.Catalog, intakeStore func(*storage.S
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Mount(app, Config{Store: c.store, Forms: catalog, Messages: msgs, Now: ph.now, Intake: responses}); err != nil {
+	figures := indicators.New(c.store, c.store, indicators.Catalog(catalog), ph.now)
+	if err := Mount(app, Config{Store: c.store, Forms: catalog, Messages: msgs, Now: ph.now, Intake: responses, Indicators: figures}); err != nil {
 		t.Fatal(err)
 	}
 	ph.app = app
@@ -373,9 +375,14 @@ func TestInvitationPage(t *testing.T) {
 	}
 
 	ph.skew.Add(int64(60 * 24 * time.Hour))
+	// Once the round has closed, the link shows the partnership's
+	// results instead of the form, and takes no more answers.
 	res, html = ph.page(t, "GET", "/i/"+token+"?lang=en", nil, "")
-	if res.StatusCode != 410 || !strings.Contains(html, "This round is closed.") {
-		t.Errorf("closed round: %d %s, want a friendly 410 page", res.StatusCode, html)
+	if res.StatusCode != 200 || !strings.Contains(html, "Results of the partner round") || strings.Contains(html, `name="q_collaboration"`) {
+		t.Errorf("closed round: %d %s, want the results page", res.StatusCode, html)
+	}
+	if res, html := ph.page(t, "POST", "/i/"+token, form, testCSRF); res.StatusCode != 410 || !strings.Contains(html, "Denne runde er lukket") {
+		t.Errorf("answering a closed round: %d %s, want a friendly 410 page", res.StatusCode, html)
 	}
 }
 

@@ -22,7 +22,7 @@ import (
 // page so that templates stay free of logic.
 var uiMessages = []string{"send", "sending", "prefer_not", "yes", "no", "errors_title", "language",
 	"unreviewed_translation", "choose_any", "offline", "store_down_page", "csrf_page",
-	"thanks_title", "thanks_body", "thanks_again", "answering_for", "thanks_partner"}
+	"thanks_title", "thanks_body", "thanks_again", "answering_for", "thanks_partner", "results_link"}
 
 // page is what a form page template renders.
 type phonePage struct {
@@ -45,6 +45,8 @@ type phonePage struct {
 	Faces bool
 	// Partner names the organisation an invitation page answers for.
 	Partner string
+	// Results links the thank-you page to the partnership's results.
+	Results string
 }
 
 type languageLink struct {

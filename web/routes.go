@@ -38,6 +38,8 @@ func (s *server) routes() []route {
 		{get, "/p/:pid", access.Anyone, s.shortLink, forPhone},
 		{post, "/f/:id", access.Anyone, s.postForm, forPhone},
 		{get, "/i/:token", access.Anyone, s.showInvitation, forPhone},
+		// What the people who answered said, for them.
+		{get, "/r/:pid", access.Anyone, s.showCitizenResults, forPhone},
 		{post, "/i/:token", access.Anyone, s.postInvitation, forPhone},
 
 		{get, "/login", access.Anyone, s.loginPage, forStaff},
