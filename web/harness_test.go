@@ -21,6 +21,7 @@ import (
 	"samspil/forms"
 	"samspil/i18n"
 	"samspil/indicators"
+	"samspil/intake"
 	"samspil/partnership"
 	"samspil/storage"
 )
@@ -61,7 +62,7 @@ func newConsole(t *testing.T) *console {
 	c := &console{store: store, skew: &atomic.Int64{}}
 	app := fiber.New(fiber.Config{DisableStartupMessage: true, Immutable: true})
 	err = Mount(app, Config{Store: store, Forms: catalog, Messages: msgs, Now: c.now,
-		Indicators: indicators.New(store, store, indicators.Catalog(catalog), c.now)})
+		Indicators: indicators.New(store, store, indicators.Catalog(catalog), c.now), Intake: intake.New(store, catalogFinder{catalog}, c.now)})
 	if err != nil {
 		t.Fatal(err)
 	}
