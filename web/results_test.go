@@ -229,4 +229,3 @@ func TestCitizensSeeResults(t *testing.T) {
 		t.Errorf("an unknown partnership: %d, want 404", status)
 	}
 }
-
