@@ -71,43 +71,10 @@ func TestConsoleWalkThrough(t *testing.T) {
 	bctx, cancelTimeout := context.WithTimeout(bctx, 4*time.Minute)
 	defer cancelTimeout()
 
-	// check runs axe-core on the page in the browser and notes its weight;
-	// with SAMSPIL_SCREENSHOTS set it also keeps it at 360 and 1280 px.
 	checked := map[string]bool{}
 	check := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			var violations string
-			var size float64
-			err := chromedp.Do(ctx,
-				chromedp.WaitReady(chromedp.CSS("main")),
-				into(new(chromedp.Void), chromedp.Evaluate[chromedp.Void](string(axeSource))),
-				into(&violations, chromedp.Evaluate[string](`axe.run(document).then(r => JSON.stringify(
-					r.violations.map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "))))`, chromedp.EvalAwaitPromise)),
-				into(&size, chromedp.Evaluate[float64](`performance.getEntriesByType("navigation")[0].encodedBodySize`)),
-			)
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			checked[name] = true
-			t.Logf("%-28s %6.0f bytes compressed", name, size)
-			if violations != "[]" {
-				t.Errorf("%s: axe-core found %s", name, violations)
-			}
-			if size > 30<<10 {
-				t.Errorf("%s weighs %.0f bytes compressed, over 30 KB", name, size)
-			}
-			if shots == "" {
-				return nil
-			}
-			for _, width := range []int64{360, 1280} {
-				var png []byte
-				if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 800), into(&png, chromedp.FullScreenshot(100))); err != nil {
-					return err
-				}
-				_ = os.WriteFile(filepath.Join(shots, fmt.Sprintf("console-%s-%d.png", name, width)), png, 0o644)
-			}
-			return chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800))
-		})
+		checked[name] = true
+		return pageCheck(t, axeSource, shots, "console-"+name, 30<<10)
 	}
 	submit := func(form string) chromedp.Action[chromedp.Void] {
 		return chromedp.Click(chromedp.CSS(form + " button[type=submit]"))
@@ -351,4 +318,42 @@ func TestConsoleWalkThrough(t *testing.T) {
 	if h1 != "Sign in" {
 		t.Errorf("after signing out, a console page shows %q, want the sign-in page in the browser's language", h1)
 	}
+}
+
+// pageCheck runs axe-core on the page in the browser and checks its
+// weight compressed; with shots set it also keeps it at 360 and 1280 px,
+// as shots/name-width.png.
+func pageCheck(t *testing.T, axeSource []byte, shots, name string, maxSize float64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		var violations string
+		var size float64
+		err := chromedp.Do(ctx,
+			chromedp.WaitReady(chromedp.CSS("main")),
+			into(new(chromedp.Void), chromedp.Evaluate[chromedp.Void](string(axeSource))),
+			into(&violations, chromedp.Evaluate[string](`axe.run(document).then(r => JSON.stringify(
+				r.violations.map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "))))`, chromedp.EvalAwaitPromise)),
+			into(&size, chromedp.Evaluate[float64](`performance.getEntriesByType("navigation")[0].encodedBodySize`)),
+		)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		t.Logf("%-36s %6.0f bytes compressed", name, size)
+		if violations != "[]" {
+			t.Errorf("%s: axe-core found %s", name, violations)
+		}
+		if size > maxSize {
+			t.Errorf("%s weighs %.0f bytes compressed, over %.0f", name, size, maxSize)
+		}
+		if shots == "" {
+			return nil
+		}
+		for _, width := range []int64{360, 1280} {
+			var png []byte
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 800), into(&png, chromedp.FullScreenshot(100))); err != nil {
+				return err
+			}
+			_ = os.WriteFile(filepath.Join(shots, fmt.Sprintf("%s-%d.png", name, width)), png, 0o644)
+		}
+		return chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800))
+	})
 }

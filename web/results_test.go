@@ -41,7 +41,7 @@ func seedHidden(t *testing.T) seeded {
 	}
 	cf, _ := c.catalog(t).Form("citizen_short", 0)
 	citizen := func(activity string, place, someone int, role string) {
-		answers := forms.Answers{"belonging_place": float64(place), "belonging_someone": float64(someone), "role": role}
+		answers := forms.Answers{"belonging_place": place, "belonging_someone": someone, "role": role}
 		r := forms.NewResponse(cf, uuid.NewString(), "da", answers, c.now())
 		r.Partnership, r.Activity = p.ID, activity
 		if _, _, err := c.store.SaveResponse(ctx, r, cf.Counts(answers)); err != nil {
@@ -70,7 +70,7 @@ func seedHidden(t *testing.T) seeded {
 		answers := forms.Answers{}
 		for _, sc := range pf.Scales {
 			for _, item := range sc.Items {
-				answers[item] = float64(value)
+				answers[item] = value
 			}
 		}
 		if i > 0 {
