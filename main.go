@@ -44,6 +44,7 @@ const usage = `usage: samspil [serve] [flags]               serve the API (the d
        samspil rebuild-indicators [flags]      rescore every response, rebuild running totals and export pages
        samspil users add EMAIL --role ROLE [--partnership ID] [flags]
                                                make a staff account and print a one-time link to set its password
+       samspil demo [flags]                    fill the store with a demo partnership (34 partners, 300 citizens)
 
 flags (each also an environment variable; a flag wins):
 `
@@ -91,6 +92,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return rescore(ctx, cfg, newLogger(stderr), stdout)
 	case "rebuild-indicators":
 		return rebuildIndicators(ctx, cfg, newLogger(stderr), stdout)
+	case "demo":
+		return makeDemo(ctx, cfg, newLogger(stderr), stdout)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", command)

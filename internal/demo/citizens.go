@@ -54,14 +54,14 @@ func (s *seeder) citizenAnswers(ctx context.Context, w partnership.Wave, i int) 
 		list = append(list, a)
 	}
 	slices.SortStableFunc(list, func(a, b citizenAnswer) int { return a.at.Compare(b.at) })
-	for _, a := range list {
-		s.clock.t = a.at
-		r, created, err := s.intake.Submit(ctx, intake.Citizen{Form: s.citizen, SubmissionID: a.id, Lang: a.lang,
+	return giveAll(ctx, len(list), func(ctx context.Context, i int) error {
+		a := list[i]
+		r, created, err := s.intakeAt(a.at).Submit(ctx, intake.Citizen{Form: s.citizen, SubmissionID: a.id, Lang: a.lang,
 			Partnership: PartnershipID, Activity: a.activity, Answers: a.answers})
 		var invalid *intake.Invalid
 		switch {
 		case errors.As(err, &invalid):
-			return fmt.Errorf("citizen answer %s in wave %s: %s", a.id, w.ID, describeIntake(invalid))
+			return fmt.Errorf("citizen answer %s in wave %s: %w (%s)", a.id, w.ID, err, describeIntake(invalid))
 		case err != nil:
 			return fmt.Errorf("citizen answer %s in wave %s: %w", a.id, w.ID, err)
 		case !created:
@@ -69,8 +69,8 @@ func (s *seeder) citizenAnswers(ctx context.Context, w partnership.Wave, i int) 
 		case r.Wave != w.ID:
 			return fmt.Errorf("citizen answer %s at %s landed in wave %q, not %s", a.id, a.at.Format(time.RFC3339), r.Wave, w.ID)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // describeIntake lists intake's problems with a response.
@@ -114,8 +114,8 @@ func (s *seeder) drawCitizen(w partnership.Wave, i int) (citizenAnswer, error) {
 	lean := r.NormFloat64()
 	settled := map[string]float64{"first_time": -0.35, "under_3_months": -0.1, "months_3_to_12": 0.1, "over_a_year": 0.25}[duration]
 	base := map[string][2]float64{
-		"belonging": {3.35, 3.72},
-		"trust":     {3.45, 3.78},
+		"belonging": {3.38, 3.68},
+		"trust":     {3.47, 3.74},
 		"influence": {2.85, 3.0},
 	}
 	voice := 0.0
@@ -170,16 +170,16 @@ func (s *seeder) citizenMoment(w partnership.Wave, sch schedule) time.Time {
 	if r.Float64() < 0.75 {
 		var meetings []int
 		for d := range days {
-			if slices.Contains(sch.days, s.moment(w, d, 12, 0, 0).Weekday()) {
+			if slices.Contains(sch.days, moment(w, d, 12, 0, 0).Weekday()) {
 				meetings = append(meetings, d)
 			}
 		}
 		if len(meetings) > 0 {
 			d := meetings[r.IntN(len(meetings))]
-			return s.moment(w, d, sch.from+r.IntN(sch.to-sch.from), r.IntN(60), r.IntN(60))
+			return moment(w, d, sch.from+r.IntN(sch.to-sch.from), r.IntN(60), r.IntN(60))
 		}
 	}
-	return s.moment(w, r.IntN(days), 8+r.IntN(14), r.IntN(60), r.IntN(60))
+	return moment(w, r.IntN(days), 8+r.IntN(14), r.IntN(60), r.IntN(60))
 }
 
 // drawBarriers draws what keeps a citizen from taking part more: for

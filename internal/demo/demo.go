@@ -19,6 +19,8 @@ import (
 	"time"
 	_ "time/tzdata" // waves open and close on Danish days, on any host
 
+	"golang.org/x/sync/errgroup"
+
 	"samspil/forms"
 	"samspil/indicators"
 	"samspil/intake"
@@ -73,10 +75,11 @@ type Demo struct {
 // rounds.
 //
 // The answers are drawn from a fixed seed, so the same now gives the same
-// data; only the invitation tokens are random, as they are secrets. Dates
-// are whole days in Danish time, counted back from now. Seed refuses a
-// store that has the demo partnership already (ErrExists); a problem with
-// any answer fails it, naming the answer.
+// partnership, answers and figures; only the invitation tokens (secrets)
+// and the audit entries' ids are random. Dates are whole days in Danish
+// time, counted back from now. Seed refuses a store that has the demo
+// partnership already (ErrExists); a problem with any answer fails it,
+// naming the answer and the problem.
 func Seed(ctx context.Context, store *storage.Store, catalog *forms.Catalog, now time.Time) (Demo, error) {
 	citizen, ok := catalog.Form(citizenForm, 0)
 	if !ok {
@@ -92,11 +95,9 @@ func Seed(ctx context.Context, store *storage.Store, catalog *forms.Catalog, now
 	case !errors.Is(err, partnership.ErrNotFound):
 		return Demo{}, fmt.Errorf("seed demo: look for partnership %s: %w", PartnershipID, err)
 	}
-	clk := &clock{}
 	s := &seeder{
 		store:   store,
-		intake:  intake.New(store, indicators.Catalog(catalog), clk.now),
-		clock:   clk,
+		finder:  indicators.Catalog(catalog),
 		rng:     rand.New(rand.NewPCG(seed, seed+1)),
 		ids:     rand.NewChaCha8([32]byte{'s', 'a', 'm', 's', 'p', 'i', 'l', ' ', 'd', 'e', 'm', 'o'}),
 		citizen: citizen,
@@ -110,12 +111,6 @@ func Seed(ctx context.Context, store *storage.Store, catalog *forms.Catalog, now
 	}
 	return d, nil
 }
-
-// clock is the time the intake service sees: Seed sets it to the moment
-// each answer is meant to have been given.
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time { return c.t }
 
 // local is where the demo's days are days, as the console's are.
 var local = func() *time.Location {
@@ -135,8 +130,7 @@ func startOfDay(t time.Time) time.Time {
 // seeder carries what the steps of Seed share.
 type seeder struct {
 	store   *storage.Store
-	intake  *intake.Service
-	clock   *clock
+	finder  intake.FormFinder
 	rng     *rand.Rand
 	ids     *rand.ChaCha8 // submission ids, apart so answers do not shift them
 	citizen *forms.Form
@@ -144,6 +138,34 @@ type seeder struct {
 	// today is the start of now's day; days are counted back from it.
 	today time.Time
 	now   time.Time
+}
+
+// intakeAt is an intake service whose clock stands still at t: an answer
+// given through it is placed in the wave open at t and stored as given
+// then. Each answer has its own, so that answers can be given at once.
+func (s *seeder) intakeAt(t time.Time) *intake.Service {
+	return intake.New(s.store, s.finder, func() time.Time { return t })
+}
+
+// workers is how many answers are given at once. The store counts the
+// answers that arrive together in one batch, which makes seeding several
+// times faster than giving them one by one; the figures are sums, the
+// same in any order.
+const workers = 64
+
+// giveAll calls give for each of n answers, starting them in order of i
+// with up to workers at once, and returns the first error; the first
+// error cancels the answers still going.
+func giveAll(ctx context.Context, n int, give func(ctx context.Context, i int) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i := range n {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error { return give(ctx, i) })
+	}
+	return g.Wait()
 }
 
 // daysAgo is the start of the day n days before today, in Danish time.
@@ -245,9 +267,9 @@ func (s *seeder) createWave(ctx context.Context, id string, f *forms.Form, sp sp
 	return w, nil
 }
 
-// moment is a time of day in Danish time on the day n days after the
-// start of a wave, at minute precision plus a few seconds.
-func (s *seeder) moment(w partnership.Wave, day int, hour, minute, second int) time.Time {
+// moment is a time of day, in Danish time, on the day-th day of a wave
+// (0 is the first).
+func moment(w partnership.Wave, day int, hour, minute, second int) time.Time {
 	opens := w.OpensAt.In(local)
 	return time.Date(opens.Year(), opens.Month(), opens.Day()+day, hour, minute, second, 0, local)
 }

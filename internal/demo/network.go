@@ -183,24 +183,25 @@ func (s *seeder) partnerAnswers(ctx context.Context, w partnership.Wave, round i
 		list = append(list, a)
 	}
 	slices.SortStableFunc(list, func(a, b partnerAnswer) int { return a.at.Compare(b.at) })
-	for _, a := range list {
-		s.clock.t = a.at
-		in, err := s.intake.Open(ctx, tokens[a.partner])
+	return giveAll(ctx, len(list), func(ctx context.Context, i int) error {
+		a := list[i]
+		svc := s.intakeAt(a.at)
+		in, err := svc.Open(ctx, tokens[a.partner])
 		if err != nil {
 			return fmt.Errorf("open the invitation of %s to wave %s: %w", a.partner, w.ID, err)
 		}
-		created, err := s.intake.Answer(ctx, in, a.lang, a.answers, false)
+		created, err := svc.Answer(ctx, in, a.lang, a.answers, false)
 		var invalid *intake.Invalid
 		switch {
 		case errors.As(err, &invalid):
-			return fmt.Errorf("answer of %s to wave %s: %s", a.partner, w.ID, describeIntake(invalid))
+			return fmt.Errorf("answer of %s to wave %s: %w (%s)", a.partner, w.ID, err, describeIntake(invalid))
 		case err != nil:
 			return fmt.Errorf("answer of %s to wave %s: %w", a.partner, w.ID, err)
 		case !created:
 			return fmt.Errorf("answer of %s to wave %s: stored already", a.partner, w.ID)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // partnerMoment is when a partner answers during a round: many in the
@@ -221,11 +222,11 @@ func (s *seeder) partnerMoment(w partnership.Wave) time.Time {
 		default:
 			weights[d] = 0.9
 		}
-		if wd := s.moment(w, d, 12, 0, 0).Weekday(); wd == time.Saturday || wd == time.Sunday {
+		if wd := moment(w, d, 12, 0, 0).Weekday(); wd == time.Saturday || wd == time.Sunday {
 			weights[d] *= 0.15
 		}
 	}
-	return s.moment(w, choose(r, ids, weights), 8+r.IntN(8), r.IntN(60), r.IntN(60))
+	return moment(w, choose(r, ids, weights), 8+r.IntN(8), r.IntN(60), r.IntN(60))
 }
 
 // factorMeans are the partners' average answers, by factor, in the first
@@ -233,14 +234,14 @@ func (s *seeder) partnerMoment(w partnership.Wave) time.Time {
 // facilitation, weakest at involving citizens, and works on both that and
 // communication between the rounds.
 var factorMeans = map[string][2]float64{
-	"relations_trust":     {3.7, 0.2},
-	"communication":       {3.35, 0.35},
-	"shared_goals":        {3.5, 0.2},
-	"combined_resources":  {3.15, 0.2},
-	"shared_power":        {3.0, 0.1},
-	"facilitation":        {3.9, 0.15},
-	"citizen_involvement": {2.75, 0.4},
-	"equal_participation": {3.55, 0.2},
+	"relations_trust":     {3.7, 0.15},
+	"communication":       {3.35, 0.3},
+	"shared_goals":        {3.5, 0.15},
+	"combined_resources":  {3.15, 0.15},
+	"shared_power":        {3.0, 0.05},
+	"facilitation":        {3.9, 0.1},
+	"citizen_involvement": {2.75, 0.35},
+	"equal_participation": {3.55, 0.15},
 }
 
 // health draws the i-th partner's answers to the partnership-health items

@@ -58,7 +58,7 @@ var orgs = []org{
 	{"spejderne", "KFUM-Spejderne Nordvest", partnership.Civil, 1, [2]int{3, 4}, [2]bool{true, true}},
 	{"natteravnene", "Natteravnene Nordvest", partnership.Civil, 0, [2]int{3, 4}, [2]bool{false, true}},
 
-	{"brugsen", "Nordvest Brugs", partnership.Private, 0.6, [2]int{3, 3}, [2]bool{true, true}},
+	{"brugsen", "Nordvest Brugs", partnership.Private, 1, [2]int{3, 3}, [2]bool{true, true}},
 	{"bazar", "Nordvest Bazar", partnership.Private, 0.3, [2]int{3, 3}, [2]bool{false, true}},
 	{"cafe_solsikken", "Café Solsikken", partnership.Private, 0.3, [2]int{3, 3}, [2]bool{false, false}},
 	{"boligselskab", "Boligselskabet Nordvesthjem", partnership.Private, 0.5, [2]int{3, 3}, [2]bool{true, true}},
