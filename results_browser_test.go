@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"samspil/access"
@@ -68,6 +71,7 @@ func TestResultsInABrowser(t *testing.T) {
 	}
 	p := base + "/console/partnerships/" + d.Partnership
 	var dashboard, network, report, partner, thanks, citizens string
+	var pdf []byte
 	err = chromedp.Do(bctx,
 		chromedp.EmulateViewport(1280, 800),
 		signIn("bo@example.dk"),
@@ -80,6 +84,7 @@ func TestResultsInABrowser(t *testing.T) {
 		chromedp.Navigate(p+"/report"),
 		check("report", 150<<10),
 		into(&report, chromedp.Text(chromedp.CSS("main"))),
+		into(&pdf, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4))),
 		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.CSS("#f-email")),
 		signIn("eva@example.dk"),
@@ -98,6 +103,28 @@ func TestResultsInABrowser(t *testing.T) {
 	}
 	if n := strings.Count(network, "<title>"); n < 34 {
 		t.Errorf("the map names %d partners in <title>s, want all 34", n)
+	}
+	pages := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAllIndex(pdf, -1))
+	t.Logf("the report prints on %d A4 pages", pages)
+	if pages < 2 || pages > 4 {
+		t.Errorf("the report prints on %d A4 pages, want 2 to 4", pages)
+	}
+	if shots != "" {
+		os.WriteFile(filepath.Join(shots, "results-report.pdf"), pdf, 0o644)
+		var png []byte
+		err := chromedp.Do(bctx, chromedp.Navigate(p+"/report"),
+			chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+				_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+				return err
+			}),
+			// An A4 sheet at 96 dpi, less the 15 mm margins.
+			chromedp.EmulateViewport(680, 1010), into(&png, chromedp.FullScreenshot(100)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(shots, "results-report-print.png"), png, 0o644)
+		chromedp.Call(bctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""})
+		chromedp.Do(bctx, chromedp.EmulateViewport(1280, 800))
 	}
 	for _, want := range []string{"The main points", "Method and protection", "partners have answered"} {
 		if !strings.Contains(report, want) {

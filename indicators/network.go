@@ -195,3 +195,16 @@ func (n Network) Pairs(kind string) []Pair {
 	slices.SortFunc(pairs, func(a, b Pair) int { return cmp.Or(cmp.Compare(a.A, b.A), cmp.Compare(a.B, b.B)) })
 	return pairs
 }
+
+// KeyBrokers are the partners that hold the network together, in words
+// and on a map: at least 5% of the shortest paths between others run
+// through each, and at most the eight with the most.
+func (n Network) KeyBrokers() []analytics.Broker {
+	var out []analytics.Broker
+	for _, b := range n.Brokers { // highest betweenness first
+		if b.Betweenness >= 0.05 && len(out) < 8 {
+			out = append(out, b)
+		}
+	}
+	return out
+}

@@ -90,7 +90,7 @@ func (s *server) networkOf(ctx context.Context, p *page, pa partnership.Partners
 	}
 	named := map[string]bool{}
 	if own == "" {
-		for _, br := range n.Brokers {
+		for _, br := range n.KeyBrokers() {
 			named[br.Partner] = true
 		}
 	}
@@ -122,9 +122,9 @@ func (s *server) networkOf(ctx context.Context, p *page, pa partnership.Partners
 	if len(isolated) > 0 {
 		v.Sentences = append(v.Sentences, p.T("network_isolated", "Count", len(isolated), "Names", strings.Join(isolated, ", ")))
 	}
-	if len(n.Brokers) > 0 && own == "" {
+	if len(n.KeyBrokers()) > 0 && own == "" {
 		var bs []string
-		for _, br := range n.Brokers {
+		for _, br := range n.KeyBrokers() {
 			bs = append(bs, names[br.Partner])
 		}
 		v.Sentences = append(v.Sentences, p.T("network_brokers", "Count", len(bs), "Partners", len(nodes), "Names", strings.Join(bs, ", ")))

@@ -1,0 +1,52 @@
+package indicators
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"samspil/analytics"
+)
+
+// A map draws each pair once, heavier where both named the other; at
+// least monthly leaves out the rarer ties, trusted those rated under 4.
+func TestPairs(t *testing.T) {
+	four, two := 4, 2
+	n := Network{Edges: []analytics.Tie{
+		{From: "b", To: "a", Frequency: "weekly", Trust: &four},
+		{From: "a", To: "b", Frequency: "once_or_twice", Trust: &two},
+		{From: "a", To: "c", Frequency: "monthly"},
+		{From: "c", To: "c", Frequency: "weekly", Trust: &four},
+	}}
+	tests := []struct {
+		kind string
+		want []Pair
+	}{
+		{AnyTie, []Pair{{"a", "b", true}, {"a", "c", false}}},
+		{MonthlyTie, []Pair{{"a", "b", false}, {"a", "c", false}}},
+		{TrustedTie, []Pair{{"a", "b", false}}},
+		{"nonsense", []Pair{{"a", "b", true}, {"a", "c", false}}},
+	}
+	for _, tt := range tests {
+		if got := n.Pairs(tt.kind); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Pairs(%q) = %v, want %v", tt.kind, got, tt.want)
+		}
+	}
+}
+
+// Only partners that many paths run through are said to hold the network
+// together, and never more than eight.
+func TestKeyBrokers(t *testing.T) {
+	var n Network
+	for i := range 12 {
+		n.Brokers = append(n.Brokers, analytics.Broker{Partner: fmt.Sprint(i), Betweenness: 0.5 - 0.04*float64(i)})
+	}
+	got := n.KeyBrokers()
+	if len(got) != 8 || got[0].Partner != "0" {
+		t.Errorf("KeyBrokers = %v, want the 8 highest", got)
+	}
+	n.Brokers = []analytics.Broker{{Partner: "x", Betweenness: 0.2}, {Partner: "y", Betweenness: 0.01}}
+	if got := n.KeyBrokers(); len(got) != 1 || got[0].Partner != "x" {
+		t.Errorf("KeyBrokers = %v, want only x (y carries 1%% of the paths)", got)
+	}
+}
