@@ -92,6 +92,8 @@ func TestResultsInABrowser(t *testing.T) {
 		check("dashboard-en", 100<<10),
 		chromedp.Navigate(p+"/report?lang=en"),
 		check("report-en", 150<<10),
+		chromedp.Navigate(p+"/network?ties=trusted&lang=en"),
+		check("network-en", 100<<10),
 	)
 	if err != nil {
 		t.Fatalf("staff: %v", err)

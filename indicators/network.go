@@ -164,16 +164,22 @@ const (
 var TieKinds = []string{AnyTie, MonthlyTie, TrustedTie}
 
 // Pair is an undirected tie between two partners, A before B; Both says
-// each named the other.
+// each named the other, and Often how often they work together, by the
+// more frequent of their answers: 1 once or twice, 2 monthly, 3 weekly,
+// 0 not said.
 type Pair struct {
-	A, B string
-	Both bool
+	A, B  string
+	Both  bool
+	Often int
 }
+
+// often ranks the partner survey's frequency answers.
+var often = map[string]int{"once_or_twice": 1, "monthly": 2, "weekly": 3}
 
 // Pairs lists the network's ties of one kind as undirected pairs, sorted;
 // an unknown kind is any collaboration.
 func (n Network) Pairs(kind string) []Pair {
-	seen := map[[2]string]int{}
+	seen, most := map[[2]string]int{}, map[[2]string]int{}
 	for _, t := range n.Edges {
 		switch {
 		case t.From == t.To:
@@ -187,10 +193,11 @@ func (n Network) Pairs(kind string) []Pair {
 		if seen[key] < 2 {
 			seen[key]++
 		}
+		most[key] = max(most[key], often[t.Frequency])
 	}
 	pairs := make([]Pair, 0, len(seen))
 	for key, times := range seen {
-		pairs = append(pairs, Pair{A: key[0], B: key[1], Both: times == 2})
+		pairs = append(pairs, Pair{A: key[0], B: key[1], Both: times == 2, Often: most[key]})
 	}
 	slices.SortFunc(pairs, func(a, b Pair) int { return cmp.Or(cmp.Compare(a.A, b.A), cmp.Compare(a.B, b.B)) })
 	return pairs

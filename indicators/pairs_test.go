@@ -8,8 +8,9 @@ import (
 	"samspil/analytics"
 )
 
-// A map draws each pair once, heavier where both named the other; at
-// least monthly leaves out the rarer ties, trusted those rated under 4.
+// A map draws each pair once, as often as the more frequent of its two
+// answers says; at least monthly leaves out the rarer ties, trusted those
+// rated under 4.
 func TestPairs(t *testing.T) {
 	four, two := 4, 2
 	n := Network{Edges: []analytics.Tie{
@@ -22,10 +23,10 @@ func TestPairs(t *testing.T) {
 		kind string
 		want []Pair
 	}{
-		{AnyTie, []Pair{{"a", "b", true}, {"a", "c", false}}},
-		{MonthlyTie, []Pair{{"a", "b", false}, {"a", "c", false}}},
-		{TrustedTie, []Pair{{"a", "b", false}}},
-		{"nonsense", []Pair{{"a", "b", true}, {"a", "c", false}}},
+		{AnyTie, []Pair{{"a", "b", true, 3}, {"a", "c", false, 2}}},
+		{MonthlyTie, []Pair{{"a", "b", false, 3}, {"a", "c", false, 2}}},
+		{TrustedTie, []Pair{{"a", "b", false, 3}}},
+		{"nonsense", []Pair{{"a", "b", true, 3}, {"a", "c", false, 2}}},
 	}
 	for _, tt := range tests {
 		if got := n.Pairs(tt.kind); !reflect.DeepEqual(got, tt.want) {

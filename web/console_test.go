@@ -638,6 +638,10 @@ func TestResultsTellTheChangeBetweenRounds(t *testing.T) {
 	if !b.has("Ændring mellem de to seneste runder") || !b.has("en stor stigning") {
 		t.Errorf("the change between rounds is not told:\n%s", b.last)
 	}
+	// Each index round by round, the older round first.
+	if !b.has(`aria-labelledby="time0-t time0-d"`) || !b.has("At høre til runde for runde") {
+		t.Error("the page draws no index over time")
+	}
 }
 
 // The network map draws who works with whom and says in words who has no

@@ -26,6 +26,8 @@ type networkView struct {
 	Sentences []string
 	Rows      []networkRow
 	None      bool
+	// Thickness says what a line's width means, where it means anything.
+	Thickness string
 }
 
 type networkRow struct {
@@ -109,8 +111,13 @@ func (s *server) networkOf(ctx context.Context, p *page, pa partnership.Partners
 		degree[t.A]++
 		degree[t.B]++
 	}
+	desc := p.T("network_desc", "Partners", len(nodes), "Ties", len(ties))
+	if own == "" {
+		v.Thickness = p.T("network_thickness")
+		desc += " " + v.Thickness
+	}
 	v.Map = template.HTML(charts.Network(nodes, ties, frame, groups, charts.Text{ID: "network", Title: p.T("network_title"),
-		Desc: p.T("network_desc", "Partners", len(nodes), "Ties", len(ties))})) // drawn by package charts, which escapes every text
+		Desc: desc})) // drawn by package charts, which escapes every text
 	v.Sentences = append(v.Sentences, p.T("network_ties", "Partners", len(nodes), "Ties", len(ties)))
 	var isolated []string
 	for _, node := range n.Nodes {
@@ -140,14 +147,14 @@ func (s *server) networkOf(ctx context.Context, p *page, pa partnership.Partners
 	return v, nil
 }
 
-// netTies draws pairs as ties: heavier where both named the other, unless
-// alike asks for every tie drawn the same.
+// netTies draws pairs as ties: heavier the more often the partners work
+// together, unless alike asks for every tie drawn the same.
 func netTies(pairs []indicators.Pair, alike bool) []charts.NetTie {
 	ties := make([]charts.NetTie, 0, len(pairs))
 	for _, t := range pairs {
 		w := 1
-		if t.Both && !alike {
-			w = 2
+		if !alike {
+			w = max(1, t.Often)
 		}
 		ties = append(ties, charts.NetTie{A: t.A, B: t.B, Weight: w})
 	}

@@ -37,8 +37,10 @@ type resultsView struct {
 	// Health is a partner round's partnership health (round=, or the
 	// latest).
 	Health healthView
-	// Changes are how each index moved between the last two rounds.
-	Changes []indexChange
+	// Changes are how each index moved between the last two rounds;
+	// OverTime draws each index round by round.
+	Changes  []indexChange
+	OverTime []indexChart
 	// Shares are the answers to the choice questions, in all.
 	Shares []indexChart
 }
@@ -141,12 +143,8 @@ func (s *server) resultsOf(c *fiber.Ctx, r *request, p *page, pa partnership.Par
 		text := charts.Text{ID: fmt.Sprintf("index%d", i), Title: title, Desc: p.T("results_chart_desc", "Index", title),
 			Hidden: p.T("results_hidden", "Min", inc.MinGroup), Number: number,
 			Count: func(n int) string { return p.T("results_n", "N", n) }}
-		scale := charts.Scale{Min: 0, Max: 100, Ticks: []float64{0, 25, 50, 75, 100}}
-		if !sc.Rescale {
-			scale = charts.Scale{Min: 1, Max: 5, Ticks: []float64{1, 2, 3, 4, 5}}
-		}
 		ic := indexChart{Title: title, Rows: rows,
-			SVG: template.HTML(charts.Dots(rows, scale, text))} // drawn by package charts, which escapes every text
+			SVG: template.HTML(charts.Dots(rows, indexScale(sc), text))} // drawn by package charts, which escapes every text
 		itemBars(p, f, sc, inc.Total, inc.MinGroup, &ic)
 		v.Indices = append(v.Indices, ic)
 	}
@@ -202,6 +200,9 @@ func (s *server) changes(c *fiber.Ctx, r *request, p *page, pa partnership.Partn
 	}
 	if rounds < 2 {
 		return nil
+	}
+	if err := s.overTime(c, r, p, pa, f, ws, v); err != nil {
+		return err
 	}
 	ch, err := s.Indicators.Change(c.UserContext(), pa, f, ws, indicators.ChangeQuery{Activity: v.Activity})
 	var invalid *indicators.Invalid
@@ -312,4 +313,50 @@ func itemBars(p *page, f *forms.Form, sc forms.Scale, total indicators.Group, mi
 		Count: func(n int) string { return p.T("results_n", "N", n) }}
 	ic.Items = template.HTML(charts.Stacked(bars, text)) // drawn by package charts, which escapes every text
 	ic.ItemTable, ic.ItemValues = bars, slices.Clone(values)
+}
+
+// overTime draws each citizen index round by round, oldest first, with
+// its 95% interval, for the activity chosen: the protected figures of
+// the grouping by round.
+func (s *server) overTime(c *fiber.Ctx, r *request, p *page, pa partnership.Partnership, f *forms.Form, ws []partnership.Wave, v *resultsView) error {
+	inc, err := s.Indicators.Inclusion(c.UserContext(), pa, f, indicators.Query{Activity: v.Activity, By: "wave"})
+	if err != nil {
+		return err
+	}
+	groups := map[string]indicators.Group{}
+	for _, g := range inc.Groups {
+		groups[g.Key["wave"]] = g
+	}
+	rounds := slices.Clone(ws)
+	slices.SortFunc(rounds, func(a, b partnership.Wave) int { return a.OpensAt.Compare(b.OpensAt) })
+	for i, sc := range f.Scales {
+		title := sc.Label.In(r.Lang, f.DefaultLanguage)
+		var rows []charts.Row
+		for _, w := range rounds {
+			if w.Form != f.ID || w.Respondents != "citizens" || w.OpensAt.After(s.Now()) {
+				continue
+			}
+			label := p.LongDate(w.OpensAt) + " – " + p.LongDate(lastDay(w))
+			g, ok := groups[w.ID]
+			if !ok {
+				g = indicators.Group{Suppressed: true}
+			}
+			rows = append(rows, indexRow(label, g, sc.ID))
+		}
+		text := charts.Text{ID: fmt.Sprintf("time%d", i), Title: p.T("results_over_time", "Index", title),
+			Desc: p.T("results_over_time_desc", "Index", title), Hidden: p.T("results_hidden", "Min", inc.MinGroup),
+			Number: p.Number, Count: func(n int) string { return p.T("results_n", "N", n) }}
+		v.OverTime = append(v.OverTime, indexChart{Title: text.Title, Rows: rows,
+			SVG: template.HTML(charts.Dots(rows, indexScale(sc), text))}) // drawn by package charts, which escapes every text
+	}
+	return nil
+}
+
+// indexScale is the axis of a citizen index: 0-100 when the index is
+// rescaled, its items' 1-5 otherwise.
+func indexScale(sc forms.Scale) charts.Scale {
+	if !sc.Rescale {
+		return charts.Scale{Min: 1, Max: 5, Ticks: []float64{1, 2, 3, 4, 5}}
+	}
+	return charts.Scale{Min: 0, Max: 100, Ticks: []float64{0, 25, 50, 75, 100}}
 }
