@@ -19,6 +19,8 @@ type partnerResultsView struct {
 	Partner  string
 	Closed   string
 	MinGroup int
+	// Covers says what the figures cover, under the health chart.
+	Covers string
 	Health   healthView
 	Network  *networkView
 }
@@ -43,6 +45,7 @@ func (s *server) partnerResults(c *fiber.Ctx, in intake.Invited) error {
 	if v.Health, err = s.healthOf(ctx, p, pa, in.Wave.ID); err != nil {
 		return err
 	}
+	v.Covers = p.T("report_filter_min", "Min", pa.MinGroup)
 	v.Health.Rounds = nil // a partner sees its own round
 	if !pa.HidePartnerMap {
 		n, err := s.networkOf(ctx, p, pa, in.Wave.ID, "any", in.Partner.ID)

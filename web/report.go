@@ -38,7 +38,7 @@ func (s *server) report(c *fiber.Ctx, r *request) error {
 		return err
 	}
 	v.Headlines = headlines(p, v)
-	v.Filters = filters(p, v)
+	v.Filters = filters(p, v.resultsView)
 	p.Data = v
 	return s.render(c, http.StatusOK, "report.html", p)
 }
@@ -75,8 +75,9 @@ func headlines(p *page, v reportView) []string {
 	return out
 }
 
-// filters names what the report covers.
-func filters(p *page, v reportView) []string {
+// filters names what the figures cover: rounds, activity, the partner
+// round and the smallest group shown.
+func filters(p *page, v resultsView) []string {
 	wave := p.T("results_all_waves")
 	for _, w := range v.Waves {
 		if w.Wave.ID == v.Wave {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -23,6 +24,8 @@ import (
 // only draws them.
 type resultsView struct {
 	Released string
+	// Covers says what the figures cover, under every chart.
+	Covers string
 	// Empty says no answers are released yet; N is how many are.
 	Empty      bool
 	N          int
@@ -152,6 +155,7 @@ func (s *server) resultsOf(c *fiber.Ctx, r *request, p *page, pa partnership.Par
 		return v, err
 	}
 	v.Shares = shareCharts(p, f, inc.Total, inc.MinGroup, r.Lang, number)
+	v.Covers = strings.Join(filters(p, v), " · ")
 	return v, nil
 }
 
