@@ -1,17 +1,13 @@
 package charts
 
 import (
-	"cmp"
 	"fmt"
-	"hash/fnv"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strings"
 
 	"gonum.org/v1/gonum/graph"
-	"gonum.org/v1/gonum/graph/iterator"
-	"gonum.org/v1/gonum/graph/layout"
+	"gonum.org/v1/gonum/graph/path"
 	"gonum.org/v1/gonum/graph/simple"
 )
 
@@ -87,45 +83,45 @@ func Network(nodes []NetNode, ties, frame []NetTie, groups []string, t Text) []b
 		frame = drawn
 	}
 	if len(linked) > 1 {
-		// Nodes are numbered by a hash of their id, not their place in
-		// the list, so a partner added or gone moves the others little.
-		sub := simple.NewUndirectedGraph()
-		key := func(i int) simple.Node {
-			h := fnv.New64a()
-			h.Write([]byte(nodes[i].ID))
-			return simple.Node(h.Sum64() >> 1)
-		}
+		// The frame's graph, over the partners with ties drawn and those
+		// the frame links them to: the same frame gives every partner the
+		// same place, whichever of its ties a round has.
+		g := simple.NewUndirectedGraph()
 		for _, i := range linked {
-			sub.AddNode(key(i))
+			g.AddNode(simple.Node(i))
 		}
 		for _, tie := range frame {
 			a, okA := index[tie.A]
 			b, okB := index[tie.B]
-			if okA && okB && a != b && key(a) != key(b) {
-				sub.SetEdge(sub.NewEdge(key(a), key(b)))
+			if okA && okB && a != b {
+				g.SetEdge(g.NewEdge(simple.Node(a), simple.Node(b)))
 			}
 		}
-		eades := layout.EadesR2{Repulsion: 1, Rate: 0.05, Updates: 80, Theta: 0.2, Src: rand.NewPCG(1, 2)}
-		opt := layout.NewOptimizerR2(ordered{sub}, eades.Update)
-		for opt.Update() {
-		}
+		laid := graph.NodesOf(g.Nodes())
+		slices.SortFunc(laid, func(a, b graph.Node) int { return strings.Compare(nodes[a.ID()].ID, nodes[b.ID()].ID) })
+		pos := stress(g, laid)
 		// Scaled to all the nodes laid out, so that a frame gives the
 		// same place whichever of them have ties drawn.
 		minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-		for _, n := range graph.NodesOf(sub.Nodes()) {
-			p := opt.Coord2(n.ID())
-			minX, maxX, minY, maxY = min(minX, p.X), max(maxX, p.X), min(minY, p.Y), max(maxY, p.Y)
+		for _, p := range pos {
+			minX, maxX, minY, maxY = min(minX, p[0]), max(maxX, p[0]), min(minY, p[1]), max(maxY, p[1])
 		}
-		for _, i := range linked {
-			p := opt.Coord2(key(i).ID())
-			xs[i], ys[i] = p.X, p.Y
-		}
-		for _, i := range linked {
-			xs[i] = pad + (xs[i]-minX)/max(maxX-minX, 1e-9)*(width-2*pad)
-			ys[i] = pad + (ys[i]-minY)/max(maxY-minY, 1e-9)*(mapBottom-pad)
+		for k, n := range laid {
+			i := int(n.ID())
+			if degree[i] == 0 {
+				continue // in the row along the bottom
+			}
+			xs[i] = pad + (pos[k][0]-minX)/max(maxX-minX, 1e-9)*(width-2*pad)
+			ys[i] = pad + (pos[k][1]-minY)/max(maxY-minY, 1e-9)*(mapBottom-pad)
 		}
 	}
-	legendHeight := 24.0 * float64((len(groups)+1)/2)
+	var named []int
+	for i, n := range nodes {
+		if n.Labelled {
+			named = append(named, i)
+		}
+	}
+	legendHeight := 24.0*float64((len(groups)+1)/2) + 22*float64(len(named))
 	var b strings.Builder
 	svg(&b, t, width, height+legendHeight+8)
 	for _, tie := range drawn {
@@ -133,22 +129,38 @@ func Network(nodes []NetNode, ties, frame []NetTie, groups []string, t Text) []b
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#8a9096" stroke-width="%d"/>`,
 			xs[a], ys[a], xs[c], ys[c], max(1, min(tie.Weight, 3)))
 	}
+	// Each partner is one element named by its title; the named ones are
+	// drawn last, on top, with a number the list under the map explains,
+	// so names never overlap where the network is dense.
+	number := map[int]int{}
+	for k, i := range named {
+		number[i] = k + 1
+	}
+	var order []int
 	for i, n := range nodes {
-		r := 7 + 2*math.Sqrt(float64(degree[i]))
-		fmt.Fprintf(&b, `<g><title>%s</title>%s</g>`, esc(n.Name), shape(n.Group, xs[i], ys[i], r))
-		if n.Labelled {
-			// A name on the right half reads leftwards, so it stays on the map.
-			x, anchor := xs[i]+r+3, "start"
-			if xs[i] > width/2 {
-				x, anchor = xs[i]-r-3, "end"
-			}
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="%g" text-anchor="%s" fill="%s" stroke="#fff" stroke-width="3" paint-order="stroke">%s</text>`,
-				x, ys[i]+5, smallSize, anchor, ink, esc(n.Name))
+		if !n.Labelled {
+			order = append(order, i)
 		}
+	}
+	for _, i := range append(order, named...) {
+		n := nodes[i]
+		r := 7 + 2*math.Sqrt(float64(degree[i]))
+		fmt.Fprintf(&b, `<g><title>%s</title>%s`, esc(n.Name), shape(n.Group, xs[i], ys[i], r))
+		if k := number[i]; k > 0 {
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="9" fill="%s"/><text x="%.1f" y="%.1f" font-size="12" font-weight="700" text-anchor="middle" fill="#fff">%d</text>`,
+				xs[i], ys[i], ink, xs[i], ys[i]+4, k)
+		}
+		b.WriteString(`</g>`)
 	}
 	for j, name := range groups {
 		lx, ly := float64(j%2)*(width/2), height+8+float64(j/2)*24
 		fmt.Fprintf(&b, `%s<text x="%.1f" y="%.1f" font-size="%g" fill="%s">%s</text>`, shape(j, lx+9, ly+8, 7), lx+22, ly+13, smallSize, ink, esc(name))
+	}
+	top := height + 8 + 24*float64((len(groups)+1)/2)
+	for k, i := range named {
+		y := top + 22*float64(k)
+		fmt.Fprintf(&b, `<circle cx="9" cy="%.1f" r="9" fill="%s"/><text x="9" y="%.1f" font-size="12" font-weight="700" text-anchor="middle" fill="#fff">%d</text>`, y+8, ink, y+12, k+1)
+		fmt.Fprintf(&b, `<text x="26" y="%.1f" font-size="%g" fill="%s">%s</text>`, y+13, smallSize, ink, esc(nodes[i].Name))
 	}
 	b.WriteString(`</svg>`)
 	return []byte(b.String())
@@ -176,17 +188,55 @@ func shape(group int, x, y, r float64) string {
 	return fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="%.1f" %s/>`, x, y, r, attrs)
 }
 
-// ordered hands a graph's nodes to the layout in id order: gonum's simple
-// graphs keep them in maps, and a layout seeded the same way must also
-// meet the nodes in the same order to land the same way.
-type ordered struct{ *simple.UndirectedGraph }
-
-func (g ordered) Nodes() graph.Nodes { return sortedNodes(g.UndirectedGraph.Nodes()) }
-
-func (g ordered) From(id int64) graph.Nodes { return sortedNodes(g.UndirectedGraph.From(id)) }
-
-func sortedNodes(it graph.Nodes) graph.Nodes {
-	nodes := graph.NodesOf(it)
-	slices.SortFunc(nodes, func(a, b graph.Node) int { return cmp.Compare(a.ID(), b.ID()) })
-	return iterator.NewOrderedNodes(nodes)
+// stress places the nodes of g so that their distances on the plane
+// match their distances in the graph, by stress majorization (Gansner,
+// Koren and North, 2004): no randomness, so the same graph always lands
+// the same way, and dense networks do not fling a hub off the map as
+// force-directed layouts can. Partners in separate parts of the graph
+// are kept one step further apart than the farthest connected pair. The
+// nodes start on a circle in the order given.
+func stress(g graph.Undirected, nodes []graph.Node) [][2]float64 {
+	n := len(nodes)
+	paths := path.DijkstraAllPaths(g)
+	d := make([][]float64, n)
+	far := 1.0
+	for i := range nodes {
+		d[i] = make([]float64, n)
+		for j := range nodes {
+			d[i][j] = paths.Weight(nodes[i].ID(), nodes[j].ID())
+			if !math.IsInf(d[i][j], 1) {
+				far = max(far, d[i][j])
+			}
+		}
+	}
+	pos := make([][2]float64, n)
+	for i := range pos {
+		a := 2 * math.Pi * float64(i) / float64(n)
+		pos[i] = [2]float64{far * math.Cos(a), far * math.Sin(a)}
+		for j := range d[i] {
+			if math.IsInf(d[i][j], 1) {
+				d[i][j] = far + 1
+			}
+		}
+	}
+	for range 300 {
+		for i := range pos {
+			var sx, sy, sw float64
+			for j := range pos {
+				if i == j || d[i][j] == 0 {
+					continue
+				}
+				w := 1 / (d[i][j] * d[i][j])
+				dx, dy := pos[i][0]-pos[j][0], pos[i][1]-pos[j][1]
+				dist := math.Max(math.Hypot(dx, dy), 1e-9)
+				sx += w * (pos[j][0] + d[i][j]*dx/dist)
+				sy += w * (pos[j][1] + d[i][j]*dy/dist)
+				sw += w
+			}
+			if sw > 0 {
+				pos[i] = [2]float64{sx / sw, sy / sw}
+			}
+		}
+	}
+	return pos
 }
