@@ -78,6 +78,7 @@ func parseTemplates(pattern string) (*template.Template, error) {
 		"date":      func(t time.Time) string { return t.In(local).Format(time.DateOnly) },
 		"localTime": func(t time.Time) string { return t.In(local).Format("2006-01-02 15:04") },
 		"pct":       pct,
+		"list":      func(items ...string) []string { return items },
 		// dict2 passes several values to a template.
 		"dict2": func(kv ...any) map[string]any {
 			m := map[string]any{}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 
@@ -91,6 +92,9 @@ func filters(p *page, v resultsView) []string {
 		}
 	}
 	out := []string{p.T("report_filter_wave", "Wave", wave), p.T("report_filter_activity", "Activity", activity)}
+	if v.From != "" || v.To != "" {
+		out = append(out, p.T("report_filter_months", "From", cmp.Or(v.From, "…"), "To", cmp.Or(v.To, "…")))
+	}
 	for _, w := range v.Health.Rounds {
 		if w.Wave.ID == v.Health.Round {
 			out = append(out, p.T("report_filter_round", "Round", p.LongDate(w.Wave.OpensAt)+" – "+p.LongDate(w.Last)))

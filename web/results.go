@@ -34,6 +34,8 @@ type resultsView struct {
 	Groupings  []string
 	Wave       string
 	Waves      []waveRow
+	// From and To are the months chosen, as typed (2026-01).
+	From, To   string
 	Activity   string
 	Activities []partnership.Activity
 	Indices    []indexChart
@@ -97,7 +99,7 @@ func (s *server) resultsOf(c *fiber.Ctx, r *request, p *page, pa partnership.Par
 	if !ok {
 		return resultsView{}, errNotFound
 	}
-	v := resultsView{By: c.Query("by", "activity"), Wave: c.Query("wave"), Activity: c.Query("activity"),
+	v := resultsView{By: c.Query("by", "activity"), Wave: c.Query("wave"), Activity: c.Query("activity"), From: c.Query("from"), To: c.Query("to"),
 		Groupings: indicators.Groupings(f), MinGroup: pa.MinGroup, Empty: true}
 	var err error
 	if v.Activities, err = s.Store.Activities(ctx, pa.ID); err != nil {
@@ -115,7 +117,7 @@ func (s *server) resultsOf(c *fiber.Ctx, r *request, p *page, pa partnership.Par
 	if v.Health, err = s.healthOf(ctx, p, pa, c.Query("round")); err != nil {
 		return v, err
 	}
-	inc, err := s.Indicators.Inclusion(ctx, pa, f, indicators.Query{Wave: v.Wave, Activity: v.Activity, By: v.By})
+	inc, err := s.Indicators.Inclusion(ctx, pa, f, indicators.Query{Wave: v.Wave, Activity: v.Activity, By: v.By, From: v.From, To: v.To})
 	var invalid *indicators.Invalid
 	switch {
 	case errors.As(err, &invalid):
