@@ -28,6 +28,10 @@ type Text struct {
 	// Count writes the number of answers under a row, such as "n = 48";
 	// nil writes "n = 48".
 	Count func(int) string
+	// Decorative marks a picture whose words stand right beside it, such
+	// as a heading that says the same: screen readers skip it rather than
+	// read the same sentence twice.
+	Decorative bool
 }
 
 func (t Text) number(v float64) string {
@@ -85,6 +89,10 @@ var (
 
 // svg is the start of a chart with its accessible name and description.
 func svg(b *strings.Builder, t Text, width, height float64) {
+	if t.Decorative {
+		fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" width="100%%" aria-hidden="true" focusable="false" class="chart">`, width, height)
+		return
+	}
 	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" width="100%%" role="img" aria-labelledby="%s-t %s-d" class="chart">`,
 		width, height, esc(t.ID), esc(t.ID))
 	fmt.Fprintf(b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, esc(t.ID), esc(t.Title), esc(t.ID), esc(t.Desc))

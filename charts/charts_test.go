@@ -248,3 +248,12 @@ func TestIcons(t *testing.T) {
 		}
 	}
 }
+
+// A decorative picture is hidden from screen readers, which read the
+// words beside it instead, and carries no title of its own.
+func TestDecorativePicturesAreHidden(t *testing.T) {
+	out := string(Icons(3, 10, false, Text{ID: "x", Title: "3 of 10", Decorative: true}))
+	if !strings.Contains(out, `aria-hidden="true"`) || strings.Contains(out, "<title") || strings.Contains(out, `role="img"`) {
+		t.Errorf("decorative icons are not hidden: %.200s", out)
+	}
+}

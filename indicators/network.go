@@ -157,7 +157,10 @@ func intAnswer(v any) *int {
 const (
 	AnyTie     = "any"     // any collaboration named
 	MonthlyTie = "monthly" // working together at least monthly
-	TrustedTie = "trusted" // the one who named it trusts the other: 4 or 5 of 5
+	// TrustedTie is a tie both partners named, each trusting the other 4
+	// or 5 of 5: a tie one partner named, or one of two rated lower,
+	// would show one partner's rating of another.
+	TrustedTie = "trusted"
 )
 
 // TieKinds lists the kinds of tie in the order a page offers them.
@@ -179,14 +182,12 @@ var often = map[string]int{"once_or_twice": 1, "monthly": 2, "weekly": 3}
 // Pairs lists the network's ties of one kind as undirected pairs, sorted;
 // an unknown kind is any collaboration.
 func (n Network) Pairs(kind string) []Pair {
-	seen, most := map[[2]string]int{}, map[[2]string]int{}
+	seen, most, distrust := map[[2]string]int{}, map[[2]string]int{}, map[[2]string]bool{}
 	for _, t := range n.Edges {
 		switch {
 		case t.From == t.To:
 			continue
 		case kind == MonthlyTie && t.Frequency != "monthly" && t.Frequency != "weekly":
-			continue
-		case kind == TrustedTie && (t.Trust == nil || *t.Trust < 4):
 			continue
 		}
 		key := [2]string{min(t.From, t.To), max(t.From, t.To)}
@@ -194,9 +195,15 @@ func (n Network) Pairs(kind string) []Pair {
 			seen[key]++
 		}
 		most[key] = max(most[key], often[t.Frequency])
+		if t.Trust == nil || *t.Trust < 4 {
+			distrust[key] = true
+		}
 	}
 	pairs := make([]Pair, 0, len(seen))
 	for key, times := range seen {
+		if kind == TrustedTie && (times < 2 || distrust[key]) {
+			continue
+		}
 		pairs = append(pairs, Pair{A: key[0], B: key[1], Both: times == 2, Often: most[key]})
 	}
 	slices.SortFunc(pairs, func(a, b Pair) int { return cmp.Or(cmp.Compare(a.A, b.A), cmp.Compare(a.B, b.B)) })

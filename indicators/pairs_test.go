@@ -9,10 +9,18 @@ import (
 )
 
 // A map draws each pair once, as often as the more frequent of its two
-// answers says; at least monthly leaves out the rarer ties, trusted those
-// rated under 4.
+// answers says; at least monthly leaves out the rarer ties, and trusted
+// keeps only pairs that named each other and both rated trust 4 or 5.
 func TestPairs(t *testing.T) {
 	four, two := 4, 2
+	trusted := Network{Edges: []analytics.Tie{
+		{From: "a", To: "b", Frequency: "weekly", Trust: &four},
+		{From: "b", To: "a", Frequency: "monthly", Trust: &four},
+		{From: "a", To: "c", Frequency: "weekly", Trust: &four},
+	}}
+	if got := trusted.Pairs(TrustedTie); !reflect.DeepEqual(got, []Pair{{"a", "b", true, 3}}) {
+		t.Errorf("trusted = %v, want only the pair that trust each other (a tie one named would show its rating)", got)
+	}
 	n := Network{Edges: []analytics.Tie{
 		{From: "b", To: "a", Frequency: "weekly", Trust: &four},
 		{From: "a", To: "b", Frequency: "once_or_twice", Trust: &two},
@@ -25,7 +33,7 @@ func TestPairs(t *testing.T) {
 	}{
 		{AnyTie, []Pair{{"a", "b", true, 3}, {"a", "c", false, 2}}},
 		{MonthlyTie, []Pair{{"a", "b", false, 3}, {"a", "c", false, 2}}},
-		{TrustedTie, []Pair{{"a", "b", false, 3}}},
+		{TrustedTie, []Pair{}},
 		{"nonsense", []Pair{{"a", "b", true, 3}, {"a", "c", false, 2}}},
 	}
 	for _, tt := range tests {

@@ -86,7 +86,7 @@ func (s *server) showCitizenResults(c *fiber.Ctx, _ *request) error {
 		agree := shares[itoa(int(hi))] + shares[itoa(int(hi)-1)]
 		tens := int(math.Round(10 * agree))
 		sentence := text("r_agree", "Count", tens, "Statement", view.Items[i].Text)
-		icons := charts.Icons(tens, 10, v.Dir == "rtl", charts.Text{ID: "r-" + it.ID, Title: sentence, Desc: sentence})
+		icons := charts.Icons(tens, 10, v.Dir == "rtl", charts.Text{ID: "r-" + it.ID, Decorative: true})
 		v.Statements = append(v.Statements, statement{Sentence: sentence, Icons: template.HTML(icons)}) // drawn by package charts, which escapes every text
 	}
 	if len(v.Statements) == 0 {

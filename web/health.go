@@ -157,15 +157,25 @@ func (p *page) healthCell(c indicators.Cell) healthCell {
 	return healthCell{Mean: p.Number(*c.Mean), Band: p.T("band_" + c.Band)}
 }
 
-// changeWords says a change in numbers and words: "+0,4 (−0,1 – 0,9): a
-// small rise".
+// changeWords says a change in numbers and words: "+0,4 (0,1 til 0,7):
+// a small rise".
 func (p *page) changeWords(ch analytics.Change) string {
+	return p.T("change_in_words", "Difference", p.Signed(ch.Difference), "Low", p.Number(ch.CI[0]), "High", p.Number(ch.CI[1]),
+		"Words", p.changeSize(ch))
+}
+
+// changeSize says how large a change is, from Hedges' g, unless its 95%
+// interval holds no change at all: then it is no clear change, whatever
+// its size, so that words never claim more than the numbers.
+func (p *page) changeSize(ch analytics.Change) string {
+	if ch.CI[0] <= 0 && ch.CI[1] >= 0 {
+		return p.T("change_unclear")
+	}
 	direction := "up"
 	if ch.Difference < 0 {
 		direction = "down"
 	}
-	return p.T("change_in_words", "Difference", p.Signed(ch.Difference), "Low", p.Number(ch.CI[0]), "High", p.Number(ch.CI[1]),
-		"Words", p.T("change_"+analytics.Magnitude(ch.HedgesG)+"_"+direction))
+	return p.T("change_" + analytics.Magnitude(ch.HedgesG) + "_" + direction)
 }
 
 // percent is a share of whole as a whole percentage, 0 when whole is 0.

@@ -126,15 +126,19 @@ func (s *server) networkOf(ctx context.Context, p *page, pa partnership.Partners
 		}
 		v.Rows = append(v.Rows, networkRow{Name: node.Name, Sector: p.T("sector_" + node.Sector), Ties: degree[node.ID]})
 	}
-	if len(isolated) > 0 {
-		v.Sentences = append(v.Sentences, p.T("network_isolated", "Count", len(isolated), "Names", strings.Join(isolated, ", ")))
+	if len(isolated) > 0 && own != "" {
+		// Partners see how many stand alone, not who: a partner without
+		// ties is often one that did not answer.
+		v.Sentences = append(v.Sentences, p.T("network_isolated_count", "Count", len(isolated)))
+	} else if len(isolated) > 0 {
+		v.Sentences = append(v.Sentences, p.T("network_isolated", "Count", len(isolated), "Names", strings.Join(isolated, "; ")))
 	}
 	if len(n.KeyBrokers()) > 0 && own == "" {
 		var bs []string
 		for _, br := range n.KeyBrokers() {
 			bs = append(bs, names[br.Partner])
 		}
-		v.Sentences = append(v.Sentences, p.T("network_brokers", "Count", len(bs), "Partners", len(nodes), "Names", strings.Join(bs, ", ")))
+		v.Sentences = append(v.Sentences, p.T("network_brokers", "Count", len(bs), "Partners", len(nodes), "Names", strings.Join(bs, "; ")))
 	}
 	for _, m := range n.Metrics.MissingSectors {
 		msg := "network_missing"

@@ -3,7 +3,9 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/base32"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -233,7 +235,10 @@ func (p *page) Sectors(value any) selectField {
 // Number writes a figure with one decimal as the page's language does: a
 // decimal comma in Danish.
 func (p *page) Number(x float64) string {
-	out := fmt.Sprintf("%.1f", x)
+	if x < 0 && x <= -0.05 {
+		return "−" + p.Number(-x) // a minus sign, not a hyphen
+	}
+	out := fmt.Sprintf("%.1f", math.Abs(x))
 	if p.Lang == "da" {
 		out = strings.Replace(out, ".", ",", 1)
 	}
@@ -242,8 +247,16 @@ func (p *page) Number(x float64) string {
 
 // Signed writes a difference with its sign: +0,4 or −0,4.
 func (p *page) Signed(x float64) string {
-	if x >= 0 {
+	if x > -0.05 {
 		return "+" + p.Number(x)
 	}
-	return "−" + p.Number(-x)
+	return p.Number(x)
+}
+
+// Month names a month as people write it: juni 2026, or June 2026.
+func (p *page) Month(t time.Time) string {
+	if p.Lang == "da" {
+		return danishMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	}
+	return t.Format("January 2006")
 }

@@ -17,6 +17,7 @@ import (
 // ratings of another: the map draws every tie alike.
 type partnerResultsView struct {
 	Partner  string
+	Answered bool
 	Closed   string
 	MinGroup int
 	// Covers says what the figures cover, under the health chart.
@@ -41,7 +42,7 @@ func (s *server) partnerResults(c *fiber.Ctx, in intake.Invited) error {
 	if err != nil {
 		return err
 	}
-	v := partnerResultsView{Partner: in.Partner.Name, Closed: p.LongDate(lastDay(in.Wave)), MinGroup: pa.MinGroup}
+	v := partnerResultsView{Partner: in.Partner.Name, Answered: in.Answered, Closed: p.LongDate(lastDay(in.Wave)), MinGroup: pa.MinGroup}
 	if v.Health, err = s.healthOf(ctx, p, pa, in.Wave.ID); err != nil {
 		return err
 	}

@@ -100,6 +100,9 @@ func (s *server) postForm(c *fiber.Ctx, _ *request) error {
 	}
 	p := s.newPage(c, f, lang, submission, nil, nil)
 	p.Banner = s.Messages.Text(lang, body, nil)
+	// The form's language links would open an empty form, away from the
+	// partnership: the thank-you page has none.
+	p.Languages = nil
 	if pid := posted.Get("p"); pid != "" {
 		p.Results = "/r/" + url.PathEscape(pid) + "?" + url.Values{"lang": {lang}}.Encode()
 	}

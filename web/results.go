@@ -8,10 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"samspil/analytics"
 	"samspil/charts"
 	"samspil/forms"
 	"samspil/indicators"
@@ -27,13 +27,13 @@ type resultsView struct {
 	// Covers says what the figures cover, under every chart.
 	Covers string
 	// Empty says no answers are released yet; N is how many are.
-	Empty      bool
-	N          int
-	MinGroup   int
-	By         string
-	Groupings  []string
-	Wave       string
-	Waves      []waveRow
+	Empty     bool
+	N         int
+	MinGroup  int
+	By        string
+	Groupings []string
+	Wave      string
+	Waves     []waveRow
 	// From and To are the months chosen, as typed (2026-01).
 	From, To   string
 	Activity   string
@@ -134,16 +134,21 @@ func (s *server) resultsOf(c *fiber.Ctx, r *request, p *page, pa partnership.Par
 	if !v.Empty {
 		v.N = inc.Total.N
 	}
-	names := map[string]string{}
-	for _, a := range v.Activities {
-		names[a.ID] = a.Name
+	names, order := groupNames(p, f, v)
+	groups := slices.Clone(inc.Groups)
+	rank := func(key string) int {
+		if i := slices.Index(order, key); i >= 0 {
+			return i
+		}
+		return len(order) // others last
 	}
+	slices.SortStableFunc(groups, func(a, b indicators.Group) int { return rank(a.Key[v.By]) - rank(b.Key[v.By]) })
 	number := p.Number
 	for i, sc := range f.Scales {
 		title := sc.Label.In(r.Lang, f.DefaultLanguage)
 		rows := []charts.Row{indexRow(p.T("results_all"), inc.Total, sc.ID)}
-		for _, g := range inc.Groups {
-			rows = append(rows, indexRow(p.groupName(g.Key[v.By], names), g, sc.ID))
+		for _, g := range groups {
+			rows = append(rows, indexRow(p.groupName(g.Key[v.By], v.By, names), g, sc.ID))
 		}
 		text := charts.Text{ID: fmt.Sprintf("index%d", i), Title: title, Desc: p.T("results_chart_desc", "Index", title),
 			Hidden: p.T("results_hidden", "Min", inc.MinGroup), Number: number,
@@ -180,16 +185,22 @@ func indexRow(label string, g indicators.Group, index string) charts.Row {
 	return charts.Row{Label: label, Value: *ix.Mean, Low: ix.CI[0], High: ix.CI[1], N: ix.N}
 }
 
-// groupName names a group of a grouping: an activity by its name, and
-// the citizens no value may single out as "the others".
-func (p *page) groupName(key string, activities map[string]string) string {
+// groupName names a group of a grouping by (names from groupNames),
+// those who gave no value, and the citizens no value may single out as
+// "the others".
+func (p *page) groupName(key, by string, names map[string]string) string {
 	switch {
 	case key == "*":
 		return p.T("results_others")
-	case key == "":
+	case key == "" && by == "activity":
 		return p.T("results_none")
-	case activities[key] != "":
-		return activities[key]
+	case key == "":
+		return p.T("results_not_given")
+	case names[key] != "":
+		return names[key]
+	}
+	if t, err := time.Parse("2006-01", key); err == nil {
+		return p.Month(t)
 	}
 	return key
 }
@@ -225,14 +236,9 @@ func (s *server) changes(c *fiber.Ctx, r *request, p *page, pa partnership.Partn
 			v.Changes = append(v.Changes, row)
 			continue
 		}
-		d := ic.Change.Difference
-		direction := "up"
-		if d < 0 {
-			direction = "down"
-		}
-		row.From, row.To, row.Difference = number(ic.From.Mean), number(ic.To.Mean), p.Signed(d)
+		row.From, row.To, row.Difference = number(ic.From.Mean), number(ic.To.Mean), p.Signed(ic.Change.Difference)
 		row.Interval = number(ic.Change.CI[0]) + " – " + number(ic.Change.CI[1])
-		row.Words = p.T("change_" + analytics.Magnitude(ic.Change.HedgesG) + "_" + direction)
+		row.Words = p.changeSize(*ic.Change)
 		v.Changes = append(v.Changes, row)
 	}
 	return nil
@@ -365,4 +371,39 @@ func indexScale(sc forms.Scale) charts.Scale {
 		return charts.Scale{Min: 1, Max: 5, Ticks: []float64{1, 2, 3, 4, 5}}
 	}
 	return charts.Scale{Min: 0, Max: 100, Ticks: []float64{0, 25, 50, 75, 100}}
+}
+
+// groupNames names the groups of the grouping chosen as people say them,
+// in the order they are listed: activities by name, rounds by their days,
+// months by name, and a question's answers by their words in the form's
+// order.
+func groupNames(p *page, f *forms.Form, v resultsView) (map[string]string, []string) {
+	names := map[string]string{}
+	var order []string
+	add := func(key, name string) {
+		names[key] = name
+		order = append(order, key)
+	}
+	switch v.By {
+	case "activity":
+		for _, a := range v.Activities {
+			add(a.ID, a.Name)
+		}
+	case "wave":
+		for _, w := range v.Waves {
+			add(w.Wave.ID, p.LongDate(w.Wave.OpensAt)+" – "+p.LongDate(w.Last))
+		}
+	case "month":
+		// Months are named where they are met; their keys sort as dates.
+	default:
+		view := f.In(p.Lang)
+		for i, it := range f.Items {
+			if it.ID == v.By {
+				for _, o := range view.Items[i].Options {
+					add(o.Value, o.Label)
+				}
+			}
+		}
+	}
+	return names, order
 }
