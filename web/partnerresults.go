@@ -21,9 +21,9 @@ type partnerResultsView struct {
 	Closed   string
 	MinGroup int
 	// Covers says what the figures cover, under the health chart.
-	Covers string
-	Health   healthView
-	Network  *networkView
+	Covers  string
+	Health  healthView
+	Network *networkView
 }
 
 // partnerResults shows a closed round's results to a partner, in the
