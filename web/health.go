@@ -154,7 +154,8 @@ func (p *page) healthCell(c indicators.Cell) healthCell {
 	if c.Suppressed || c.Mean == nil {
 		return healthCell{Hidden: true}
 	}
-	return healthCell{Mean: p.Number(*c.Mean), Band: p.T("band_" + c.Band)}
+	// Two decimals, so that 2,96 is not read as 3,0 beside its band.
+	return healthCell{Mean: p.decimals(*c.Mean, 2), Band: p.T("band_" + c.Band)}
 }
 
 // changeWords says a change in numbers and words: "+0,4 (0,1 til 0,7):

@@ -183,9 +183,8 @@ func (s *server) reissue(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
-	if v.Status == partnership.Closed {
-		return &pageError{status: http.StatusGone, msg: "wave_closed"}
-	}
+	// After the round has closed, a new link shows the partner the
+	// round's results: one who lost its link can still see them.
 	pt, err := s.Store.Partner(ctx, v.Wave.Partnership, c.Params("partner"))
 	if err != nil {
 		return err

@@ -30,9 +30,12 @@ type networkView struct {
 	Thickness string
 }
 
+// networkRow is a partner on the map in words: whom it works with, for
+// screen readers and for copying.
 type networkRow struct {
 	Name, Sector string
 	Ties         int
+	With         string
 }
 
 // network draws who works with whom, from a partner round's answers.
@@ -106,10 +109,12 @@ func (s *server) networkOf(ctx context.Context, p *page, pa partnership.Partners
 	}
 	pairs := n.Pairs(kind)
 	ties := netTies(pairs, own != "")
-	degree := map[string]int{}
+	degree, with := map[string]int{}, map[string][]string{}
 	for _, t := range pairs {
 		degree[t.A]++
 		degree[t.B]++
+		with[t.A] = append(with[t.A], names[t.B])
+		with[t.B] = append(with[t.B], names[t.A])
 	}
 	desc := p.T("network_desc", "Partners", len(nodes), "Ties", len(ties))
 	if own == "" {
@@ -124,7 +129,9 @@ func (s *server) networkOf(ctx context.Context, p *page, pa partnership.Partners
 		if degree[node.ID] == 0 {
 			isolated = append(isolated, node.Name)
 		}
-		v.Rows = append(v.Rows, networkRow{Name: node.Name, Sector: p.T("sector_" + node.Sector), Ties: degree[node.ID]})
+		slices.Sort(with[node.ID])
+		v.Rows = append(v.Rows, networkRow{Name: node.Name, Sector: p.T("sector_" + node.Sector), Ties: degree[node.ID],
+			With: strings.Join(with[node.ID], "; ")})
 	}
 	if len(isolated) > 0 && own != "" {
 		// Partners see how many stand alone, not who: a partner without

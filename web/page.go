@@ -234,11 +234,15 @@ func (p *page) Sectors(value any) selectField {
 
 // Number writes a figure with one decimal as the page's language does: a
 // decimal comma in Danish.
-func (p *page) Number(x float64) string {
-	if x < 0 && x <= -0.05 {
-		return "−" + p.Number(-x) // a minus sign, not a hyphen
+func (p *page) Number(x float64) string { return p.decimals(x, 1) }
+
+// decimals writes a figure with n decimals as the page's language does,
+// with a minus sign rather than a hyphen.
+func (p *page) decimals(x float64, n int) string {
+	out := strconv.FormatFloat(math.Abs(x), 'f', n, 64)
+	if x < 0 && strings.Trim(out, "0.") != "" {
+		out = "−" + out
 	}
-	out := fmt.Sprintf("%.1f", math.Abs(x))
 	if p.Lang == "da" {
 		out = strings.Replace(out, ".", ",", 1)
 	}

@@ -91,7 +91,8 @@ func filters(p *page, v resultsView) []string {
 			activity = a.Name
 		}
 	}
-	out := []string{p.T("report_filter_wave", "Wave", wave), p.T("report_filter_activity", "Activity", activity)}
+	out := []string{p.T("report_filter_wave", "Wave", wave), p.T("report_filter_activity", "Activity", activity),
+		p.T("report_filter_by", "By", p.T("by_"+v.By))}
 	if v.From != "" || v.To != "" {
 		out = append(out, p.T("report_filter_months", "From", cmp.Or(v.From, "…"), "To", cmp.Or(v.To, "…")))
 	}

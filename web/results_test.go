@@ -191,9 +191,31 @@ func TestPartnersSeeResultsOnTheirLink(t *testing.T) {
 			t.Errorf("the partner's results show %q", never)
 		}
 	}
+	// A partner that lost its link gets a new one from the backbone after
+	// the round; the old one stops working.
+	pw := s.c.user(t, "bo@example.dk", access.RoleBackbone, s.p.ID)
+	staff := s.c.browser(t)
+	staff.signIn("bo@example.dk", pw)
+	staff.get("/console/partnerships/" + s.p.ID + "/waves/" + s.round.ID)
+	if !staff.has("Links til resultaterne") {
+		t.Error("a closed round's page offers no new links to the results")
+	}
+	if status, _ := staff.post("/console/partnerships/"+s.p.ID+"/waves/"+s.round.ID+"/invitations/"+s.partners[3].ID, nil); status != http.StatusOK {
+		t.Fatalf("a new link after the round: %d", status)
+	}
+	link := regexp.MustCompile(`/i/[A-Za-z0-9_-]{20,}`).FindString(staff.last)
+	if link == "" {
+		t.Fatalf("no new link on the page:\n%s", staff.last)
+	}
+	if status := b.get(link + "?lang=en"); status != http.StatusOK || !b.has("Results of the partner round") {
+		t.Errorf("the new link after the round: %d", status)
+	}
+	if status := b.get("/i/" + s.partners[3].ID); status != http.StatusNotFound {
+		t.Errorf("the old link still works: %d", status)
+	}
 	s.p.HidePartnerMap = true
 	s.c.store.UpdatePartnership(context.Background(), s.p)
-	b.get("/i/" + s.partners[3].ID)
+	b.get(link)
 	if b.has(`aria-labelledby="network-t network-d"`) || !b.has("Resultater fra partnerrunden") {
 		t.Error("with the map switched off, the partner still sees it")
 	}
