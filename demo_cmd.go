@@ -98,7 +98,7 @@ func describeDemo(ctx context.Context, store *storage.Store, d demo.Demo, base s
 		fmt.Fprintf(&b, "  partner round %d (%s), %s: %d of %d partners answered\n", i+1, w.Form, waveDays(w), len(answers), len(partners))
 	}
 	fmt.Fprintf(&b, "Every round has closed, so all its figures can be shown.\n\n")
-	fmt.Fprintf(&b, "See the results in the console, signed in as an admin:\n  %s/console/partnerships/%s/results\n", base, p.ID)
+	fmt.Fprintf(&b, "See the results in the console, signed in as an admin, an evaluator or a backbone of %s:\n  %s/console/partnerships/%s/results\n", p.ID, base, p.ID)
 	_, err = io.WriteString(stdout, b.String())
 	return err
 }
