@@ -190,7 +190,10 @@ func TestStatusCodes(t *testing.T) {
 		{"form", "GET", "/api/v1/forms/citizen_short", "", nil, 200, ""},
 		{"unknown form", "GET", "/api/v1/forms/nope", "", nil, 404, "not_found"},
 		{"unknown route", "GET", "/api/v1/nope", "", nil, 404, "route_not_found"},
-		{"new response", "POST", responses, submissionBody(uuid.NewString(), `{}`), nil, 201, ""},
+		{"new response", "POST", responses, submissionBody(uuid.NewString(), `{"belonging_place":4}`), nil, 201, ""},
+		{"empty response", "POST", responses, submissionBody(uuid.NewString(), `{}`), nil, 422, "validation_failed"},
+		{"response without answers", "POST", responses, `{"submission_id":"` + uuid.NewString() + `","answers":null}`, nil, 422, "validation_failed"},
+		{"duplicate key", "POST", responses, `{"submission_id":"` + uuid.NewString() + `","answers":{"belonging_place":4,"belonging_place":1}}`, nil, 400, "duplicate_key"},
 		{"retried response", "POST", responses, submissionBody(stored, `{"belonging_place":4}`), nil, 200, ""},
 		{"reused submission id", "POST", responses, submissionBody(stored, `{"belonging_place":1}`), nil, 409, "submission_conflict"},
 		{"response to unknown form", "POST", "/api/v1/forms/nope/responses", submissionBody(uuid.NewString(), `{}`), nil, 404, "not_found"},
@@ -198,6 +201,8 @@ func TestStatusCodes(t *testing.T) {
 		{"two JSON values", "POST", responses, `{} {}`, nil, 400, "malformed_json"},
 		{"invalid UTF-8", "POST", responses, submissionBody(uuid.NewString(), "{\"comment\":\"a\xffb\"}"), nil, 400, "invalid_utf8"},
 		{"wrong content type", "POST", responses, submissionBody(uuid.NewString(), `{}`), []string{"Content-Type", "text/plain"}, 415, "unsupported_media_type"},
+		{"Latin-1 JSON", "POST", responses, submissionBody(uuid.NewString(), `{"belonging_place":4}`), []string{"Content-Type", "application/json; charset=iso-8859-1"}, 415, "unsupported_charset"},
+		{"UTF-8 JSON said so", "POST", responses, submissionBody(uuid.NewString(), `{"belonging_place":4}`), []string{"Content-Type", "application/json; charset=UTF-8"}, 201, ""},
 		{"unknown field", "POST", responses, `{"submission_id":"x","extra":1}`, nil, 422, "validation_failed"},
 		{"invalid answers", "POST", responses, submissionBody(uuid.NewString(), `{"belonging_place":6}`), nil, 422, "validation_failed"},
 		{"summary without key", "GET", "/api/v1/forms/citizen_short/summary", "", nil, 401, "unauthorized"},
@@ -462,7 +467,7 @@ func TestPanicIsRecoveredAs500(t *testing.T) {
 
 func TestMetricsCountRequestsByRouteTemplate(t *testing.T) {
 	ta := newTestAPI(t, testStore(t))
-	ta.call(t, "POST", responses, submissionBody(uuid.NewString(), `{}`))
+	ta.call(t, "POST", responses, submissionBody(uuid.NewString(), `{"belonging_place":4}`))
 	ta.call(t, "GET", "/no/such/path/123", "")
 	req := httptest.NewRequest("GET", "/metrics", nil)
 	res, err := ta.app.Test(req)

@@ -38,11 +38,16 @@ type keyRequest struct {
 	Partnership string `json:"partnership" validate:"required_if=Role backbone,excluded_unless=Role backbone"`
 }
 
-// requireJSON refuses bodies that do not say they are JSON.
+// requireJSON refuses bodies that do not say they are JSON, or say they
+// are JSON in a charset other than UTF-8: JSON is UTF-8 (RFC 8259), and
+// reading Latin-1 bytes as UTF-8 would store other letters than typed.
 func requireJSON(c *fiber.Ctx) error {
-	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil || mt != fiber.MIMEApplicationJSON {
 		return newError(http.StatusUnsupportedMediaType, "unsupported_media_type")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return newError(http.StatusUnsupportedMediaType, "unsupported_charset")
 	}
 	return nil
 }
@@ -53,6 +58,11 @@ func requireJSON(c *fiber.Ctx) error {
 func decodeJSON(body []byte, v any) error {
 	if !utf8.Valid(body) {
 		return newError(http.StatusBadRequest, "invalid_utf8")
+	}
+	if key, dup := duplicateKey(body); dup {
+		e := newError(http.StatusBadRequest, "duplicate_key")
+		e.data = map[string]any{"Key": key}
+		return e
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -120,4 +130,58 @@ func decodeSubmission(body []byte) (submission, error) {
 	var sub submission
 	err := decodeJSON(body, &sub)
 	return sub, err
+}
+
+// duplicateKey finds a key given twice in one JSON object, at any depth:
+// encoding/json keeps the last silently, so {"answers": …, "answers": …}
+// would store other answers than a reader of the body sees first. A body
+// that is not JSON is left for the decoder to refuse.
+func duplicateKey(body []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	type object struct {
+		keys      map[string]bool
+		expectKey bool
+	}
+	var stack []*object
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		var top *object
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				if top != nil {
+					top.expectKey = true // the object is the value
+				}
+				stack = append(stack, &object{keys: map[string]bool{}, expectKey: true})
+			case '[':
+				stack = append(stack, nil)
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1] != nil {
+					stack[len(stack)-1].expectKey = true
+				}
+			}
+			continue
+		case string:
+			if top != nil && top.expectKey {
+				if top.keys[t] {
+					return t, true
+				}
+				top.keys[t] = true
+				top.expectKey = false
+				continue
+			}
+		}
+		if top != nil {
+			top.expectKey = true // a value ended
+		}
+	}
 }

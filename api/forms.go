@@ -202,7 +202,7 @@ func intakeError(err error) error {
 
 // placeMessages name the message for each problem with a citizen link.
 var placeMessages = map[string]string{"unknown_partnership": "partnership_not_found",
-	"unknown_activity": "activity_not_found", "inactive_activity": "activity_inactive"}
+	"unknown_activity": "activity_not_found", "inactive_activity": "activity_inactive", intake.CodeNoAnswers: "no_answers"}
 
 // intakeProblem is one problem intake found, as a field error.
 func intakeProblem(p intake.Problem) fieldError {

@@ -182,6 +182,9 @@ func (s *Service) Submit(ctx context.Context, sub Citizen) (stored forms.Respons
 	}
 	answers, invalid := validate(sub.Answers, nil)
 	problems = append(problems, answerProblems(invalid)...)
+	if len(invalid) == 0 && len(answers) == 0 {
+		problems = append(problems, noAnswers)
+	}
 	if len(problems) > 0 {
 		return stored, false, &Invalid{Problems: problems}
 	}
@@ -201,6 +204,18 @@ func (s *Service) Submit(ctx context.Context, sub Citizen) (stored forms.Respons
 		return stored, false, ErrConflict
 	}
 	return stored, created, nil
+}
+
+// noAnswers refuses a response without a single answer: it would count
+// as a person in n and tell nothing.
+var noAnswers = Problem{Field: "answers", Code: CodeNoAnswers}
+
+// CodeNoAnswers is the problem of a response that answers nothing.
+const CodeNoAnswers = "no_answers"
+
+// Empty says the only problem is that nothing was answered.
+func (e *Invalid) Empty() bool {
+	return len(e.Problems) == 1 && e.Problems[0].Code == CodeNoAnswers
 }
 
 func answerProblems(ps []forms.Problem) []Problem {

@@ -73,7 +73,8 @@ func TestCitizenSubmissions(t *testing.T) {
 	}{
 		{"nowhere", "", map[string]any{"belonging_place": 4}, []string{"unknown_partnership"}},
 		{"vest", "old", map[string]any{"belonging_place": 9}, []string{"inactive_activity", "out_of_range"}},
-		{"", "cafe", nil, []string{"unknown_activity"}},
+		{"", "cafe", nil, []string{"unknown_activity", "no_answers"}},
+		{"vest", "", map[string]any{}, []string{"no_answers"}},
 	}
 	for _, tt := range tests {
 		_, _, err := s.Submit(ctx, Citizen{Form: f, SubmissionID: "5b0a1f7e-6d5c-4f3e-8a2b-1c0d9e8f7a6b", Partnership: tt.pid, Activity: tt.aid, Answers: tt.answers})

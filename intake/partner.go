@@ -95,6 +95,9 @@ func (s *Service) Answer(ctx context.Context, in Invited, lang string, raw map[s
 	if len(invalid) > 0 {
 		return false, &Invalid{Problems: answerProblems(invalid)}
 	}
+	if len(answers) == 0 {
+		return false, &Invalid{Problems: []Problem{noAnswers}}
+	}
 	if !in.Form.HasLanguage(lang) {
 		lang = in.Form.DefaultLanguage
 	}

@@ -62,6 +62,8 @@ func (s *server) postInvitation(c *fiber.Ctx, _ *request) error {
 	created, err := s.Intake.Answer(c.UserContext(), in, lang, rawAnswers(in.Form.Items, posted, "q_"), true)
 	var invalid *intake.Invalid
 	switch {
+	case errors.As(err, &invalid) && invalid.Empty():
+		return again(http.StatusUnprocessableEntity, s.Messages.Text(lang, "no_answers", nil), nil)
 	case errors.As(err, &invalid):
 		return again(http.StatusUnprocessableEntity, "", invalid.AnswerProblems())
 	case errors.Is(err, intake.ErrUnavailable):

@@ -82,6 +82,8 @@ func (s *server) postForm(c *fiber.Ctx, _ *request) error {
 		Partnership: posted.Get("p"), Activity: posted.Get("a"), Answers: rawAnswers(f.Items, posted, "q_"), Shown: true})
 	var invalid *intake.Invalid
 	switch {
+	case errors.As(err, &invalid) && invalid.Empty():
+		return again(http.StatusUnprocessableEntity, s.Messages.Text(lang, "no_answers", nil), nil)
 	case errors.As(err, &invalid) && len(invalid.AnswerProblems()) < len(invalid.Problems):
 		return phoneErr(http.StatusUnprocessableEntity, "link_not_valid")
 	case errors.As(err, &invalid):

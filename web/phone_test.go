@@ -246,6 +246,22 @@ func TestFormPostStoresOnceAndThanks(t *testing.T) {
 	}
 }
 
+// A page sent with nothing answered is refused and says so; nothing is
+// stored or counted.
+func TestEmptyFormIsRefused(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	form := url.Values{"_csrf": {testCSRF}, "_submission": {uuid.NewString()}, "_lang": {"en"}}
+	res, html := ph.page(t, "POST", "/f/citizen_short", form, testCSRF)
+	if res.StatusCode != 422 || !strings.Contains(html, "Answer at least one question before you send.") {
+		t.Errorf("empty page: %d, want 422 saying to answer one question\n%s", res.StatusCode, html)
+	}
+	n := 0
+	ph.store.EachResponse(context.Background(), "citizen_short", "", "", func(forms.Response) error { n++; return nil })
+	if n != 0 {
+		t.Errorf("an empty page stored %d responses", n)
+	}
+}
+
 func TestFormPostWithoutCSRFKeepsAnswers(t *testing.T) {
 	ph := newPhones(t, nil, nil)
 	form := url.Values{"_csrf": {"stale"}, "_submission": {uuid.NewString()}, "_lang": {"en"}, "q_role": {"helper"}}
