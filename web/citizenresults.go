@@ -24,6 +24,7 @@ import (
 // with each statement, as a row of ten people.
 type citizenResults struct {
 	Lang, Dir, Title, CSS, JS string
+	Description               string
 	UI                        map[string]string
 	Languages                 []languageLink
 	Partnership               partnership.Partnership
@@ -64,7 +65,7 @@ func (s *server) showCitizenResults(c *fiber.Ctx, _ *request) error {
 		}
 		return s.Messages.Text(lang, id, data)
 	}
-	v := citizenResults{Lang: lang, Dir: i18n.Dir(lang), Title: text("r_title"), CSS: s.assets.url["app.css"],
+	v := citizenResults{Lang: lang, Dir: i18n.Dir(lang), Title: text("r_title"), Description: text("r_use"), CSS: s.assets.url["app.css"],
 		UI: map[string]string{"language": text("language"), "r_use_title": text("r_use_title")}, Partnership: pa, Use: text("r_use")}
 	for _, code := range f.Languages {
 		v.Languages = append(v.Languages, languageLink{Code: code, Name: display.Self.Name(language.Make(code)),

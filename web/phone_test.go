@@ -455,3 +455,27 @@ func TestForwardedHeadersOnlyFromTrustedProxies(t *testing.T) {
 		})
 	}
 }
+
+// The bare address is a small page, not a JSON 404: what Samspil is, the
+// questionnaires anyone may answer, and the way in for staff.
+func TestFrontPage(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	res, html := ph.page(t, "GET", "/?lang=en", nil, "")
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("/: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{"how is the community doing?", `href="/f/citizen_short?lang=en"`, `href="/login"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the front page lacks %q", want)
+		}
+	}
+	if strings.Contains(html, "/f/partner_survey") {
+		t.Error("the front page offers the partner survey, which needs an invitation")
+	}
+	if res, _ := ph.page(t, "GET", "/favicon.ico", nil, ""); res.StatusCode != 200 {
+		t.Errorf("/favicon.ico: %d, want the icon (a 404 is an error in the browser's console)", res.StatusCode)
+	}
+	if _, html := ph.page(t, "GET", "/f/citizen_short?lang=da", nil, ""); !strings.Contains(html, `<meta name="description" content="`) {
+		t.Error("the citizen form has no meta description")
+	}
+}

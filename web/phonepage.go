@@ -26,20 +26,23 @@ var uiMessages = []string{"send", "sending", "prefer_not", "yes", "no", "errors_
 
 // page is what a form page template renders.
 type phonePage struct {
-	Lang, Dir  string
-	Title      string
-	UI         map[string]string
-	CSS, JS    string
-	Languages  []languageLink
-	Form       forms.View
-	Reviewed   bool
-	Sections   []sectionBlock
-	Errors     []questionError
-	Banner     string
-	Submission string
-	CSRF       string
-	Action     string
-	Context    map[string]string
+	Lang, Dir string
+	Title     string
+	// Description is the page's summary for search engines and link
+	// previews: the form's introduction.
+	Description string
+	UI          map[string]string
+	CSS, JS     string
+	Languages   []languageLink
+	Form        forms.View
+	Reviewed    bool
+	Sections    []sectionBlock
+	Errors      []questionError
+	Banner      string
+	Submission  string
+	CSRF        string
+	Action      string
+	Context     map[string]string
 	// Faces says whether any question shows faces, so the page carries
 	// their drawings once.
 	Faces bool
@@ -115,7 +118,7 @@ func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 		ui[id] = s.Messages.Text(lang, id, nil)
 	}
 	view := f.In(lang)
-	p := phonePage{Lang: lang, Dir: i18n.Dir(lang), Title: view.Title, UI: ui, CSS: s.assets.url["app.css"],
+	p := phonePage{Lang: lang, Dir: i18n.Dir(lang), Title: view.Title, Description: view.Intro, UI: ui, CSS: s.assets.url["app.css"],
 		JS: s.assets.url["app.js"], Form: view, Reviewed: f.Reviewed(lang), Submission: submission,
 		CSRF: s.csrfToken(c), Action: action, Context: map[string]string{}}
 	for _, key := range []string{"p", "a"} {

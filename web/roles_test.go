@@ -44,8 +44,8 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		admins   = "admin"
 	)
 	who := map[string]string{
-		"GET /login": anyone, "POST /login": anyone, "POST /logout": all,
-		"GET /setup/:token": anyone, "POST /setup/:token": anyone, "GET /static/:name": anyone,
+		"GET /": anyone, "GET /login": anyone, "POST /login": anyone, "POST /logout": all,
+		"GET /setup/:token": anyone, "POST /setup/:token": anyone, "GET /static/:name": anyone, "GET /favicon.ico": anyone,
 		"GET /f/:id": anyone, "POST /f/:id": anyone, "GET /a/:aid": anyone, "GET /p/:pid": anyone, "GET /i/:token": anyone, "GET /r/:pid": anyone, "POST /i/:token": anyone,
 		"GET /console": all, "GET /console/account": all, "POST /console/account": all,
 		"POST /console/account/sign-out-everywhere": all, "POST /console/account/password": all, "GET /console/partners-template.csv": all,

@@ -31,6 +31,7 @@ func (s *server) routes() []route {
 	get, post := fiber.MethodGet, fiber.MethodPost
 	return []route{
 		{get, "/static/:name", access.Anyone, s.assets.serve, forPhone},
+		{get, "/favicon.ico", access.Anyone, favicon, forPhone},
 		// A citizen's link, and a partner's personal link (the token in
 		// the path is its credential).
 		{get, "/f/:id", access.Anyone, s.showForm, forPhone},
@@ -42,6 +43,7 @@ func (s *server) routes() []route {
 		{get, "/r/:pid", access.Anyone, s.showCitizenResults, forPhone},
 		{post, "/i/:token", access.Anyone, s.postInvitation, forPhone},
 
+		{get, "/", access.Anyone, s.front, forStaff},
 		{get, "/login", access.Anyone, s.loginPage, forStaff},
 		{post, "/login", access.Anyone, s.login, forStaff},
 		{post, "/logout", signedIn, s.logout, forStaff},
