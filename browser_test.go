@@ -85,7 +85,7 @@ func TestPhoneFormInABrowser(t *testing.T) {
 
 			var violations, heading string
 			var dir chromedp.AttributeResult
-			var frequencyHidden, frequencyShown bool
+			var frequencyHidden, frequencyShown, costAfterNothing, nothingAfterCost bool
 			var screenshot []byte
 			pick := func(item string, n int) chromedp.Action[chromedp.Void] {
 				return chromedp.Click(chromedp.CSS(fmt.Sprintf("#w-%s .choice:nth-child(%d) .c", item, n)))
@@ -107,6 +107,11 @@ func TestPhoneFormInABrowser(t *testing.T) {
 				into(&frequencyShown, chromedp.Evaluate[bool](`!document.getElementById("w-frequency").hidden`)),
 				pick("frequency", 1),
 				pick("barriers", 3),
+				// "No, nothing" unticks "cost", and "cost" unticks it again.
+				pick("barriers", 7),
+				into(&costAfterNothing, chromedp.Evaluate[bool](`document.querySelector("input[name=q_barriers][value=cost]").checked`)),
+				pick("barriers", 3),
+				into(&nothingAfterCost, chromedp.Evaluate[bool](`document.querySelector("input[name=q_barriers][value=nothing]").checked`)),
 				into(&screenshot, chromedp.CaptureScreenshot()),
 				chromedp.Click(chromedp.CSS("button.send")),
 				chromedp.WaitVisible(chromedp.CSS("p.banner.ok")),
@@ -126,6 +131,9 @@ func TestPhoneFormInABrowser(t *testing.T) {
 			}
 			if !frequencyHidden || !frequencyShown {
 				t.Errorf("'how often' hidden after 'first time': %v, shown after 'over a year': %v; want both", frequencyHidden, frequencyShown)
+			}
+			if costAfterNothing || nothingAfterCost {
+				t.Errorf("'No, nothing' left 'cost' ticked: %v; 'cost' left 'No, nothing' ticked: %v", costAfterNothing, nothingAfterCost)
 			}
 			if strings.TrimSpace(heading) != tc.thanks {
 				t.Errorf("after sending, the page says %q, want %q", heading, tc.thanks)

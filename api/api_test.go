@@ -191,6 +191,7 @@ func TestStatusCodes(t *testing.T) {
 		{"unknown form", "GET", "/api/v1/forms/nope", "", nil, 404, "not_found"},
 		{"unknown route", "GET", "/api/v1/nope", "", nil, 404, "route_not_found"},
 		{"new response", "POST", responses, submissionBody(uuid.NewString(), `{"belonging_place":4}`), nil, 201, ""},
+		{"contradictory answers", "POST", responses, submissionBody(uuid.NewString(), `{"barriers":["nothing","transport"]}`), nil, 422, "validation_failed"},
 		{"empty response", "POST", responses, submissionBody(uuid.NewString(), `{}`), nil, 422, "validation_failed"},
 		{"response without answers", "POST", responses, `{"submission_id":"` + uuid.NewString() + `","answers":null}`, nil, 422, "validation_failed"},
 		{"duplicate key", "POST", responses, `{"submission_id":"` + uuid.NewString() + `","answers":{"belonging_place":4,"belonging_place":1}}`, nil, 400, "duplicate_key"},

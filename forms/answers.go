@@ -27,6 +27,7 @@ const (
 	CodeUnknownOption  = "unknown_option"
 	CodeDuplicate      = "duplicate"
 	CodeTooMany        = "too_many"
+	CodeExclusive      = "exclusive"
 	CodeTooLong        = "too_long"
 	CodeInvalidUTF8    = "invalid_utf8"
 	CodeUnknownPartner = "unknown_partner"
@@ -202,6 +203,11 @@ func (it Item) checkMulti(v any, problem func(string, map[string]any) []Problem)
 	}
 	if it.MaxPicks > 0 && len(picks) > it.MaxPicks {
 		return nil, problem(CodeTooMany, map[string]any{"Max": it.MaxPicks})
+	}
+	for _, o := range it.Options {
+		if o.Exclusive && len(picks) > 1 && slices.Contains(picks, o.Value) {
+			return nil, problem(CodeExclusive, map[string]any{"Option": o.Value})
+		}
 	}
 	// Order of picking carries no meaning; sorting makes equal answers equal.
 	slices.Sort(picks)

@@ -263,6 +263,10 @@ func (c *checker) itemType(path string, it Item, top bool) {
 			// "prefer_not" is taken: it is the answer every item may offer.
 			c.uniqueID(opath+".value", o.Value, &values)
 			c.text(opath+".label", o.Label, true)
+			if o.Exclusive && it.Type != TypeMulti {
+				// A single choice excludes the others anyway.
+				c.fail(opath+".exclusive", DefNotForType, nil)
+			}
 		}
 		if it.MaxPicks < 0 || it.MaxPicks > len(it.Options) {
 			c.fail(path+".max_picks", DefInvalidValue, map[string]any{"Value": it.MaxPicks})

@@ -132,6 +132,10 @@ type ScaleLabels struct {
 type Option struct {
 	Value string `json:"value"`
 	Label Text   `json:"label"`
+	// Exclusive marks the option of a multiple-choice question that
+	// excludes the others, such as "No, nothing": picked with another,
+	// the answer contradicts itself and is refused.
+	Exclusive bool `json:"exclusive,omitempty"`
 }
 
 // Range returns the smallest and largest answer a numeric item takes.

@@ -54,8 +54,9 @@ type ScaleLabelView struct {
 
 // OptionView is an option in one language.
 type OptionView struct {
-	Value string `json:"value"`
-	Label string `json:"label"`
+	Value     string `json:"value"`
+	Label     string `json:"label"`
+	Exclusive bool   `json:"exclusive,omitempty"`
 }
 
 // In is the form in a language, falling back to its default language
@@ -87,7 +88,7 @@ func viewItems(items []Item, in func(Text) string) []ItemView {
 			iv.PointLabels = append(iv.PointLabels, in(l))
 		}
 		for _, o := range it.Options {
-			iv.Options = append(iv.Options, OptionView{Value: o.Value, Label: in(o.Label)})
+			iv.Options = append(iv.Options, OptionView{Value: o.Value, Label: in(o.Label), Exclusive: o.Exclusive})
 		}
 		if it.Items != nil {
 			iv.Items = viewItems(it.Items, in)

@@ -479,3 +479,22 @@ func TestFrontPage(t *testing.T) {
 		t.Error("the citizen form has no meta description")
 	}
 }
+
+// "No, nothing" with "Transport" contradicts itself: without JavaScript
+// the page comes back with the answers kept and the problem at the
+// question, naming the option; nothing is stored.
+func TestExclusiveOptionRefusedWithOthers(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	form := url.Values{"_csrf": {testCSRF}, "_submission": {uuid.NewString()}, "_lang": {"da"},
+		"q_belonging_place": {"4"}, "q_barriers": {"nothing", "transport"}}
+	res, html := ph.page(t, "POST", "/f/citizen_short", form, testCSRF)
+	if res.StatusCode != 422 || !strings.Contains(html, "»Nej, intet« passer ikke sammen med andre svar.") ||
+		!strings.Contains(html, `value="transport" checked`) || !strings.Contains(html, `value="4" checked`) {
+		t.Errorf("nothing with transport: %d, want 422 with the problem named at the question and the answers kept\n%s", res.StatusCode, html)
+	}
+	n := 0
+	ph.store.EachResponse(context.Background(), "citizen_short", "", "", func(forms.Response) error { n++; return nil })
+	if n != 0 {
+		t.Errorf("stored %d contradictory responses", n)
+	}
+}

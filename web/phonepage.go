@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -99,6 +100,8 @@ type choice struct {
 	Face    int
 	Input   string
 	Checked bool
+	// Exclusive unticks the question's other options when picked.
+	Exclusive bool
 }
 
 // questionError is a problem with one question's answer.
@@ -139,7 +142,7 @@ func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 	for _, pr := range problems {
 		id, _, _ := strings.Cut(pr.Item, "[")
 		if _, seen := messages[id]; !seen {
-			messages[id] = s.Messages.Text(lang, answerMessage(pr), pr.Params)
+			messages[id] = s.Messages.Text(lang, answerMessage(pr), s.inWords(f, pr, lang))
 			p.Errors = append(p.Errors, questionError{ID: id, Message: messages[id]})
 		}
 	}
@@ -212,6 +215,7 @@ func (s *server) field(it forms.Item, v forms.ItemView, prefix string, posted ur
 		}
 		for _, o := range v.Options {
 			add(o.Value, o.Label, "", 0, input)
+			fd.Choices[len(fd.Choices)-1].Exclusive = o.Exclusive
 		}
 	case forms.TypeYesNo:
 		fd.Group = true
@@ -236,4 +240,22 @@ func (s *server) field(it forms.Item, v forms.ItemView, prefix string, posted ur
 		}
 	}
 	return fd
+}
+
+// inWords gives a problem's parameters as the page says them: an option
+// by its label in lang, not its value.
+func (s *server) inWords(f *forms.Form, pr forms.Problem, lang string) map[string]any {
+	value, ok := pr.Params["Option"].(string)
+	if !ok {
+		return pr.Params
+	}
+	params := maps.Clone(pr.Params)
+	for _, it := range f.Items {
+		for _, o := range it.Options {
+			if it.ID == strings.SplitN(pr.Item, "[", 2)[0] && o.Value == value {
+				params["Option"] = o.Label.In(lang, f.DefaultLanguage)
+			}
+		}
+	}
+	return params
 }

@@ -49,7 +49,16 @@
       q.querySelectorAll("input,textarea").forEach(function (i) { i.disabled = !show; });
     });
   }
-  form.addEventListener("change", update);
+  // An exclusive option ("No, nothing") unticks the question's others, and
+  // another option unticks it; the server refuses the two together.
+  function exclusive(e) {
+    var box = e.target;
+    if (box.type !== "checkbox" || !box.checked) return;
+    form.querySelectorAll('input[type=checkbox][name="' + box.name + '"]').forEach(function (other) {
+      if (other !== box && (box.hasAttribute("data-exclusive") || other.hasAttribute("data-exclusive"))) other.checked = false;
+    });
+  }
+  form.addEventListener("change", function (e) { exclusive(e); update(); });
   update();
 
   var status = form.querySelector(".status");
