@@ -210,8 +210,9 @@ func TestFormPostKeepsEveryAnswerOnProblems(t *testing.T) {
 		t.Fatalf("status %d, want 422", res.StatusCode)
 	}
 	for _, want := range []string{
-		`<a href="#q-mood" dir="auto">Please answer this question.</a>`,
-		`<a href="#q-note" dir="auto">The text is too long. It may have at most 5 characters.</a>`,
+		// The summary names each question and links to it.
+		`<a href="#q-mood" dir="auto"><b>Mood?</b> Please answer this question.</a>`,
+		`<a href="#q-note" dir="auto"><b>Note?</b> The text is too long. It may have at most 5 characters.</a>`,
 		`aria-invalid="true" aria-describedby="e-mood"`,
 		`value="red" checked`, `value="cat" checked`, `value="fish" checked`,
 		`>far too long</textarea>`, `value="` + form.Get("_submission") + `"`,
@@ -496,5 +497,17 @@ func TestExclusiveOptionRefusedWithOthers(t *testing.T) {
 	ph.store.EachResponse(context.Background(), "citizen_short", "", "", func(forms.Response) error { n++; return nil })
 	if n != 0 {
 		t.Errorf("stored %d contradictory responses", n)
+	}
+}
+
+func TestShortText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Mood?", "Mood?"},
+		{"Jeg føler, at jeg hører til her.", "Jeg føler, at jeg hører til her."},
+		{"Hvor ofte har du i de sidste to uger følt dig glad og i godt humør, alt i alt?", "Hvor ofte har du i de sidste to uger følt dig glad og i…"},
+	} {
+		if got := shortText(tt.in); got != tt.want {
+			t.Errorf("shortText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

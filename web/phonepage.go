@@ -104,9 +104,10 @@ type choice struct {
 	Exclusive bool
 }
 
-// questionError is a problem with one question's answer.
+// questionError is a problem with one question's answer; Question names
+// the question in the summary at the top, so the list says where.
 type questionError struct {
-	ID, Message string
+	ID, Question, Message string
 }
 
 func (s *server) newPage(c *fiber.Ctx, f *forms.Form, lang, submission string, posted url.Values, problems []forms.Problem) phonePage {
@@ -143,7 +144,7 @@ func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 		id, _, _ := strings.Cut(pr.Item, "[")
 		if _, seen := messages[id]; !seen {
 			messages[id] = s.Messages.Text(lang, answerMessage(pr), s.inWords(f, pr, lang))
-			p.Errors = append(p.Errors, questionError{ID: id, Message: messages[id]})
+			p.Errors = append(p.Errors, questionError{ID: id, Question: shortText(questionText(view, id)), Message: messages[id]})
 		}
 	}
 
@@ -258,4 +259,29 @@ func (s *server) inWords(f *forms.Form, pr forms.Problem, lang string) map[strin
 		}
 	}
 	return params
+}
+
+// questionText is the text of the question id in the form's view.
+func questionText(v forms.View, id string) string {
+	for _, it := range v.Items {
+		if it.ID == id {
+			return it.Text
+		}
+	}
+	return ""
+}
+
+// shortText shortens a question to its first 60 letters or so, at a word,
+// for the list of problems.
+func shortText(s string) string {
+	const most = 60
+	r := []rune(s)
+	if len(r) <= most {
+		return s
+	}
+	cut := strings.LastIndex(string(r[:most]), " ")
+	if cut < most/2 {
+		cut = len(string(r[:most]))
+	}
+	return strings.TrimRight(string(r[:most])[:cut], " ,.;:") + "…"
 }
