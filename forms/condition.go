@@ -133,3 +133,20 @@ func (f *Form) ShownBy(id string) []string {
 	}
 	return out
 }
+
+// FirstItem is the first question a condition depends on, to name it to
+// someone whose answer made another question not apply.
+func (c *Condition) FirstItem() string {
+	switch {
+	case c == nil:
+		return ""
+	case c.Item != "":
+		return c.Item
+	}
+	for _, sub := range append(c.All, c.Any...) {
+		if id := sub.FirstItem(); id != "" {
+			return id
+		}
+	}
+	return ""
+}

@@ -59,7 +59,7 @@ func (s *server) postInvitation(c *fiber.Ctx, _ *request) error {
 	if !s.validCSRF(c, posted.Get("_csrf")) {
 		return again(http.StatusForbidden, s.Messages.Text(lang, "csrf_page", nil), nil)
 	}
-	created, err := s.Intake.Answer(c.UserContext(), in, lang, rawAnswers(in.Form.Items, posted, "q_"), true)
+	created, err := s.Intake.Answer(c.UserContext(), in, lang, rawAnswers(in.Form.Items, posted, "q_"), posted.Get("_confirm") == "hidden")
 	var invalid *intake.Invalid
 	switch {
 	case errors.As(err, &invalid) && invalid.Empty():

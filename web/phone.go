@@ -79,7 +79,10 @@ func (s *server) postForm(c *fiber.Ctx, _ *request) error {
 		return again(http.StatusForbidden, s.Messages.Text(lang, "csrf_page", nil), nil)
 	}
 	_, created, err := s.Intake.Submit(c.UserContext(), intake.Citizen{Form: f, SubmissionID: submission, Lang: lang,
-		Partnership: posted.Get("p"), Activity: posted.Get("a"), Answers: rawAnswers(f.Items, posted, "q_"), Shown: true})
+		Partnership: posted.Get("p"), Activity: posted.Get("a"), Answers: rawAnswers(f.Items, posted, "q_"),
+		// Answers to questions an earlier answer made not apply are left
+		// out only once the citizen has seen that and sent again.
+		Shown: posted.Get("_confirm") == "hidden"})
 	var invalid *intake.Invalid
 	switch {
 	case errors.As(err, &invalid) && invalid.Empty():

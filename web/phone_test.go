@@ -511,3 +511,26 @@ func TestShortText(t *testing.T) {
 		}
 	}
 }
+
+// Without the script, "first time" with "every week" answers a question
+// that no longer applies: the page says so at that question, naming the
+// earlier one, keeps every answer, and sending again stores the rest.
+func TestHiddenAnswerIsConfirmedNotDropped(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	sub := uuid.NewString()
+	form := url.Values{"_csrf": {testCSRF}, "_submission": {sub}, "_lang": {"en"},
+		"q_belonging_place": {"4"}, "q_duration": {"first_time"}, "q_frequency": {"weekly"}}
+	res, html := ph.page(t, "POST", "/f/citizen_short", form, testCSRF)
+	if res.StatusCode != 422 || !strings.Contains(html, "This question does not apply given your answer to “How long have you taken part?”") ||
+		!strings.Contains(html, `value="weekly" checked`) || !strings.Contains(html, `name="_confirm" value="hidden"`) {
+		t.Fatalf("an answer to a question that does not apply: %d, want 422 saying so at the question\n%s", res.StatusCode, html)
+	}
+	form.Set("_confirm", "hidden")
+	if res, _ := ph.page(t, "POST", "/f/citizen_short", form, testCSRF); res.StatusCode != 201 {
+		t.Fatalf("sent again: %d, want 201", res.StatusCode)
+	}
+	r, ok, err := ph.store.Response(context.Background(), forms.ResponseID("citizen_short", sub))
+	if err != nil || !ok || r.Answers["frequency"] != nil || r.Answers["duration"] != "first_time" {
+		t.Errorf("stored %+v, want first_time without the frequency", r.Answers)
+	}
+}

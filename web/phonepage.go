@@ -51,6 +51,9 @@ type phonePage struct {
 	Partner string
 	// Results links the thank-you page to the partnership's results.
 	Results string
+	// ConfirmHidden says answers to questions that no longer apply were
+	// sent: sending the page again confirms leaving them out.
+	ConfirmHidden bool
 }
 
 type languageLink struct {
@@ -144,6 +147,16 @@ func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 		id, _, _ := strings.Cut(pr.Item, "[")
 		if _, seen := messages[id]; !seen {
 			messages[id] = s.Messages.Text(lang, answerMessage(pr), s.inWords(f, pr, lang))
+			if pr.Code == forms.CodeHiddenItem {
+				// Without the script, a question stays on the page after an
+				// earlier answer made it not apply: say which, and that
+				// sending again leaves this answer out.
+				p.ConfirmHidden = true
+				if it, ok := f.Item(id); ok && it.ShowIf.FirstItem() != "" {
+					messages[id] = s.Messages.Text(lang, "hidden_item_page",
+						map[string]any{"Question": shortText(questionText(view, it.ShowIf.FirstItem()))})
+				}
+			}
 			p.Errors = append(p.Errors, questionError{ID: id, Question: shortText(questionText(view, id)), Message: messages[id]})
 		}
 	}
