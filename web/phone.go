@@ -103,15 +103,36 @@ func (s *server) postForm(c *fiber.Ctx, _ *request) error {
 		// A double tap or a page sent again: the first answers stand.
 		status, body = http.StatusOK, "thanks_again"
 	}
-	p := s.newPage(c, f, lang, submission, nil, nil)
+	return s.renderPhone(c, status, "thanks.html", s.thanksPage(c, f, lang, posted.Get("p"), body))
+}
+
+// thanksPage is the thank-you page in lang, linking to the partnership's
+// results; its language links show the same thanks in another language,
+// not a new empty form.
+func (s *server) thanksPage(c *fiber.Ctx, f *forms.Form, lang, pid, body string) phonePage {
+	p := s.newPage(c, f, lang, "", nil, nil)
 	p.Banner = s.Messages.Text(lang, body, nil)
-	// The form's language links would open an empty form, away from the
-	// partnership: the thank-you page has none.
-	p.Languages = nil
-	if pid := posted.Get("p"); pid != "" {
+	for i, l := range p.Languages {
+		q := url.Values{"lang": {l.Code}}
+		if pid != "" {
+			q.Set("p", pid)
+		}
+		p.Languages[i].URL = "/f/" + url.PathEscape(f.ID) + "/thanks?" + q.Encode()
+	}
+	if pid != "" {
 		p.Results = "/r/" + url.PathEscape(pid) + "?" + url.Values{"lang": {lang}}.Encode()
 	}
-	return s.renderPhone(c, status, "thanks.html", p)
+	return p
+}
+
+// showThanks is the thank-you page again, in the language asked for.
+func (s *server) showThanks(c *fiber.Ctx, _ *request) error {
+	f, err := s.citizenForm(c)
+	if err != nil {
+		return err
+	}
+	lang := i18n.Negotiate(f.Languages, c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	return s.renderPhone(c, http.StatusOK, "thanks.html", s.thanksPage(c, f, lang, c.Query("p"), "thanks_body"))
 }
 
 // renderPhone executes a phone page template and sends it as HTML.

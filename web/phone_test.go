@@ -534,3 +534,22 @@ func TestHiddenAnswerIsConfirmedNotDropped(t *testing.T) {
 		t.Errorf("stored %+v, want first_time without the frequency", r.Answers)
 	}
 }
+
+// The thank-you page's language links show the thanks in that language,
+// with the link to the results, not a new empty form.
+func TestThanksInAnotherLanguage(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	ctx := context.Background()
+	ph.store.CreatePartnership(ctx, partnership.Partnership{ID: "vest", Name: "Vest", MinGroup: 5})
+	form := url.Values{"_csrf": {testCSRF}, "_submission": {uuid.NewString()}, "_lang": {"da"}, "p": {"vest"}, "q_belonging_place": {"4"}}
+	res, html := ph.page(t, "POST", "/f/citizen_short", form, testCSRF)
+	link := `href="/f/citizen_short/thanks?lang=ar&amp;p=vest"`
+	if res.StatusCode != 201 || !strings.Contains(html, link) || strings.Contains(html, `href="/f/citizen_short?lang=`) {
+		t.Fatalf("thank-you page: %d, want language links to the thanks\n%s", res.StatusCode, html)
+	}
+	res, html = ph.page(t, "GET", "/f/citizen_short/thanks?lang=ar&p=vest", nil, "")
+	if res.StatusCode != 200 || !strings.Contains(html, `dir="rtl"`) || !strings.Contains(html, "شكرًا على إجاباتك!") ||
+		!strings.Contains(html, `href="/r/vest?lang=ar"`) || strings.Contains(html, "<form") {
+		t.Errorf("the thanks in Arabic: %d\n%s", res.StatusCode, html)
+	}
+}

@@ -38,6 +38,7 @@ func (s *server) routes() []route {
 		{get, "/a/:aid", access.Anyone, s.shortLink, forPhone},
 		{get, "/p/:pid", access.Anyone, s.shortLink, forPhone},
 		{post, "/f/:id", access.Anyone, s.postForm, forPhone},
+		{get, "/f/:id/thanks", access.Anyone, s.showThanks, forPhone},
 		{get, "/i/:token", access.Anyone, s.showInvitation, forPhone},
 		// What the people who answered said, for them.
 		{get, "/r/:pid", access.Anyone, s.showCitizenResults, forPhone},
