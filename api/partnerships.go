@@ -113,6 +113,8 @@ type partnershipInput struct {
 	MinGroup    *int     `json:"min_group"`
 	// HidePartnerMap keeps the network map off the partners' results.
 	HidePartnerMap *bool `json:"hide_partner_map"`
+	// Contact is whom partners write to with questions.
+	Contact *string `json:"contact"`
 }
 
 func (in partnershipInput) apply(p *partnership.Partnership) {
@@ -121,6 +123,7 @@ func (in partnershipInput) apply(p *partnership.Partnership) {
 	set(&p.Description, in.Description)
 	set(&p.MinGroup, in.MinGroup)
 	set(&p.HidePartnerMap, in.HidePartnerMap)
+	set(&p.Contact, in.Contact)
 	if in.Languages != nil {
 		p.Languages = in.Languages
 	}

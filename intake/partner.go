@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"errors"
+	"time"
 
 	"samspil/access"
 	"samspil/forms"
@@ -21,6 +22,8 @@ type Invited struct {
 	// Answers are those the partner gave before, if it answered.
 	Answers  forms.Answers
 	Answered bool
+	// AnsweredAt is when the answers were last sent.
+	AnsweredAt time.Time
 }
 
 // Open finds what an invitation token opens. An unknown token is
@@ -61,7 +64,7 @@ func (s *Service) Open(ctx context.Context, token string) (Invited, error) {
 	if err != nil {
 		return in, unavailable(err)
 	}
-	in.Answers, in.Answered = r.Answers, answered
+	in.Answers, in.Answered, in.AnsweredAt = r.Answers, answered, r.SubmittedAt
 	return in, nil
 }
 

@@ -43,6 +43,9 @@ type Partnership struct {
 	Description string   `json:"description"`
 	Languages   []string `json:"languages"`
 	MinGroup    int      `json:"min_group"`
+	// Contact is whom partners write to with questions, as the backbone
+	// writes it: a name and an e-mail address or telephone number.
+	Contact string `json:"contact,omitempty"`
 	// HidePartnerMap keeps the network map off the partners' results
 	// page, for a partnership that would rather show it at a meeting.
 	HidePartnerMap bool      `json:"hide_partner_map,omitempty"`
@@ -156,6 +159,8 @@ func (p *Partnership) Check() []Problem {
 	ps := text("name", p.Name, true, 200)
 	ps = append(ps, text("area", p.Area, false, 200)...)
 	ps = append(ps, text("description", p.Description, false, 2000)...)
+	p.Contact = strings.TrimSpace(p.Contact)
+	ps = append(ps, text("contact", p.Contact, false, 200)...)
 	if p.MinGroup == 0 {
 		p.MinGroup = 5
 	}

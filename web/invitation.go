@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -36,7 +38,32 @@ func (s *server) showInvitation(c *fiber.Ctx, _ *request) error {
 func (s *server) invitationPage(c *fiber.Ctx, in intake.Invited, lang string, posted url.Values, problems []forms.Problem) phonePage {
 	p := s.pageFor(c, in.Form, lang, uuid.NewString(), posted, problems, in.Roster, "/i/"+c.Params("token"))
 	p.Partner = in.Partner.Name
+	// Which partnership, until when, and whom to ask, at the top.
+	text := func(id string, data map[string]any) string { return s.Messages.Text(lang, id, data) }
+	closes := phoneDate(lang, lastDay(in.Wave))
+	pa, err := s.Store.Partnership(c.UserContext(), in.Invitation.Partnership)
+	if err == nil {
+		p.About = append(p.About, text("partner_partnership", map[string]any{"Name": pa.Name}))
+	}
+	if in.Answered {
+		p.About = append(p.About, text("partner_answered", map[string]any{"Answered": phoneDate(lang, in.AnsweredAt), "Day": closes}))
+	} else {
+		p.About = append(p.About, text("partner_closes", map[string]any{"Day": closes}))
+	}
+	if err == nil && pa.Contact != "" {
+		p.About = append(p.About, text("partner_contact", map[string]any{"Contact": pa.Contact}))
+	}
 	return p
+}
+
+// phoneDate writes a day as a partner reads it in a letter: 15. december
+// 2026, or 15 December 2026.
+func phoneDate(lang string, t time.Time) string {
+	t = t.In(local)
+	if lang == "da" {
+		return fmt.Sprintf("%d. %s %d", t.Day(), danishMonths[t.Month()-1], t.Year())
+	}
+	return t.Format("2 January 2006")
 }
 
 // postInvitation stores the answers posted from an invitation page; on any
@@ -78,6 +105,10 @@ func (s *server) postInvitation(c *fiber.Ctx, _ *request) error {
 		status = http.StatusCreated
 	}
 	p := s.invitationPage(c, in, lang, nil, nil)
-	p.Banner = s.Messages.Text(lang, "thanks_partner", nil)
+	p.About = nil
+	p.UI["thanks_title"] = s.Messages.Text(lang, "thanks_title_partner", nil)
+	p.Banner = s.Messages.Text(lang, "thanks_partner", map[string]any{"Day": phoneDate(lang, lastDay(in.Wave))})
+	p.Change = "/i/" + c.Params("token") + "?" + url.Values{"lang": {lang}}.Encode()
+	p.Languages = nil
 	return s.renderPhone(c, status, "thanks.html", p)
 }

@@ -41,6 +41,7 @@ func (s *server) partnershipPage(c *fiber.Ctx, r *request) error {
 // It reports whether the minimum group typed is a whole number.
 func partnershipForm(c *fiber.Ctx, pa *partnership.Partnership, admin bool) bool {
 	pa.Name, pa.Area, pa.Description = c.FormValue("name"), c.FormValue("area"), c.FormValue("description")
+	pa.Contact = strings.TrimSpace(c.FormValue("contact"))
 	var langs []string
 	for _, l := range citizenLanguages {
 		if c.FormValue("lang_"+l) == "on" {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"samspil/forms"
 	"samspil/i18n"
@@ -190,9 +192,27 @@ func (s *server) phoneFail(c *fiber.Ctx, err error) error {
 		pe = &phoneError{http.StatusServiceUnavailable, "store_unavailable"}
 	}
 	lang := i18n.Negotiate(s.Messages.Languages(), c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
-	p := phonePage{Lang: lang, Dir: i18n.Dir(lang), UI: map[string]string{}, CSS: s.assets.url["app.css"],
-		Title: s.Messages.Text(lang, pe.msg, nil)}
+	p := phonePage{Lang: lang, Dir: i18n.Dir(lang), UI: map[string]string{"language": s.Messages.Text(lang, "language", nil)},
+		CSS: s.assets.url["app.css"], Title: s.Messages.Text(lang, pe.msg, nil)}
+	if help, ok := errorHelp[pe.msg]; ok {
+		p.Banner = s.Messages.Text(lang, help, nil)
+	}
+	// The page in another language: the same address, asked again.
+	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	for _, code := range s.Messages.Languages() {
+		q.Set("lang", code)
+		p.Languages = append(p.Languages, languageLink{Code: code, Name: display.Self.Name(language.Make(code)),
+			URL: c.Path() + "?" + q.Encode(), Current: code == lang})
+	}
 	return s.renderPhone(c, pe.status, "error.html", p)
+}
+
+// errorHelp says, under an error page's heading, what may have happened
+// and what to do.
+var errorHelp = map[string]string{
+	"invitation_not_found": "invitation_not_found_help",
+	"link_not_valid":       "link_not_valid_help",
+	"wave_closed":          "wave_closed_help",
 }
 
 // answerMessage is the message id for a problem with an answer.

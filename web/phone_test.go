@@ -353,6 +353,8 @@ func TestInvitationPage(t *testing.T) {
 	ctx := context.Background()
 	c := &console{store: ph.store, skew: ph.skew}
 	p := c.partnership(t, "Vest", 0)
+	p.Contact = "Anne Holm, anne@example.dk"
+	ph.store.UpdatePartnership(ctx, p)
 	ids := map[string]string{}
 	for _, name := range []string{"Jobcenter", "FC Vest", "Bibliotek"} {
 		pt := partnership.Partner{ID: partnership.NewID("pt"), Partnership: p.ID, Name: name, Sector: partnership.Civil, Active: true}
@@ -371,13 +373,25 @@ func TestInvitationPage(t *testing.T) {
 		strings.Contains(html, `value="`+ids["Jobcenter"]+`"`) {
 		t.Fatalf("invitation page: %d; want the partner's name and the others to pick\n%s", res.StatusCode, html)
 	}
+	// Which partnership, until when, and whom to ask, at the top.
+	closes := phoneDate("da", lastDay(w))
+	for _, want := range []string{"Partnerskab: Vest", "Runden lukker " + closes, "Spørgsmål? Skriv til Anne Holm, anne@example.dk."} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the partner's page lacks %q", want)
+		}
+	}
 	form := url.Values{"_csrf": {testCSRF}, "_lang": {"da"}, "q_relations_trust_close_relations": {"4"},
 		"q_collaboration": {fc}, "q_collaboration__" + fc + "__frequency": {"monthly"}, "q_collaboration__" + fc + "__trust": {"5"}}
 	res, html = ph.page(t, "POST", "/i/"+token, form, testCSRF)
-	if res.StatusCode != 201 || !strings.Contains(html, "Jeres svar er gemt") {
-		t.Fatalf("post: %d\n%s", res.StatusCode, html)
+	if res.StatusCode != 201 || !strings.Contains(html, "Tak for jeres svar!") || strings.Count(html, "Tak") != 1 ||
+		strings.Contains(html, "dine") || !strings.Contains(html, "Jeres svar er gemt. I kan ændre dem på jeres link indtil "+closes+".") ||
+		!strings.Contains(html, `href="/i/`+token+`?lang=da">Ændr jeres svar</a>`) {
+		t.Fatalf("post: %d, want one thanks in one voice and a link back\n%s", res.StatusCode, html)
 	}
 	_, html = ph.page(t, "GET", "/i/"+token, nil, testCSRF)
+	if !strings.Contains(html, "I svarede "+phoneDate("da", ph.now())+". I kan ændre jeres svar indtil "+closes+".") {
+		t.Errorf("coming back: the page does not say when the partner answered")
+	}
 	if !strings.Contains(html, `name="q_collaboration" value="`+fc+`" checked`) ||
 		!strings.Contains(html, `name="q_collaboration__`+fc+`__trust" value="5" checked`) {
 		t.Errorf("coming back: the page does not show the answers given before")
@@ -387,8 +401,9 @@ func TestInvitationPage(t *testing.T) {
 	if res.StatusCode != 422 || !strings.Contains(html, `name="q_collaboration__`+fc+`__frequency" value="monthly" checked`) {
 		t.Errorf("invalid change: %d, want 422 with the answers kept", res.StatusCode)
 	}
-	if res, html := ph.page(t, "GET", "/i/not-a-token?lang=en", nil, ""); res.StatusCode != 404 || !strings.Contains(html, "This link does not work.") {
-		t.Errorf("unknown token: %d %s", res.StatusCode, html)
+	if res, html := ph.page(t, "GET", "/i/not-a-token?lang=en", nil, ""); res.StatusCode != 404 || !strings.Contains(html, "This link does not work.") ||
+		!strings.Contains(html, "a new one may have replaced it") || !strings.Contains(html, `href="/i/not-a-token?lang=da"`) {
+		t.Errorf("unknown token: %d, want what may have happened, what to do and the language switch\n%s", res.StatusCode, html)
 	}
 
 	ph.skew.Add(int64(60 * 24 * time.Hour))

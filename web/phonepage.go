@@ -23,7 +23,7 @@ import (
 // page so that templates stay free of logic.
 var uiMessages = []string{"send", "sending", "prefer_not", "yes", "no", "errors_title", "language",
 	"unreviewed_translation", "choose_any", "offline", "store_down_page", "csrf_page",
-	"thanks_title", "thanks_body", "thanks_again", "answering_for", "thanks_partner", "results_link"}
+	"thanks_title", "thanks_body", "thanks_again", "answering_for", "thanks_partner", "results_link", "change_answers"}
 
 // page is what a form page template renders.
 type phonePage struct {
@@ -51,6 +51,11 @@ type phonePage struct {
 	Partner string
 	// Results links the thank-you page to the partnership's results.
 	Results string
+	// About says, on a partner's page, which partnership, until when and
+	// whom to ask.
+	About []string
+	// Change links a partner's thank-you page back to its answers.
+	Change string
 	// ConfirmHidden says answers to questions that no longer apply were
 	// sent: sending the page again confirms leaving them out.
 	ConfirmHidden bool
