@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/text/language"
@@ -23,7 +25,9 @@ import (
 // page so that templates stay free of logic.
 var uiMessages = []string{"send", "sending", "prefer_not", "yes", "no", "errors_title", "language",
 	"unreviewed_translation", "choose_any", "offline", "store_down_page", "csrf_page",
-	"thanks_title", "thanks_body", "thanks_again", "answering_for", "thanks_partner", "results_link", "change_answers"}
+	"thanks_title", "thanks_body", "thanks_again", "answering_for", "thanks_partner", "results_link", "change_answers", "find_partner",
+	// Partner forms group the roster by sector (the console's names).
+	"sector_public", "sector_civil", "sector_private", "sector_citizen_group", "sector_backbone"}
 
 // page is what a form page template renders.
 type phonePage struct {
@@ -88,13 +92,20 @@ type field struct {
 	ShowIf               string
 	Faces                bool
 	// Name is the form field's name; ID, derived from it, the element's.
-	Name   string
-	Roster []rosterField
+	Name string
+	// Roster is the partners a partners item offers, by sector, each
+	// sorted by name.
+	Roster []rosterGroup
 	UI     map[string]string
 }
 
 // rosterField is one partner a partners item offers, with the questions
 // about it.
+type rosterGroup struct {
+	Sector  string
+	Entries []rosterField
+}
+
 type rosterField struct {
 	ID, Name, ShowIf string
 	Checked          bool
@@ -249,13 +260,29 @@ func (s *server) field(it forms.Item, v forms.ItemView, prefix string, posted ur
 		}
 	case forms.TypePartners:
 		fd.Group = true
-		for _, r := range roster {
+		// By sector, then by name: a list of 40 reads like a phone book.
+		sorted := slices.Clone(roster)
+		slices.SortStableFunc(sorted, func(a, b partnership.Partner) int {
+			return cmp.Or(cmp.Compare(slices.Index(partnership.Sectors, a.Sector), slices.Index(partnership.Sectors, b.Sector)),
+				strings.Compare(partnership.NameKey(a.Name), partnership.NameKey(b.Name)))
+		})
+		for _, r := range sorted {
 			entry := rosterField{ID: r.ID, Name: r.Name, Checked: slices.Contains(given, r.ID),
 				ShowIf: fmt.Sprintf(`{"item":%q,"equals":%q}`, it.ID, r.ID)}
 			for j, sub := range it.Items {
 				entry.Sub = append(entry.Sub, s.field(sub, v.Items[j], name+"__"+r.ID+"__", posted, ui, printer, nil))
 			}
-			fd.Roster = append(fd.Roster, entry)
+			if n := len(fd.Roster); n == 0 || fd.Roster[n-1].Sector != string(r.Sector) {
+				fd.Roster = append(fd.Roster, rosterGroup{Sector: string(r.Sector)})
+			}
+			fd.Roster[len(fd.Roster)-1].Entries = append(fd.Roster[len(fd.Roster)-1].Entries, entry)
+		}
+		for i := range fd.Roster {
+			name := []rune(ui["sector_"+fd.Roster[i].Sector])
+			if len(name) > 0 {
+				name[0] = unicode.ToUpper(name[0])
+			}
+			fd.Roster[i].Sector = string(name)
 		}
 	}
 	return fd

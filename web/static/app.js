@@ -61,6 +61,26 @@
   form.addEventListener("change", function (e) { exclusive(e); update(); });
   update();
 
+  // A roster of many partners gets a box to find one by name; partners
+  // already picked stay in sight, and a sector with none left hides.
+  form.querySelectorAll(".find").forEach(function (box) {
+    var field = box.parentNode, input = box.querySelector("input");
+    box.hidden = false;
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      field.querySelectorAll(".roster").forEach(function (list) {
+        var any = false;
+        list.querySelectorAll(".partner").forEach(function (p) {
+          var show = !q || p.querySelector("input").checked || p.querySelector("bdi").textContent.toLowerCase().indexOf(q) >= 0;
+          p.hidden = !show;
+          any = any || show;
+        });
+        list.hidden = !any;
+        list.previousElementSibling.hidden = !any;
+      });
+    });
+  });
+
   var status = form.querySelector(".status");
   var button = form.querySelector("button[type=submit]");
   function send() {
