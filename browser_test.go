@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"samspil/forms"
 	"samspil/internal/loopback"
 )
 
@@ -175,5 +176,84 @@ func into[T any](dst *T, a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 		}
 		*dst = v
 		return chromedp.Void{}, nil
+	}
+}
+
+// overflowJS lists the options whose words do not fit their box: the
+// extent of each piece of visible text against the box around it (text
+// only for screen readers, .sr, is left out).
+const overflowJS = `[...document.querySelectorAll(".choice .c")].filter(c => {
+	const box = c.getBoundingClientRect();
+	const walk = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+	for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+		if (n.parentElement.closest(".sr") || !n.textContent.trim()) continue;
+		const r = document.createRange();
+		r.selectNodeContents(n);
+		if ([...r.getClientRects()].some(q => q.left < box.left - 1 || q.right > box.right + 1)) return true;
+	}
+	return false;
+}).map(c => c.textContent.trim().replace(/\s+/g, " "))`
+
+// No option's words overflow its box on a 360 px phone, in any built-in
+// form a citizen opens, in any of its languages. WHO-5 in Danish and the
+// check-in in Turkish and Ukrainian are kept as screenshots.
+func TestNoOptionOverflowsOnAPhone(t *testing.T) {
+	chromium, _ := browser(t)
+	addr := loopback.FreeAddr(t)
+	ctx, stop := context.WithCancel(context.Background())
+	done := startServer(ctx, t, addr, t.TempDir(), map[string]string{}, &syncBuffer{})
+	defer func() {
+		stop()
+		<-done
+	}()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	bctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	bctx, cancelTimeout := context.WithTimeout(bctx, 2*time.Minute)
+	defer cancelTimeout()
+	catalog, err := forms.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shots := os.Getenv("SAMSPIL_SCREENSHOTS")
+	keep := map[string]bool{"who5-da": true, "activity_checkin-tr": true, "activity_checkin-uk": true}
+	pages := 0
+	for _, f := range catalog.Forms() {
+		if f.Kind == forms.KindPartner {
+			continue
+		}
+		for _, lang := range f.Languages {
+			var over []string
+			var png []byte
+			name := f.ID + "-" + lang
+			err := chromedp.Do(bctx,
+				chromedp.EmulateViewport(360, 640),
+				chromedp.Navigate(fmt.Sprintf("http://%s/f/%s?lang=%s", addr, f.ID, lang)),
+				chromedp.WaitVisible(chromedp.CSS("button.send")),
+				into(&over, chromedp.Evaluate[[]string](overflowJS)),
+				chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+					if shots == "" || !keep[name] {
+						return nil
+					}
+					return chromedp.Do(ctx, into(&png, chromedp.FullScreenshot(90)))
+				}),
+			)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			pages++
+			if len(over) > 0 {
+				t.Errorf("%s at 360 px: the words overflow their box in %q", name, over)
+			}
+			if png != nil {
+				_ = os.WriteFile(filepath.Join(shots, "form-"+name+"-360.png"), png, 0o644)
+			}
+		}
+	}
+	if pages < 10 {
+		t.Errorf("checked %d pages, want every built-in citizen form in each of its languages", pages)
 	}
 }

@@ -48,6 +48,7 @@ func TestPartnerSurveyInABrowser(t *testing.T) {
 
 	shots := os.Getenv("SAMSPIL_SCREENSHOTS")
 	var found int
+	var over []string
 	var sectors []string
 	var walk struct {
 		Taps, Before, After, Questions int
@@ -59,6 +60,7 @@ func TestPartnerSurveyInABrowser(t *testing.T) {
 		chromedp.Navigate("http://"+addr+"/i/"+token+"?lang=da"),
 		pageCheck(t, axeSource, "", "partner-survey", 30<<10),
 		into(&sectors, chromedp.Evaluate[[]string](`[...document.querySelectorAll("h3.sector")].map(h => h.textContent)`)),
+		into(&over, chromedp.Evaluate[[]string](overflowJS)),
 		// The box finds a partner by part of its name.
 		chromedp.SendKeys(chromedp.CSS(".find input"), "bibliotek"),
 		into(&found, chromedp.Evaluate[int](`[...document.querySelectorAll(".roster .partner")].filter(p => !p.hidden).length`)),
@@ -103,6 +105,9 @@ func TestPartnerSurveyInABrowser(t *testing.T) {
 		walk.Questions, walk.Taps, walk.Before, walk.After)
 	if strings.Join(sectors, ",") != "Offentlig,Civilsamfund,Privat,Borgergruppe,Sekretariat" {
 		t.Errorf("roster headings %v, want the sectors in order", sectors)
+	}
+	if len(over) > 0 {
+		t.Errorf("at 360 px the words overflow their box in %q", over)
 	}
 	if found != 2 { // Bibliotek Syd 2 and 3; the partner answering is Bibliotek Syd
 		t.Errorf("finding 'bibliotek' shows %d partners, want 2", found)

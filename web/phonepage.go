@@ -83,6 +83,8 @@ type field struct {
 	Group                bool // a fieldset of choices rather than one input
 	Choices              []choice
 	LowLabel, HighLabel  string
+	// Labelled says every point of a scale has words: a list, not a row.
+	Labelled bool
 	Value                string
 	Min, Max, Step       string
 	MaxLength            int
@@ -236,7 +238,14 @@ func (s *server) field(it forms.Item, v forms.ItemView, prefix string, posted ur
 			}
 			add(strconv.Itoa(n), label, printer.Sprint(n), face, "radio")
 		}
-		fd.Choices[0].End, fd.Choices[len(fd.Choices)-1].End = fd.LowLabel, fd.HighLabel
+		// Points with words of their own ("Less than half of the time")
+		// are too long for a row of boxes on a phone: they go in a list,
+		// where they also name the ends. Otherwise the ends are named under
+		// the row, and in each end's label for screen readers.
+		fd.Labelled = len(v.PointLabels) > 0
+		if !fd.Labelled {
+			fd.Choices[0].End, fd.Choices[len(fd.Choices)-1].End = fd.LowLabel, fd.HighLabel
+		}
 	case forms.TypeChoice, forms.TypeMulti:
 		fd.Group = true
 		input := "radio"
