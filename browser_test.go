@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"samspil/forms"
@@ -238,7 +239,7 @@ func TestNoOptionOverflowsOnAPhone(t *testing.T) {
 					if shots == "" || !keep[name] {
 						return nil
 					}
-					return chromedp.Do(ctx, into(&png, chromedp.FullScreenshot(90)))
+					return chromedp.Do(ctx, into(&png, chromedp.FullScreenshot(100)))
 				}),
 			)
 			if err != nil {
@@ -255,5 +256,34 @@ func TestNoOptionOverflowsOnAPhone(t *testing.T) {
 	}
 	if pages < 10 {
 		t.Errorf("checked %d pages, want every built-in citizen form in each of its languages", pages)
+	}
+
+	// Without JavaScript, answers that contradict each other come back
+	// with a summary at the top that names each question and links to it.
+	var summary []string
+	var png []byte
+	err = chromedp.Do(bctx,
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+			return err
+		}),
+		chromedp.Navigate("http://"+addr+"/f/citizen_short?lang=da"),
+		chromedp.Click(chromedp.CSS(`input[name=q_duration][value=first_time]`)),
+		chromedp.Click(chromedp.CSS(`input[name=q_frequency][value=weekly]`)),
+		chromedp.Click(chromedp.CSS(`input[name=q_barriers][value=transport]`)),
+		chromedp.Click(chromedp.CSS(`input[name=q_barriers][value=nothing]`)),
+		chromedp.Click(chromedp.CSS("button.send")),
+		chromedp.WaitVisible(chromedp.CSS(".errors")),
+		into(&summary, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".errors li a")].map(a => a.getAttribute("href") + " " + a.querySelector("b").textContent)`)),
+		into(&png, chromedp.FullScreenshot(100)),
+	)
+	if err != nil {
+		t.Fatalf("error summary: %v", err)
+	}
+	if want := []string{"#q-frequency Hvor tit kommer du?", "#q-barriers Er der noget, som gør det svært at være med?"}; !slices.Equal(summary, want) {
+		t.Errorf("the error summary names %q, want %q", summary, want)
+	}
+	if shots != "" {
+		_ = os.WriteFile(filepath.Join(shots, "form-errors-da-360.png"), png, 0o644)
 	}
 }
