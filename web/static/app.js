@@ -40,13 +40,21 @@
     return (c.gt === undefined || n > c.gt) && (c.gte === undefined || n >= c.gte) &&
       (c.lt === undefined || n < c.lt) && (c.lte === undefined || n <= c.lte);
   }
-  var conditional = form.querySelectorAll("[data-show-if]");
+  // Conditions are read once; answers are read again only after a
+  // question appears or disappears, which is rare, rather than for every
+  // question on every change: the page stays quick on a slow phone.
+  var conditional = Array.prototype.map.call(form.querySelectorAll("[data-show-if]"), function (q) {
+    return { el: q, cond: JSON.parse(q.getAttribute("data-show-if")), inputs: q.querySelectorAll("input,textarea") };
+  });
   function update() {
     // Questions are in form order, so one pass sees earlier answers settled.
+    var a = answers();
     conditional.forEach(function (q) {
-      var show = holds(JSON.parse(q.getAttribute("data-show-if")), answers());
-      q.hidden = !show;
-      q.querySelectorAll("input,textarea").forEach(function (i) { i.disabled = !show; });
+      var show = holds(q.cond, a);
+      if (q.el.hidden === !show) return;
+      q.el.hidden = !show;
+      q.inputs.forEach(function (i) { i.disabled = !show; });
+      a = answers();
     });
   }
   // An exclusive option ("No, nothing") unticks the question's others, and
