@@ -418,7 +418,7 @@ func TestExports(t *testing.T) {
 		t.Errorf("header = %s", header)
 	}
 	if strings.Contains(body, "67_plus") || strings.Contains(body, "submission") || strings.Contains(body, ",da,") ||
-		!regexp.MustCompile(`,\d{4}-\d{2},2,`).MatchString(body) || regexp.MustCompile(`\d{4}-\d{2}-\d{2}`).MatchString(body) {
+		!regexp.MustCompile(`,\d{4}-\d{2},3,`).MatchString(body) || regexp.MustCompile(`\d{4}-\d{2}-\d{2}`).MatchString(body) {
 		t.Errorf("rows hold the pair, submission ids, the language or days:\n%s", body)
 	}
 	if !strings.Contains(body, "cost;language") || !strings.Contains(body, ",true,") || !strings.Contains(body, ",30_49,") {
