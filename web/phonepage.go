@@ -84,15 +84,15 @@ type field struct {
 	Choices              []choice
 	LowLabel, HighLabel  string
 	// Labelled says every point of a scale has words: a list, not a row.
-	Labelled bool
-	Value                string
-	Min, Max, Step       string
-	MaxLength            int
-	PreferNot            bool
-	PreferNotChecked     bool
-	Error                string
-	ShowIf               string
-	Faces                bool
+	Labelled         bool
+	Value            string
+	Min, Max, Step   string
+	MaxLength        int
+	PreferNot        bool
+	PreferNotChecked bool
+	Error            string
+	ShowIf           string
+	Faces            bool
 	// Name is the form field's name; ID, derived from it, the element's.
 	Name string
 	// Roster is the partners a partners item offers, by sector, each
