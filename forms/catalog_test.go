@@ -15,9 +15,18 @@ func TestVersionsStayPublishedAndUnchanged(t *testing.T) {
 	}
 	v1, ok1 := c.Form("citizen_short", 1)
 	v2, ok2 := c.Form("citizen_short", 2)
+	v3, ok3 := c.Form("citizen_short", 3)
 	latest, _ := c.Form("citizen_short", 0)
-	if !ok1 || !ok2 || latest != v2 {
-		t.Fatalf("versions %v; want 1 and 2 with 2 the latest", c.Versions("citizen_short"))
+	if !ok1 || !ok2 || !ok3 || latest != v3 {
+		t.Fatalf("versions %v; want 1, 2 and 3 with 3 the latest", c.Versions("citizen_short"))
+	}
+	// Version 3 made "No, nothing" exclusive; version 2 is as published.
+	contradiction := map[string]any{"barriers": []any{"nothing", "transport"}}
+	if _, problems := v2.Validate(contradiction, nil); len(problems) > 0 {
+		t.Errorf("version 2 changed after it was published: %+v", problems)
+	}
+	if _, problems := v3.Validate(contradiction, nil); len(problems) != 1 || problems[0].Code != CodeExclusive {
+		t.Errorf("version 3 accepts 'No, nothing' with 'Transport': %+v", problems)
 	}
 
 	// A response to version 1 stays valid and scorable after version 2.
@@ -46,18 +55,18 @@ func TestVersionsStayPublishedAndUnchanged(t *testing.T) {
 		t.Errorf("re-adding an identical version: added %v, %v; want a no-op", added, err)
 	}
 
-	v3 := *v2
-	v3.Version = 3
-	if err := c.CanPublish(&v3); err != nil {
-		t.Errorf("CanPublish(v3) = %v", err)
+	v4 := *v3
+	v4.Version = 4
+	if err := c.CanPublish(&v4); err != nil {
+		t.Errorf("CanPublish(v4) = %v", err)
 	}
-	if _, err := c.Add(&v3); err != nil {
+	if _, err := c.Add(&v4); err != nil {
 		t.Fatal(err)
 	}
-	if latest, _ := c.Form("citizen_short", 0); latest.Version != 3 {
-		t.Errorf("latest = v%d after publishing v3", latest.Version)
+	if latest, _ := c.Form("citizen_short", 0); latest.Version != 4 {
+		t.Errorf("latest = v%d after publishing v4", latest.Version)
 	}
-	if !slices.Equal(c.Versions("citizen_short"), []int{1, 2, 3}) {
+	if !slices.Equal(c.Versions("citizen_short"), []int{1, 2, 3, 4}) {
 		t.Errorf("versions = %v", c.Versions("citizen_short"))
 	}
 }
