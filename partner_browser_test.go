@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"samspil/access"
@@ -48,7 +49,8 @@ func TestPartnerSurveyInABrowser(t *testing.T) {
 
 	shots := os.Getenv("SAMSPIL_SCREENSHOTS")
 	var found int
-	var over []string
+	var over, finds []string
+	var forced string
 	var sectors []string
 	var walk struct {
 		Taps, Before, After, Questions int
@@ -61,13 +63,21 @@ func TestPartnerSurveyInABrowser(t *testing.T) {
 		pageCheck(t, axeSource, "", "partner-survey", 30<<10),
 		into(&sectors, chromedp.Evaluate[[]string](`[...document.querySelectorAll("h3.sector")].map(h => h.textContent)`)),
 		into(&over, chromedp.Evaluate[[]string](overflowJS)),
-		// The box finds a partner by part of its name.
+		// The box finds a partner by part of its name, without minding
+		// accents or æ/ø/å, and says so when none matches.
 		chromedp.SendKeys(chromedp.CSS(".find input"), "bibliotek"),
 		into(&found, chromedp.Evaluate[int](`[...document.querySelectorAll(".roster .partner")].filter(p => !p.hidden).length`)),
+		into(&finds, chromedp.Evaluate[[]string](`["cafe", "rode kors", "zzz"].map(q => {
+			const i = document.querySelector(".find input");
+			i.value = q; i.dispatchEvent(new Event("input"));
+			return [...document.querySelectorAll(".roster .partner")].filter(p => !p.hidden).length + " " + document.querySelector(".find .none").textContent;
+		})`)),
 		into(new(chromedp.Void), chromedp.Evaluate[chromedp.Void](`(() => { const i = document.querySelector(".find input"); i.value = ""; i.dispatchEvent(new Event("input")); })()`)),
 		// Answer every question on a 1-5 scale, and name five partners
 		// with how often, trust and contribution: one tap per answer.
 		into(&walk, chromedp.Evaluate[struct{ Taps, Before, After, Questions int }](`(() => {
+			// Off-screen sections are laid out only when near; measure them all.
+			document.querySelectorAll("form>section").forEach(s => s.style.contentVisibility = "visible");
 			const before = document.documentElement.scrollHeight;
 			let taps = 0, questions = 0;
 			const tap = el => { el.click(); taps++; };
@@ -91,6 +101,13 @@ func TestPartnerSurveyInABrowser(t *testing.T) {
 			}
 			return chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS("h3.sector")), into(&roster, chromedp.CaptureScreenshot()))
 		}),
+		// In high-contrast mode a picked partner still shows it is picked.
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "forced-colors", Value: "active"}}})
+			return err
+		}),
+		into(&forced, chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".partner input:checked + .c")).outlineStyle`)),
 		chromedp.Click(chromedp.CSS("button.send")),
 		chromedp.WaitVisible(chromedp.CSS("p.banner.ok")),
 		into(&heading, chromedp.Text(chromedp.CSS("h1"))),
@@ -105,6 +122,12 @@ func TestPartnerSurveyInABrowser(t *testing.T) {
 		walk.Questions, walk.Taps, walk.Before, walk.After)
 	if strings.Join(sectors, ",") != "Offentlig,Civilsamfund,Privat,Borgergruppe,Sekretariat" {
 		t.Errorf("roster headings %v, want the sectors in order", sectors)
+	}
+	if want := []string{"2 ", "2 ", "0 Ingen partnere passer. Prøv et andet ord."}; strings.Join(finds, "|") != strings.Join(want, "|") {
+		t.Errorf("finding cafe, rode kors and zzz: %q, want %q", finds, want)
+	}
+	if forced != "solid" {
+		t.Errorf("in high-contrast mode a picked partner's outline is %q, want solid", forced)
 	}
 	if len(over) > 0 {
 		t.Errorf("at 360 px the words overflow their box in %q", over)

@@ -188,6 +188,11 @@ func (it Item) checkMulti(v any, problem func(string, map[string]any) []Problem)
 	if !ok {
 		return nil, problem(CodeWrongType, map[string]any{"Expected": "options"})
 	}
+	// "Prefer not to answer" is one answer, not one option among others:
+	// with another it contradicts itself, like an exclusive option.
+	if it.PreferNot && len(list) > 1 && slices.Contains(list, any(PreferNot)) {
+		return nil, problem(CodeExclusive, map[string]any{"Option": PreferNot})
+	}
 	picks := make([]string, 0, len(list))
 	for _, x := range list {
 		s, ok := x.(string)

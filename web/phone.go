@@ -199,7 +199,7 @@ func (s *server) phoneFail(c *fiber.Ctx, err error) error {
 	}
 	// The page in another language: the same address, asked again.
 	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
-	for _, code := range s.Messages.Languages() {
+	for _, code := range citizenLanguages {
 		q.Set("lang", code)
 		p.Languages = append(p.Languages, languageLink{Code: code, Name: display.Self.Name(language.Make(code)),
 			URL: c.Path() + "?" + q.Encode(), Current: code == lang})

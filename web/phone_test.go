@@ -373,6 +373,10 @@ func TestInvitationPage(t *testing.T) {
 		strings.Contains(html, `value="`+ids["Jobcenter"]+`"`) {
 		t.Fatalf("invitation page: %d; want the partner's name and the others to pick\n%s", res.StatusCode, html)
 	}
+	// Each question about a partner names it for screen readers.
+	if !strings.Contains(html, `<span class="sr"> (FC Vest)</span>`) {
+		t.Error("the questions about a partner do not name it")
+	}
 	// Which partnership, until when, and whom to ask, at the top.
 	closes := phoneDate("da", lastDay(w))
 	for _, want := range []string{"Partnerskab: Vest", "Runden lukker " + closes, "Spørgsmål? Skriv til Anne Holm, anne@example.dk."} {
@@ -488,6 +492,9 @@ func TestFrontPage(t *testing.T) {
 	if strings.Contains(html, "/f/partner_survey") {
 		t.Error("the front page offers the partner survey, which needs an invitation")
 	}
+	if res, _ := ph.page(t, "HEAD", "/", nil, ""); res.StatusCode != 200 {
+		t.Errorf("HEAD /: %d, want 200 (uptime checks and link previews ask with HEAD)", res.StatusCode)
+	}
 	if res, _ := ph.page(t, "GET", "/favicon.ico", nil, ""); res.StatusCode != 200 {
 		t.Errorf("/favicon.ico: %d, want the icon (a 404 is an error in the browser's console)", res.StatusCode)
 	}
@@ -507,6 +514,13 @@ func TestExclusiveOptionRefusedWithOthers(t *testing.T) {
 	if res.StatusCode != 422 || !strings.Contains(html, "»Nej, intet« passer ikke sammen med andre svar.") ||
 		!strings.Contains(html, `value="transport" checked`) || !strings.Contains(html, `value="4" checked`) {
 		t.Errorf("nothing with transport: %d, want 422 with the problem named at the question and the answers kept\n%s", res.StatusCode, html)
+	}
+	// "Prefer not to answer" with an option is as contradictory.
+	form.Set("q_barriers", "transport")
+	form.Add("q_barriers", "prefer_not")
+	res, html = ph.page(t, "POST", "/f/citizen_short", form, testCSRF)
+	if res.StatusCode != 422 || !strings.Contains(html, "»Vil ikke svare« passer ikke sammen med andre svar.") {
+		t.Errorf("prefer not with transport: %d, want 422 naming it at the question", res.StatusCode)
 	}
 	n := 0
 	ph.store.EachResponse(context.Background(), "citizen_short", "", "", func(forms.Response) error { n++; return nil })
@@ -537,6 +551,7 @@ func TestHiddenAnswerIsConfirmedNotDropped(t *testing.T) {
 		"q_belonging_place": {"4"}, "q_duration": {"first_time"}, "q_frequency": {"weekly"}}
 	res, html := ph.page(t, "POST", "/f/citizen_short", form, testCSRF)
 	if res.StatusCode != 422 || !strings.Contains(html, "This question does not apply given your answer to “How long have you taken part?”") ||
+		!strings.Contains(html, "<h2>Check an answer</h2>") ||
 		!strings.Contains(html, `value="weekly" checked`) || !strings.Contains(html, `name="_confirm" value="hidden"`) {
 		t.Fatalf("an answer to a question that does not apply: %d, want 422 saying so at the question\n%s", res.StatusCode, html)
 	}

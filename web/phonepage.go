@@ -25,7 +25,7 @@ import (
 // page so that templates stay free of logic.
 var uiMessages = []string{"send", "sending", "prefer_not", "yes", "no", "errors_title", "language",
 	"unreviewed_translation", "choose_any", "offline", "store_down_page", "csrf_page",
-	"thanks_title", "thanks_body", "thanks_again", "answering_for", "thanks_partner", "results_link", "change_answers", "find_partner",
+	"thanks_title", "thanks_body", "thanks_again", "answering_for", "thanks_partner", "results_link", "change_answers", "find_partner", "find_none", "errors_check",
 	// Partner forms group the roster by sector (the console's names).
 	"sector_public", "sector_civil", "sector_private", "sector_citizen_group", "sector_backbone"}
 
@@ -60,6 +60,8 @@ type phonePage struct {
 	About []string
 	// Change links a partner's thank-you page back to its answers.
 	Change string
+	// OnlyCheck says the only problems are answers to check, not errors.
+	OnlyCheck bool
 	// ConfirmHidden says answers to questions that no longer apply were
 	// sent: sending the page again confirms leaving them out.
 	ConfirmHidden bool
@@ -79,6 +81,9 @@ type sectionBlock struct {
 // field is one question as the page shows it, with the person's answer.
 type field struct {
 	ID, Type, Text, Help string
+	// About names, for screen readers, the partner a roster's question
+	// is about: the same three questions stand under every partner.
+	About string
 	Required             bool
 	Group                bool // a fieldset of choices rather than one input
 	Choices              []choice
@@ -179,6 +184,7 @@ func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 		}
 	}
 
+	p.OnlyCheck = len(problems) > 0 && !slices.ContainsFunc(problems, func(pr forms.Problem) bool { return pr.Code != forms.CodeHiddenItem })
 	printer := message.NewPrinter(language.Make(lang))
 	sectionOf := map[string]int{}
 	p.Sections = []sectionBlock{{}}
@@ -279,7 +285,9 @@ func (s *server) field(it forms.Item, v forms.ItemView, prefix string, posted ur
 			entry := rosterField{ID: r.ID, Name: r.Name, Checked: slices.Contains(given, r.ID),
 				ShowIf: fmt.Sprintf(`{"item":%q,"equals":%q}`, it.ID, r.ID)}
 			for j, sub := range it.Items {
-				entry.Sub = append(entry.Sub, s.field(sub, v.Items[j], name+"__"+r.ID+"__", posted, ui, printer, nil))
+				sf := s.field(sub, v.Items[j], name+"__"+r.ID+"__", posted, ui, printer, nil)
+				sf.About = r.Name
+				entry.Sub = append(entry.Sub, sf)
 			}
 			if n := len(fd.Roster); n == 0 || fd.Roster[n-1].Sector != string(r.Sector) {
 				fd.Roster = append(fd.Roster, rosterGroup{Sector: string(r.Sector)})
@@ -305,6 +313,10 @@ func (s *server) inWords(f *forms.Form, pr forms.Problem, lang string) map[strin
 		return pr.Params
 	}
 	params := maps.Clone(pr.Params)
+	if value == forms.PreferNot {
+		params["Option"] = s.Messages.Text(lang, "prefer_not", nil)
+		return params
+	}
 	for _, it := range f.Items {
 		for _, o := range it.Options {
 			if it.ID == strings.SplitN(pr.Item, "[", 2)[0] && o.Value == value {

@@ -24,7 +24,7 @@ func rawAnswers(items []forms.Item, posted url.Values, prefix string) map[string
 		if len(values) == 0 {
 			continue
 		}
-		if slices.Contains(values, forms.PreferNot) && it.PreferNot {
+		if slices.Contains(values, forms.PreferNot) && it.PreferNot && (len(values) == 1 || it.Type != forms.TypeMulti) {
 			raw[it.ID] = forms.PreferNot
 			continue
 		}

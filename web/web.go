@@ -129,6 +129,10 @@ func Mount(app *fiber.App, cfg Config) error {
 	}
 	for _, r := range s.routes() {
 		app.Add(r.method, r.path, s.guard(r), s.handle(r))
+		if r.method == fiber.MethodGet {
+			// Uptime checks and link previews ask with HEAD.
+			app.Add(fiber.MethodHead, r.path, s.guard(r), s.handle(r))
+		}
 	}
 	return nil
 }

@@ -7,7 +7,10 @@
   "use strict";
   var form = document.querySelector("form[data-sending]");
   if (!form) return;
-  var problems = document.querySelector(".errors");
+  // A page that came back with problems, or with a message such as
+  // "answer at least one question", shows it: focus moves there, so the
+  // reader is taken to it, not left at the send button.
+  var problems = document.querySelector(".errors") || document.querySelector(".banner[role=alert]");
   if (problems) { problems.tabIndex = -1; problems.focus(); }
 
   function answers() {
@@ -71,21 +74,28 @@
 
   // A roster of many partners gets a box to find one by name; partners
   // already picked stay in sight, and a sector with none left hides.
+  // "cafe" finds "Café", and "aeldre" or "ældre" finds "Ældre".
+  function plain(s) {
+    return s.toLowerCase().replace(/æ/g, "ae").replace(/ø/g, "o").replace(/å/g, "a")
+      .normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/oe/g, "o").replace(/aa/g, "a");
+  }
   form.querySelectorAll(".find").forEach(function (box) {
-    var field = box.parentNode, input = box.querySelector("input");
+    var field = box.parentNode, input = box.querySelector("input"), none = box.querySelector(".none");
     box.hidden = false;
     input.addEventListener("input", function () {
-      var q = input.value.trim().toLowerCase();
+      var q = plain(input.value.trim()), found = 0;
       field.querySelectorAll(".roster").forEach(function (list) {
         var any = false;
         list.querySelectorAll(".partner").forEach(function (p) {
-          var show = !q || p.querySelector("input").checked || p.querySelector("bdi").textContent.toLowerCase().indexOf(q) >= 0;
+          var show = !q || p.querySelector("input").checked || plain(p.querySelector("bdi").textContent).indexOf(q) >= 0;
           p.hidden = !show;
           any = any || show;
+          if (show) found++;
         });
         list.hidden = !any;
         list.previousElementSibling.hidden = !any;
       });
+      none.textContent = found ? "" : none.getAttribute("data-none");
     });
   });
 
