@@ -83,11 +83,11 @@ type field struct {
 	ID, Type, Text, Help string
 	// About names, for screen readers, the partner a roster's question
 	// is about: the same three questions stand under every partner.
-	About string
-	Required             bool
-	Group                bool // a fieldset of choices rather than one input
-	Choices              []choice
-	LowLabel, HighLabel  string
+	About               string
+	Required            bool
+	Group               bool // a fieldset of choices rather than one input
+	Choices             []choice
+	LowLabel, HighLabel string
 	// Labelled says every point of a scale has words: a list, not a row.
 	Labelled         bool
 	Value            string
