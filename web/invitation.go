@@ -3,8 +3,12 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html"
+	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -43,15 +47,15 @@ func (s *server) invitationPage(c *fiber.Ctx, in intake.Invited, lang string, po
 	closes := phoneDate(lang, lastDay(in.Wave))
 	pa, err := s.Store.Partnership(c.UserContext(), in.Invitation.Partnership)
 	if err == nil {
-		p.About = append(p.About, text("partner_partnership", map[string]any{"Name": pa.Name}))
+		p.About = append(p.About, template.HTML(html.EscapeString(text("partner_partnership", map[string]any{"Name": pa.Name}))))
 	}
 	if in.Answered {
-		p.About = append(p.About, text("partner_answered", map[string]any{"Answered": phoneDate(lang, in.AnsweredAt), "Day": closes}))
+		p.About = append(p.About, template.HTML(html.EscapeString(text("partner_answered", map[string]any{"Answered": phoneDate(lang, in.AnsweredAt), "Day": closes}))))
 	} else {
-		p.About = append(p.About, text("partner_closes", map[string]any{"Day": closes}))
+		p.About = append(p.About, template.HTML(html.EscapeString(text("partner_closes", map[string]any{"Day": closes}))))
 	}
 	if err == nil && pa.Contact != "" {
-		p.About = append(p.About, text("partner_contact", map[string]any{"Contact": pa.Contact}))
+		p.About = append(p.About, linkMail(text("partner_contact", map[string]any{"Contact": pa.Contact})))
 	}
 	return p
 }
@@ -111,4 +115,22 @@ func (s *server) postInvitation(c *fiber.Ctx, _ *request) error {
 	p.Change = "/i/" + c.Params("token") + "?" + url.Values{"lang": {lang}}.Encode()
 	p.Languages = nil
 	return s.renderPhone(c, status, "thanks.html", p)
+}
+
+// mailAddress finds an e-mail address in a line of text.
+var mailAddress = regexp.MustCompile(`[^\s<>()"',;]+@[^\s<>()"',;]+\.[A-Za-z]{2,}`)
+
+// linkMail escapes a line and makes the e-mail addresses in it mailto
+// links, so a partner can write to its contact with one tap.
+func linkMail(line string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range mailAddress.FindAllStringIndex(line, -1) {
+		b.WriteString(html.EscapeString(line[last:m[0]]))
+		addr := line[m[0]:m[1]]
+		fmt.Fprintf(&b, `<a href="mailto:%s">%s</a>`, html.EscapeString(url.PathEscape(addr)), html.EscapeString(addr))
+		last = m[1]
+	}
+	b.WriteString(html.EscapeString(line[last:]))
+	return template.HTML(b.String()) // every piece escaped above
 }

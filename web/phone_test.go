@@ -379,7 +379,7 @@ func TestInvitationPage(t *testing.T) {
 	}
 	// Which partnership, until when, and whom to ask, at the top.
 	closes := phoneDate("da", lastDay(w))
-	for _, want := range []string{"Partnerskab: Vest", "Runden lukker " + closes, "Spørgsmål? Skriv til Anne Holm, anne@example.dk."} {
+	for _, want := range []string{"Partnerskab: Vest", "Runden lukker " + closes, `Spørgsmål? Skriv til Anne Holm, <a href="mailto:anne@example.dk">anne@example.dk</a>.`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the partner's page lacks %q", want)
 		}
@@ -581,5 +581,17 @@ func TestThanksInAnotherLanguage(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(html, `dir="rtl"`) || !strings.Contains(html, "شكرًا على إجاباتك!") ||
 		!strings.Contains(html, `href="/r/vest?lang=ar"`) || strings.Contains(html, "<form") {
 		t.Errorf("the thanks in Arabic: %d\n%s", res.StatusCode, html)
+	}
+}
+
+func TestLinkMail(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Skriv til Anne, anne@example.dk.", `Skriv til Anne, <a href="mailto:anne@example.dk">anne@example.dk</a>.`},
+		{"Ring 12 34 56 78", "Ring 12 34 56 78"},
+		{`<script>x@y.dk</script>`, `&lt;script&gt;<a href="mailto:x@y.dk">x@y.dk</a>&lt;/script&gt;`},
+	} {
+		if got := string(linkMail(tt.in)); got != tt.want {
+			t.Errorf("linkMail(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"maps"
 	"net/url"
 	"slices"
@@ -56,8 +57,8 @@ type phonePage struct {
 	// Results links the thank-you page to the partnership's results.
 	Results string
 	// About says, on a partner's page, which partnership, until when and
-	// whom to ask.
-	About []string
+	// whom to ask (escaped, with e-mail addresses linked).
+	About []template.HTML
 	// Change links a partner's thank-you page back to its answers.
 	Change string
 	// OnlyCheck says the only problems are answers to check, not errors.
@@ -350,4 +351,20 @@ func shortText(s string) string {
 		cut = len(string(r[:most]))
 	}
 	return strings.TrimRight(string(r[:most])[:cut], " ,.;:") + "…"
+}
+
+// DescribedBy lists the ids of what describes a question to a screen
+// reader: its hint, "choose any" for several answers, and its problem.
+func (f field) DescribedBy() string {
+	var ids []string
+	if f.Help != "" {
+		ids = append(ids, "h-"+f.ID)
+	}
+	if f.Type == string(forms.TypeMulti) {
+		ids = append(ids, "m-"+f.ID)
+	}
+	if f.Error != "" {
+		ids = append(ids, "e-"+f.ID)
+	}
+	return strings.Join(ids, " ")
 }
