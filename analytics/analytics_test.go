@@ -229,3 +229,29 @@ func TestMagnitude(t *testing.T) {
 		}
 	}
 }
+
+// The paired change of five people, computed by hand: differences
+// 1, 2, 0, 1, 1; mean 1; standard deviation sqrt(0.5); t(0.975, 4) =
+// 2.776445; half-width 2.776445 × sqrt(0.5)/sqrt(5) = 2.776445 × 0.316228
+// = 0.877989; d_z = 1/sqrt(0.5) = 1.414214.
+func TestComparePaired(t *testing.T) {
+	p, ok := ComparePaired([]float64{2, 3, 4, 5, 3}, []float64{3, 5, 4, 6, 4})
+	if !ok {
+		t.Fatal("no paired change for five pairs")
+	}
+	want := Paired{N: 5, Difference: 1, CI: [2]float64{0.122011, 1.877989}, DZ: 1.414214}
+	got := Paired{N: p.N, Difference: Round6(p.Difference), CI: round6Pair(p.CI), DZ: Round6(p.DZ)}
+	if got != want {
+		t.Errorf("ComparePaired = %+v, want %+v", got, want)
+	}
+	if _, ok := ComparePaired([]float64{1}, []float64{2}); ok {
+		t.Error("a paired change from one pair")
+	}
+	if _, ok := ComparePaired([]float64{1, 2}, []float64{2}); ok {
+		t.Error("a paired change from lists of different lengths")
+	}
+	same, _ := ComparePaired([]float64{1, 2, 3}, []float64{2, 3, 4})
+	if same.DZ != 0 || same.Difference != 1 || Round6(same.CI[0]) != 1 || Round6(same.CI[1]) != 1 {
+		t.Errorf("everyone up by exactly 1: %+v, want difference 1, interval 1-1 and d_z 0", same)
+	}
+}

@@ -123,3 +123,50 @@ func Magnitude(g float64) string {
 	}
 	return "large"
 }
+
+// Paired is the change of the same people between two measurements: how
+// many pairs, the mean of their differences (later minus earlier) with a
+// paired 95% confidence interval, and d_z, the mean difference over the
+// differences' standard deviation. Following the same people says more
+// than comparing two groups, which may hold different people.
+type Paired struct {
+	N          int        `json:"n"`
+	Difference float64    `json:"difference"`
+	CI         [2]float64 `json:"ci"`
+	DZ         float64    `json:"d_z"`
+}
+
+// MarshalJSON encodes the change with its figures rounded by Round6.
+func (p Paired) MarshalJSON() ([]byte, error) {
+	type plain Paired // without this method
+	return json.Marshal(plain{N: p.N, Difference: Round6(p.Difference), CI: round6Pair(p.CI), DZ: Round6(p.DZ)})
+}
+
+// ComparePaired gives the paired change from each person's earlier and
+// later score, in the same order, for at least two pairs.
+func ComparePaired(before, after []float64) (Paired, bool) {
+	if len(before) != len(after) {
+		return Paired{}, false
+	}
+	var sum, sumSq float64
+	for i := range before {
+		d := after[i] - before[i]
+		sum, sumSq = sum+d, sumSq+d*d
+	}
+	return PairedFromSums(len(before), sum, sumSq)
+}
+
+// PairedFromSums gives the paired change from running sums of the
+// differences: how many, their sum and the sum of their squares. With no
+// spread at all d_z is 0: it has no scale to be measured on.
+func PairedFromSums(n int, sum, sumSq float64) (Paired, bool) {
+	e, ok := FromSums(n, sum, sumSq)
+	if !ok {
+		return Paired{}, false
+	}
+	p := Paired{N: n, Difference: e.Mean, CI: e.CI}
+	if e.SD > 0 {
+		p.DZ = e.Mean / e.SD
+	}
+	return p, true
+}
