@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,6 +91,9 @@ func (s *server) postInvitation(c *fiber.Ctx, _ *request) error {
 	if !s.validCSRF(c, posted.Get("_csrf")) {
 		return again(http.StatusForbidden, s.Messages.Text(lang, "csrf_page", nil), nil)
 	}
+	if ps := untickedAnswers(in, posted); len(ps) > 0 && posted.Get("_confirm") != "hidden" {
+		return again(http.StatusUnprocessableEntity, "", ps)
+	}
 	created, err := s.Intake.Answer(c.UserContext(), in, lang, rawAnswers(in.Form.Items, posted, "q_"), posted.Get("_confirm") == "hidden")
 	var invalid *intake.Invalid
 	switch {
@@ -133,4 +137,41 @@ func linkMail(line string) template.HTML {
 	}
 	b.WriteString(html.EscapeString(line[last:]))
 	return template.HTML(b.String()) // every piece escaped above
+}
+
+// CodeUnticked is the problem of answers about a partner that was not
+// ticked: they would be left out, so the partner is asked first.
+const CodeUnticked = "unticked_partner"
+
+// untickedAnswers finds answers given, without the script, to the
+// questions about a partner the partner did not tick: the page asks
+// whether to tick it or leave them out, rather than drop them unsaid.
+func untickedAnswers(in intake.Invited, posted url.Values) []forms.Problem {
+	names := map[string]string{}
+	for _, p := range in.Roster {
+		names[p.ID] = p.Name
+	}
+	var problems []forms.Problem
+	for _, it := range in.Form.Items {
+		if it.Type != forms.TypePartners {
+			continue
+		}
+		prefix := "q_" + it.ID + "__"
+		seen := map[string]bool{}
+		var unticked []string
+		for key, values := range posted {
+			id, _, ok := strings.Cut(strings.TrimPrefix(key, prefix), "__")
+			if !ok || !strings.HasPrefix(key, prefix) || seen[id] || names[id] == "" || slices.Contains(posted["q_"+it.ID], id) ||
+				!slices.ContainsFunc(values, func(v string) bool { return strings.TrimSpace(v) != "" }) {
+				continue
+			}
+			seen[id] = true
+			unticked = append(unticked, names[id])
+		}
+		if len(unticked) > 0 {
+			slices.Sort(unticked)
+			problems = append(problems, forms.Problem{Item: it.ID, Code: CodeUnticked, Params: map[string]any{"Partner": strings.Join(unticked, "; ")}})
+		}
+	}
+	return problems
 }

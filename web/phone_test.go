@@ -400,6 +400,20 @@ func TestInvitationPage(t *testing.T) {
 		!strings.Contains(html, `name="q_collaboration__`+fc+`__trust" value="5" checked`) {
 		t.Errorf("coming back: the page does not show the answers given before")
 	}
+	// Without the script, answers about a partner not ticked are not
+	// dropped unsaid: the page asks, and sending again leaves them out.
+	bib := ids["Bibliotek"]
+	unticked := url.Values{"_csrf": {testCSRF}, "_lang": {"da"}, "q_relations_trust_close_relations": {"4"},
+		"q_collaboration": {fc}, "q_collaboration__" + fc + "__frequency": {"monthly"}, "q_collaboration__" + bib + "__trust": {"3"}}
+	res, html = ph.page(t, "POST", "/i/"+token, unticked, testCSRF)
+	if res.StatusCode != 422 || !strings.Contains(html, "I har svaret om Bibliotek uden at sætte kryds ved den.") ||
+		!strings.Contains(html, `name="_confirm" value="hidden"`) || !strings.Contains(html, "Tjek et svar") {
+		t.Errorf("answers about a partner not ticked: %d, want 422 asking\n%s", res.StatusCode, html)
+	}
+	unticked.Set("_confirm", "hidden")
+	if res, _ := ph.page(t, "POST", "/i/"+token, unticked, testCSRF); res.StatusCode != 200 {
+		t.Errorf("sent again: %d, want 200 with the answers stored", res.StatusCode)
+	}
 	form.Set("q_collaboration__"+fc+"__trust", "9")
 	res, html = ph.page(t, "POST", "/i/"+token, form, testCSRF)
 	if res.StatusCode != 422 || !strings.Contains(html, `name="q_collaboration__`+fc+`__frequency" value="monthly" checked`) {

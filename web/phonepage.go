@@ -171,6 +171,9 @@ func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 		id, _, _ := strings.Cut(pr.Item, "[")
 		if _, seen := messages[id]; !seen {
 			messages[id] = s.Messages.Text(lang, answerMessage(pr), s.inWords(f, pr, lang))
+			if pr.Code == CodeUnticked {
+				p.ConfirmHidden = true
+			}
 			if pr.Code == forms.CodeHiddenItem {
 				// Without the script, a question stays on the page after an
 				// earlier answer made it not apply: say which, and that
@@ -185,7 +188,9 @@ func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 		}
 	}
 
-	p.OnlyCheck = len(problems) > 0 && !slices.ContainsFunc(problems, func(pr forms.Problem) bool { return pr.Code != forms.CodeHiddenItem })
+	p.OnlyCheck = len(problems) > 0 && !slices.ContainsFunc(problems, func(pr forms.Problem) bool {
+		return pr.Code != forms.CodeHiddenItem && pr.Code != CodeUnticked
+	})
 	printer := message.NewPrinter(language.Make(lang))
 	sectionOf := map[string]int{}
 	p.Sections = []sectionBlock{{}}
