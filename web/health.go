@@ -50,14 +50,9 @@ type healthCell struct {
 // healthOf reads a partner round's health (round, or the latest).
 func (s *server) healthOf(ctx context.Context, p *page, pa partnership.Partnership, round string) (healthView, error) {
 	v := healthView{Round: round}
-	ws, err := s.Store.Waves(ctx, pa.ID)
-	if err != nil {
+	var err error
+	if v.Rounds, err = s.partnerRounds(ctx, pa); err != nil {
 		return v, err
-	}
-	for _, w := range ws {
-		if w.Respondents == "partners" && w.Status(s.Now()) != partnership.Scheduled {
-			v.Rounds = append(v.Rounds, waveRow{Wave: w, Last: lastDay(w)})
-		}
 	}
 	h, err := s.Indicators.Health(ctx, pa, round)
 	if errors.Is(err, indicators.ErrNoPartnerWave) {
@@ -82,9 +77,9 @@ func (s *server) healthOf(ctx context.Context, p *page, pa partnership.Partnersh
 		v.Pending = p.LongDate(h.ReleasesAt)
 		return v, nil
 	}
-	for _, w := range ws {
-		if w.ID == h.PreviousWave {
-			v.Previous = p.LongDate(lastDay(w))
+	for _, w := range v.Rounds {
+		if w.Wave.ID == h.PreviousWave {
+			v.Previous = p.LongDate(w.Last)
 		}
 	}
 	var sectors []partnership.Sector

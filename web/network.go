@@ -63,21 +63,9 @@ func (s *server) networkOf(ctx context.Context, p *page, pa partnership.Partners
 		kind = indicators.AnyTie
 	}
 	v := networkView{Ties: kind, Kinds: indicators.TieKinds, Wave: wave}
-	ws, err := s.Store.Waves(ctx, pa.ID)
-	if err != nil {
+	var err error
+	if v.Waves, err = s.partnerRounds(ctx, pa); err != nil {
 		return v, err
-	}
-	var frame []charts.NetTie
-	for _, w := range ws {
-		if w.Respondents != "partners" || w.Status(s.Now()) == partnership.Scheduled {
-			continue
-		}
-		v.Waves = append(v.Waves, waveRow{Wave: w, Last: lastDay(w)})
-		n, err := s.Indicators.Network(ctx, pa, w.ID)
-		if err != nil {
-			return v, err
-		}
-		frame = append(frame, netTies(n.Pairs(indicators.AnyTie), false)...)
 	}
 	n, err := s.Indicators.Network(ctx, pa, wave)
 	if errors.Is(err, indicators.ErrNoPartnerWave) {
@@ -87,6 +75,16 @@ func (s *server) networkOf(ctx context.Context, p *page, pa partnership.Partners
 		return v, err
 	}
 	v.Wave = n.Wave
+	var frame []charts.NetTie
+	for _, w := range v.Waves {
+		round := n
+		if w.Wave.ID != n.Wave {
+			if round, err = s.Indicators.Network(ctx, pa, w.Wave.ID); err != nil {
+				return v, err
+			}
+		}
+		frame = append(frame, netTies(round.Pairs(indicators.AnyTie), false)...)
+	}
 	sectorIndex := map[string]int{}
 	var groups []string
 	for i, sec := range partnership.Sectors {
@@ -170,4 +168,20 @@ func netTies(pairs []indicators.Pair, alike bool) []charts.NetTie {
 		ties = append(ties, charts.NetTie{A: t.A, B: t.B, Weight: w})
 	}
 	return ties
+}
+
+// partnerRounds lists a partnership's partner rounds that have opened,
+// for a menu of rounds and for a map laid out on all of them.
+func (s *server) partnerRounds(ctx context.Context, pa partnership.Partnership) ([]waveRow, error) {
+	ws, err := s.Store.Waves(ctx, pa.ID)
+	if err != nil {
+		return nil, err
+	}
+	var rows []waveRow
+	for _, w := range ws {
+		if w.Respondents == "partners" && w.Status(s.Now()) != partnership.Scheduled {
+			rows = append(rows, waveRow{Wave: w, Last: lastDay(w)})
+		}
+	}
+	return rows, nil
 }
