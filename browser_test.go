@@ -205,21 +205,8 @@ func TestNoOptionOverflowsOnAPhone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := loopback.FreeAddr(t)
-	ctx, stop := context.WithCancel(context.Background())
-	done := startServer(ctx, t, addr, t.TempDir(), map[string]string{}, &syncBuffer{})
-	defer func() {
-		stop()
-		<-done
-	}()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	bctx, cancelTimeout := context.WithTimeout(bctx, 2*time.Minute)
-	defer cancelTimeout()
+	base := serveAt(t, t.TempDir(), map[string]string{}, &syncBuffer{})
+	bctx := newTab(t, chromium, 2*time.Minute)
 	catalog, err := forms.Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -237,7 +224,7 @@ func TestNoOptionOverflowsOnAPhone(t *testing.T) {
 			name := f.ID + "-" + lang
 			err := chromedp.Do(bctx,
 				chromedp.EmulateViewport(360, 640),
-				chromedp.Navigate(fmt.Sprintf("http://%s/f/%s?lang=%s", addr, f.ID, lang)),
+				chromedp.Navigate(fmt.Sprintf("%s/f/%s?lang=%s", base, f.ID, lang)),
 				chromedp.WaitVisible(chromedp.CSS("button.send")),
 				pageCheck(t, axeSource, "", "form-"+name, 30<<10),
 				into(&over, chromedp.Evaluate[[]string](overflowJS)),
@@ -273,7 +260,7 @@ func TestNoOptionOverflowsOnAPhone(t *testing.T) {
 			_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 			return err
 		}),
-		chromedp.Navigate("http://"+addr+"/f/citizen_short?lang=da"),
+		chromedp.Navigate(base+"/f/citizen_short?lang=da"),
 		chromedp.Click(chromedp.CSS(`input[name=q_duration][value=first_time]`)),
 		chromedp.Click(chromedp.CSS(`input[name=q_frequency][value=weekly]`)),
 		chromedp.Click(chromedp.CSS(`input[name=q_barriers][value=transport]`)),
@@ -292,4 +279,37 @@ func TestNoOptionOverflowsOnAPhone(t *testing.T) {
 	if shots != "" {
 		_ = os.WriteFile(filepath.Join(shots, "form-errors-da-360.png"), png, 0o644)
 	}
+}
+
+// serveAt runs the program over the embedded store in dir on a free
+// loopback port until the test ends, and returns the address to browse.
+func serveAt(t *testing.T, dir string, env map[string]string, out *syncBuffer) string {
+	t.Helper()
+	addr := loopback.FreeAddr(t)
+	ctx, stop := context.WithCancel(context.Background())
+	done := startServer(ctx, t, addr, dir, env, out)
+	t.Cleanup(func() {
+		stop()
+		<-done
+	})
+	return "http://" + addr
+}
+
+// newTab starts headless Chromium for the test, with a fresh profile and
+// nothing fetched from the internet, and gives a tab that closes when the
+// test ends or after timeout.
+func newTab(t *testing.T, chromium string, timeout time.Duration) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	tab, cancelTab := chromedp.NewContext(allocCtx)
+	tab, cancelTimeout := context.WithTimeout(tab, timeout)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelTab()
+		cancelAlloc()
+	})
+	return tab
 }

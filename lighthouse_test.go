@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"samspil/internal/loopback"
 )
 
 // Lighthouse (mobile, version 12 as pinned in e2e/package.json) scores
@@ -27,20 +24,14 @@ func TestCitizenFormsInLighthouse(t *testing.T) {
 		}
 		t.Skip("Lighthouse is missing (npm ci --prefix e2e): skipping")
 	}
-	addr := loopback.FreeAddr(t)
-	ctx, stop := context.WithCancel(context.Background())
-	done := startServer(ctx, t, addr, t.TempDir(), map[string]string{}, &syncBuffer{})
-	defer func() {
-		stop()
-		<-done
-	}()
+	base := serveAt(t, t.TempDir(), map[string]string{}, &syncBuffer{})
 	for _, page := range []string{"citizen_short?lang=da", "citizen_short?lang=ar", "who5?lang=da", "activity_checkin?lang=tr"} {
 		out := filepath.Join(t.TempDir(), "report.json")
 		// On a busy machine Lighthouse sometimes fails to record its own
 		// trace (NO_NAVSTART, NO_FCP); that says nothing of the page, so
 		// such a run is tried again, up to three times.
 		for attempt := 1; ; attempt++ {
-			cmd := exec.Command("node", cli, "http://"+addr+"/f/"+page, "--chrome-path="+chromium,
+			cmd := exec.Command("node", cli, base+"/f/"+page, "--chrome-path="+chromium,
 				"--chrome-flags=--headless=new --no-sandbox", "--form-factor=mobile", "--output=json", "--output-path="+out, "--quiet")
 			msg, err := cmd.CombinedOutput()
 			if err == nil {

@@ -13,7 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"samspil/access"
-	"samspil/internal/loopback"
 	"samspil/partnership"
 	"samspil/storage"
 )
@@ -31,21 +30,8 @@ func TestPartnerSurveyInABrowser(t *testing.T) {
 	}
 	dir := t.TempDir()
 	token := seedRoster(t, dir, 35)
-	addr := loopback.FreeAddr(t)
-	ctx, stop := context.WithCancel(context.Background())
-	done := startServer(ctx, t, addr, dir, map[string]string{}, &syncBuffer{})
-	defer func() {
-		stop()
-		<-done
-	}()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	bctx, cancelTimeout := context.WithTimeout(bctx, 2*time.Minute)
-	defer cancelTimeout()
+	base := serveAt(t, dir, map[string]string{}, &syncBuffer{})
+	bctx := newTab(t, chromium, 2*time.Minute)
 
 	shots := os.Getenv("SAMSPIL_SCREENSHOTS")
 	var found int
@@ -59,7 +45,7 @@ func TestPartnerSurveyInABrowser(t *testing.T) {
 	var roster []byte
 	err = chromedp.Do(bctx,
 		chromedp.EmulateViewport(360, 640),
-		chromedp.Navigate("http://"+addr+"/i/"+token+"?lang=da"),
+		chromedp.Navigate(base+"/i/"+token+"?lang=da"),
 		pageCheck(t, axeSource, "", "partner-survey", 30<<10),
 		into(&sectors, chromedp.Evaluate[[]string](`[...document.querySelectorAll("h3.sector")].map(h => h.textContent)`)),
 		into(&over, chromedp.Evaluate[[]string](overflowJS)),

@@ -15,7 +15,6 @@ import (
 	"samspil/access"
 	"samspil/forms"
 	"samspil/internal/demo"
-	"samspil/internal/loopback"
 	"samspil/storage"
 )
 
@@ -34,26 +33,9 @@ func TestResultsInABrowser(t *testing.T) {
 	}
 	dir := t.TempDir()
 	d, passwords := seedDemo(t, dir)
-	addr := loopback.FreeAddr(t)
-	ctx, stop := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := startServer(ctx, t, addr, dir, map[string]string{}, out)
-	defer func() {
-		stop()
-		<-done
-	}()
-	base := "http://" + addr
+	base := serveAt(t, dir, map[string]string{}, &syncBuffer{})
 	shots := os.Getenv("SAMSPIL_SCREENSHOTS")
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	bctx, cancelTimeout := context.WithTimeout(bctx, 4*time.Minute)
-	defer cancelTimeout()
+	bctx := newTab(t, chromium, 4*time.Minute)
 
 	check := func(name string, maxSize float64) chromedp.Action[chromedp.Void] {
 		return pageCheck(t, axeSource, shots, "results-"+name, maxSize)
