@@ -22,6 +22,7 @@ import (
 
 	"samspil/access"
 	"samspil/api"
+	"samspil/followup"
 	"samspil/forms"
 	"samspil/i18n"
 	"samspil/indicators"
@@ -106,6 +107,9 @@ type config struct {
 	mongoURI  string
 	adminKey  string
 	publicURL string
+	// followUpSecret hashes follow-up codes; empty uses the data folder's
+	// key file.
+	followUpSecret string
 	// trustedProxies are the reverse proxies whose forwarded headers count.
 	trustedProxies []string
 	// args are what follows the flags, such as form ids.
@@ -145,6 +149,7 @@ func parseConfigWith(args []string, getenv func(string) string, stderr io.Writer
 		return config{}, fmt.Errorf("SAMSPIL_TRUSTED_PROXIES: %w", err)
 	}
 	cfg.adminKey = getenv("SAMSPIL_ADMIN_KEY")
+	cfg.followUpSecret = getenv("SAMSPIL_FOLLOWUP_SECRET")
 	if extra != nil {
 		extra(fs)
 	}
@@ -254,6 +259,12 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	figures := indicators.New(store, store, finder, time.Now)
 	// One intake service stores responses from the API and the pages.
 	responses := intake.New(store, finder, time.Now)
+	keys, err := followUpKeys(cfg.followUpSecret, cfg.dataDir)
+	if err != nil {
+		return err
+	}
+	followUps := followup.New(store, keys, time.Now)
+	responses.FollowUps(followUps)
 	publicURL := strings.TrimSuffix(cfg.publicURL, "/")
 	app, err := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger, Indicators: figures,
 		Intake: responses, PublicURL: publicURL, TrustedProxies: cfg.trustedProxies})
@@ -261,7 +272,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 		return err
 	}
 	if err := web.Mount(app, web.Config{Store: store, Forms: catalog, FindForm: finder, Messages: messages, Indicators: figures,
-		Intake: responses, Logger: logger, PublicURL: publicURL}); err != nil {
+		Intake: responses, FollowUps: followUps, Logger: logger, PublicURL: publicURL}); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.addr)

@@ -30,6 +30,8 @@ type submission struct {
 	Partnership  string         `json:"partnership"`
 	Activity     string         `json:"activity"`
 	Answers      map[string]any `json:"answers"`
+	// FollowUp is "new" for a new follow-up code, or a code given before.
+	FollowUp string `json:"follow_up" validate:"max=40"`
 }
 
 // keyRequest asks for a new API key.

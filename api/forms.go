@@ -119,6 +119,8 @@ type receipt struct {
 	SubmissionID string       `json:"submission_id"`
 	Version      int          `json:"version"`
 	Scores       forms.Scores `json:"scores"`
+	// FollowUpCode is the code the answers are linked to, when asked.
+	FollowUpCode string `json:"follow_up_code,omitempty"`
 }
 
 // submitResponse stores a citizen's answers. Phones retry on bad
@@ -156,19 +158,23 @@ func (s *server) submitResponse(store ResponseStore, formStore FormStore) fiber.
 		if sub.Lang != "" && !f.HasLanguage(sub.Lang) {
 			found = append(found, intake.Problem{Field: "lang", Detail: fieldError{field: "lang", code: "invalid_lang", msgID: "invalid_lang"}})
 		}
-		stored, created, err := s.intake.Submit(c.UserContext(), intake.Citizen{Form: f, SubmissionID: sub.SubmissionID, Lang: sub.Lang,
-			Partnership: sub.Partnership, Activity: sub.Activity, Answers: sub.Answers, Problems: found})
+		got, err := s.intake.Submit(c.UserContext(), intake.Citizen{Form: f, SubmissionID: sub.SubmissionID, Lang: sub.Lang,
+			Partnership: sub.Partnership, Activity: sub.Activity, Answers: sub.Answers, Problems: found, FollowUp: sub.FollowUp})
 		if err != nil {
 			return intakeError(err)
 		}
-		if created {
+		if got.Created {
 			c.Status(http.StatusCreated)
 		}
-		scores := stored.Scores
+		stored, scores := got.Response, got.Response.Scores
 		if scores == nil {
 			scores = forms.Scores{}
 		}
-		return c.JSON(receipt{ID: stored.ID, SubmissionID: stored.SubmissionID, Version: stored.FormVersion, Scores: scores})
+		var code string
+		if got.FollowUp != "" {
+			code = got.FollowUp.String()
+		}
+		return c.JSON(receipt{ID: stored.ID, SubmissionID: stored.SubmissionID, Version: stored.FormVersion, Scores: scores, FollowUpCode: code})
 	}
 }
 
@@ -202,7 +208,9 @@ func intakeError(err error) error {
 
 // placeMessages name the message for each problem with a citizen link.
 var placeMessages = map[string]string{"unknown_partnership": "partnership_not_found",
-	"unknown_activity": "activity_not_found", "inactive_activity": "activity_inactive", intake.CodeNoAnswers: "no_answers"}
+	"unknown_activity": "activity_not_found", "inactive_activity": "activity_inactive", intake.CodeNoAnswers: "no_answers",
+	intake.CodeInvalidFollowUp: intake.CodeInvalidFollowUp, intake.CodeUnknownFollowUp: intake.CodeUnknownFollowUp,
+	intake.CodeFollowUpUnavailable: intake.CodeFollowUpUnavailable}
 
 // intakeProblem is one problem intake found, as a field error.
 func intakeProblem(p intake.Problem) fieldError {

@@ -10,9 +10,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"samspil/followup"
 	"samspil/forms"
 	"samspil/partnership"
 )
@@ -39,9 +41,10 @@ type FormFinder interface {
 
 // Service takes in responses.
 type Service struct {
-	store Store
-	forms FormFinder
-	now   func() time.Time
+	store     Store
+	forms     FormFinder
+	followUps *followup.Service
+	now       func() time.Time
 	// stored counts responses stored for the first time, for metrics.
 	stored atomic.Int64
 }
@@ -50,6 +53,10 @@ type Service struct {
 func New(store Store, forms FormFinder, now func() time.Time) *Service {
 	return &Service{store: store, forms: forms, now: now}
 }
+
+// FollowUps lets citizens link their answers with follow-up codes;
+// without it, a submission asking for one is refused.
+func (s *Service) FollowUps(f *followup.Service) { s.followUps = f }
 
 // Stored tells how many responses this process stored for the first time.
 func (s *Service) Stored() int64 { return s.stored.Load() }
@@ -160,22 +167,45 @@ type Citizen struct {
 	// Problems found by the adapter (such as a malformed field) are
 	// reported together with intake's own.
 	Problems []Problem
+	// FollowUp asks for a new follow-up code (NewFollowUp) or names the
+	// code this citizen was given before; empty, the answers stand alone.
+	FollowUp string
 }
 
-// Submit validates, scores and stores a citizen's submission. A retry of a
-// stored submission with the same answers is acknowledged again (created
-// false); with other answers it is ErrConflict.
-func (s *Service) Submit(ctx context.Context, sub Citizen) (stored forms.Response, created bool, err error) {
+// NewFollowUp asks for a new follow-up code.
+const NewFollowUp = "new"
+
+// Receipt says what became of a stored submission.
+type Receipt struct {
+	Response forms.Response
+	// Created is false for a retry of answers stored before.
+	Created bool
+	// FollowUp is the code the answers are linked to, if any.
+	FollowUp followup.Code
+}
+
+// Submit validates, scores and stores a citizen's submission, and links it
+// to a follow-up code when asked. A retry of a stored submission with the
+// same answers is acknowledged again (Created false, the same code); with
+// other answers it is ErrConflict.
+func (s *Service) Submit(ctx context.Context, sub Citizen) (Receipt, error) {
 	f := sub.Form
 	if f.Kind == forms.KindPartner {
-		return stored, false, ErrPartnerForm
+		return Receipt{}, ErrPartnerForm
 	}
 	problems := sub.Problems
 	wave, misplaced, err := s.Place(ctx, f, sub.Partnership, sub.Activity)
 	if err != nil {
-		return stored, false, err
+		return Receipt{}, err
 	}
 	problems = append(problems, misplaced...)
+	code, wantsCode, problem, err := s.followUp(ctx, sub)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if problem != nil {
+		problems = append(problems, *problem)
+	}
 	validate := f.Validate
 	if sub.Shown {
 		validate = f.ValidateShown
@@ -186,7 +216,7 @@ func (s *Service) Submit(ctx context.Context, sub Citizen) (stored forms.Respons
 		problems = append(problems, noAnswers)
 	}
 	if len(problems) > 0 {
-		return stored, false, &Invalid{Problems: problems}
+		return Receipt{}, &Invalid{Problems: problems}
 	}
 	lang := sub.Lang
 	if !f.HasLanguage(lang) {
@@ -194,16 +224,60 @@ func (s *Service) Submit(ctx context.Context, sub Citizen) (stored forms.Respons
 	}
 	r := forms.NewResponse(f, sub.SubmissionID, lang, answers, s.now())
 	r.Partnership, r.Activity, r.Wave = sub.Partnership, sub.Activity, wave
-	stored, created, err = s.store.SaveResponse(ctx, r, f.Counts(answers))
+	stored, created, err := s.store.SaveResponse(ctx, r, f.Counts(answers))
 	switch {
 	case err != nil:
-		return stored, false, unavailable(err)
+		return Receipt{}, unavailable(err)
 	case created:
 		s.stored.Add(1)
 	case !stored.SameAs(r):
-		return stored, false, ErrConflict
+		return Receipt{}, ErrConflict
 	}
-	return stored, created, nil
+	// Linked after it is stored, and again on a retry: a link cut short
+	// is made whole when the phone sends again.
+	switch {
+	case wantsCode:
+		code, err = s.followUps.Issue(ctx, sub.Partnership, stored.ID)
+	case code != "":
+		err = s.followUps.Link(ctx, code, sub.Partnership, stored.ID)
+	}
+	if err != nil {
+		return Receipt{}, unavailable(err)
+	}
+	return Receipt{Response: stored, Created: created, FollowUp: code}, nil
+}
+
+// Follow-up problems: the code cannot be one, no answers are linked to
+// it in this partnership, or codes are not offered here.
+const (
+	CodeInvalidFollowUp     = "invalid_follow_up"
+	CodeUnknownFollowUp     = "unknown_follow_up"
+	CodeFollowUpUnavailable = "follow_up_unavailable"
+)
+
+// followUp reads what a submission asks of follow-up codes: a new code,
+// or the known code to link the answers to.
+func (s *Service) followUp(ctx context.Context, sub Citizen) (followup.Code, bool, *Problem, error) {
+	text := strings.TrimSpace(sub.FollowUp)
+	switch {
+	case text == "":
+		return "", false, nil, nil
+	case s.followUps == nil || sub.Partnership == "":
+		// A code follows a person within one partnership's questions.
+		return "", false, &Problem{Field: "follow_up", Code: CodeFollowUpUnavailable}, nil
+	case text == NewFollowUp:
+		return "", true, nil, nil
+	}
+	code, _, err := s.followUps.Find(ctx, text, sub.Partnership)
+	switch {
+	case errors.Is(err, followup.ErrMalformed):
+		return "", false, &Problem{Field: "follow_up", Code: CodeInvalidFollowUp}, nil
+	case errors.Is(err, followup.ErrUnknown):
+		return "", false, &Problem{Field: "follow_up", Code: CodeUnknownFollowUp}, nil
+	case err != nil:
+		return "", false, nil, unavailable(err)
+	}
+	return code, false, nil, nil
 }
 
 // noAnswers refuses a response without a single answer: it would count

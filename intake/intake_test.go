@@ -49,17 +49,18 @@ func TestCitizenSubmissions(t *testing.T) {
 
 	sub := Citizen{Form: f, SubmissionID: "2c9f1c61-3f4c-4a57-9d59-3a6f0c2b1e01", Lang: "da", Partnership: "vest", Activity: "cafe",
 		Answers: map[string]any{"belonging_place": 4}}
-	r, created, err := s.Submit(ctx, sub)
+	got, err := s.Submit(ctx, sub)
+	r, created := got.Response, got.Created
 	if err != nil || !created || r.Wave != "w2" || r.Activity != "cafe" {
 		t.Fatalf("first submission: %+v, %v, %v; want it placed in the open wave", r, created, err)
 	}
 	// A phone's retry is acknowledged again; other answers under the same
 	// id are a conflict.
-	if _, created, err := s.Submit(ctx, sub); err != nil || created {
-		t.Errorf("retry: created %v, %v; want acknowledged again", created, err)
+	if got, err := s.Submit(ctx, sub); err != nil || got.Created {
+		t.Errorf("retry: created %v, %v; want acknowledged again", got.Created, err)
 	}
 	sub.Answers = map[string]any{"belonging_place": 2}
-	if _, _, err := s.Submit(ctx, sub); !errors.Is(err, ErrConflict) {
+	if _, err := s.Submit(ctx, sub); !errors.Is(err, ErrConflict) {
 		t.Errorf("other answers under one id: %v, want ErrConflict", err)
 	}
 	if s.Stored() != 1 {
@@ -77,7 +78,7 @@ func TestCitizenSubmissions(t *testing.T) {
 		{"vest", "", map[string]any{}, []string{"no_answers"}},
 	}
 	for _, tt := range tests {
-		_, _, err := s.Submit(ctx, Citizen{Form: f, SubmissionID: "5b0a1f7e-6d5c-4f3e-8a2b-1c0d9e8f7a6b", Partnership: tt.pid, Activity: tt.aid, Answers: tt.answers})
+		_, err := s.Submit(ctx, Citizen{Form: f, SubmissionID: "5b0a1f7e-6d5c-4f3e-8a2b-1c0d9e8f7a6b", Partnership: tt.pid, Activity: tt.aid, Answers: tt.answers})
 		var invalid *Invalid
 		if !errors.As(err, &invalid) {
 			t.Errorf("%s/%s: %v, want Invalid", tt.pid, tt.aid, err)
@@ -92,7 +93,7 @@ func TestCitizenSubmissions(t *testing.T) {
 		}
 	}
 	partnerForm, _ := c.Form("partner_survey", 0)
-	if _, _, err := s.Submit(ctx, Citizen{Form: partnerForm}); !errors.Is(err, ErrPartnerForm) {
+	if _, err := s.Submit(ctx, Citizen{Form: partnerForm}); !errors.Is(err, ErrPartnerForm) {
 		t.Errorf("partner form without an invitation: %v", err)
 	}
 }

@@ -126,12 +126,17 @@ func (a *pageAllocator) next(cell, day string) string {
 	return p.id
 }
 
-// writeRows sets rows in a page, creating it if needed.
-func (s *Store) writeRows(ctx context.Context, page string, place responseDoc, rows bson.D) error {
-	err := s.update(ctx, s.pages, bson.D{{Key: "_id", Value: page}}, bson.D{
-		{Key: "$set", Value: rows},
-		{Key: "$setOnInsert", Value: cellFields(place, place.Day)},
-	}, true)
+// writeRows sets rows in a page and removes others (erased responses'),
+// creating the page if needed.
+func (s *Store) writeRows(ctx context.Context, page string, place responseDoc, rows, gone bson.D) error {
+	update := bson.D{{Key: "$setOnInsert", Value: cellFields(place, place.Day)}}
+	if len(rows) > 0 {
+		update = append(update, bson.E{Key: "$set", Value: rows})
+	}
+	if len(gone) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: gone})
+	}
+	err := s.update(ctx, s.pages, bson.D{{Key: "_id", Value: page}}, update, true)
 	if err != nil {
 		return fmt.Errorf("write export page %q: %w", page, err)
 	}
@@ -147,7 +152,8 @@ type pageWriter struct {
 
 type pendingPage struct {
 	place responseDoc
-	rows  bson.D
+	// rows to set and gone, the rows of erased responses, to remove.
+	rows, gone bson.D
 }
 
 func (s *Store) newPageWriter() *pageWriter {
@@ -160,16 +166,21 @@ func (w *pageWriter) add(ctx context.Context, doc responseDoc) error {
 	if doc.Page == "" {
 		return nil
 	}
-	row, err := rowOf(doc)
-	if err != nil {
-		return err
-	}
 	p := w.pages[doc.Page]
 	if p == nil {
 		p = &pendingPage{place: doc}
 		w.pages[doc.Page] = p
 	}
-	p.rows = append(p.rows, bson.E{Key: "rows." + rowKey(doc.ID), Value: row})
+	key := "rows." + rowKey(doc.ID)
+	if doc.Erased {
+		p.gone = append(p.gone, bson.E{Key: key, Value: ""})
+		return nil
+	}
+	row, err := rowOf(doc)
+	if err != nil {
+		return err
+	}
+	p.rows = append(p.rows, bson.E{Key: key, Value: row})
 	if len(p.rows) >= pageSize {
 		return w.write(ctx, doc.Page)
 	}
@@ -179,7 +190,7 @@ func (w *pageWriter) add(ctx context.Context, doc responseDoc) error {
 func (w *pageWriter) write(ctx context.Context, page string) error {
 	p := w.pages[page]
 	delete(w.pages, page)
-	return w.s.writeRows(ctx, page, p.place, p.rows)
+	return w.s.writeRows(ctx, page, p.place, p.rows, p.gone)
 }
 
 // flush writes the pages still queued.

@@ -61,11 +61,17 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 		return done, fmt.Errorf("read responses: %w", err)
 	}
 	defer cur.Close(ctx)
-	var uncounted []string
+	var uncounted, erased []string
 	for cur.Next(ctx) {
 		var d responseDoc
 		if err := cur.Decode(&d); err != nil {
 			return done, fmt.Errorf("decode response: %w", err)
+		}
+		if d.Erased {
+			// An erasure cut short: the rebuilt totals leave it out, and
+			// it goes.
+			erased = append(erased, d.ID)
+			continue
 		}
 		if rescored, err := s.rescore(ctx, &d, recount); err != nil {
 			return done, err
@@ -137,6 +143,11 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 		if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: id}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: true}}}}, false); err != nil {
 			return done, fmt.Errorf("mark %q counted: %w", id, err)
+		}
+	}
+	if len(erased) > 0 {
+		if _, err := s.responses.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: erased}}}}); err != nil {
+			return done, fmt.Errorf("delete %d erased responses: %w", len(erased), err)
 		}
 	}
 	if _, err := s.uncounted.DeleteMany(ctx, bson.D{}); err != nil {

@@ -47,6 +47,9 @@ type responseDoc struct {
 	Revision   int        `bson:"revision"`
 	Uncount    countList  `bson:"uncount,omitempty"`
 	ReplacedAt *time.Time `bson:"replaced_at,omitempty"`
+	// Erased marks the revision that takes an erased response off the
+	// totals: it holds no answers, and goes once it is counted.
+	Erased bool `bson:"erased,omitempty"`
 }
 
 // countList is the increments a response makes to its cells. It is
@@ -371,6 +374,16 @@ func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, youn
 			continue
 		case err != nil:
 			return repaired, young, fmt.Errorf("load journaled response %q: %w", e.ID, err)
+		case doc.Erased:
+			// An erasure cut short: finish it, whatever its age.
+			if err := s.finishErasure(ctx, doc); err != nil {
+				return repaired, young, err
+			}
+			if err := s.unjournal(ctx, e.ID); err != nil {
+				return repaired, young, err
+			}
+			repaired++
+			continue
 		case doc.Counted:
 			// Counted, but the journal entry outlived a crash.
 			if err := s.unjournal(ctx, e.ID); err != nil {

@@ -67,6 +67,8 @@ type Store struct {
 	users, sessions, setupLinks *mongo.Collection
 
 	partnerships, partners, activities, waves, invitations, audit *mongo.Collection
+	// followUps links the responses of each follow-up code, by its hash.
+	followUps *mongo.Collection
 
 	// FerretDB v1 runs an update as a read followed by a write, so two
 	// concurrent $inc on one document can lose one. The embedded store has
@@ -160,6 +162,7 @@ func (s *Store) connect(ctx context.Context, uri, database string, monitor *even
 	s.waves = s.db.Collection("waves")
 	s.invitations = s.db.Collection("invitations")
 	s.audit = s.db.Collection("audit")
+	s.followUps = s.db.Collection("follow_ups")
 	return nil
 }
 
@@ -187,6 +190,7 @@ func (s *Store) prepare(ctx context.Context) error {
 			{s.totals, mongo.IndexModel{Keys: bson.D{{Key: "partnership", Value: 1}, {Key: "form", Value: 1}}}},
 			{s.daily, mongo.IndexModel{Keys: bson.D{{Key: "partnership", Value: 1}, {Key: "form", Value: 1}}}},
 			{s.pages, mongo.IndexModel{Keys: bson.D{{Key: "form", Value: 1}, {Key: "partnership", Value: 1}, {Key: "wave", Value: 1}}}},
+			{s.followUps, mongo.IndexModel{Keys: bson.D{{Key: "partnership", Value: 1}}}},
 		}...)
 	}
 	for _, ix := range indexes {
@@ -195,7 +199,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if s.embedded != nil {
-		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit, s.users, s.sessions, s.setupLinks} {
+		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit, s.users, s.sessions, s.setupLinks, s.followUps} {
 			err := s.db.CreateCollection(ctx, coll.Name())
 			var ce mongo.CommandError
 			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {

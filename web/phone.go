@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
+	"samspil/followup"
 	"samspil/forms"
 	"samspil/i18n"
 	"samspil/intake"
@@ -48,6 +49,7 @@ func (s *server) showForm(c *fiber.Ctx, _ *request) error {
 		return phoneErr(http.StatusUnprocessableEntity, "link_not_valid")
 	}
 	p := s.newPage(c, f, lang, uuid.NewString(), nil, nil)
+	s.offerFollowUp(&p, nil)
 	return s.renderPhone(c, http.StatusOK, "form.html", p)
 }
 
@@ -72,40 +74,53 @@ func (s *server) postForm(c *fiber.Ctx, _ *request) error {
 	if _, err := uuid.Parse(submission); err != nil {
 		submission = uuid.NewString()
 	}
-	again := func(status int, banner string, problems []forms.Problem) error {
+	again := func(status int, banner string, problems []forms.Problem, followUp *intake.Problem) error {
 		p := s.newPage(c, f, lang, submission, posted, problems)
 		p.Banner = banner
+		s.offerFollowUp(&p, posted)
+		if followUp != nil && p.FollowUp != nil {
+			p.FollowUp.Error = s.Messages.Text(lang, followUp.Code, nil)
+			p.Errors = append(p.Errors, questionError{ID: "follow", Question: shortText(p.FollowUp.Question), Message: p.FollowUp.Error})
+		}
 		return s.renderPhone(c, status, "form.html", p)
 	}
 	if !s.validCSRF(c, posted.Get("_csrf")) {
-		return again(http.StatusForbidden, s.Messages.Text(lang, "csrf_page", nil), nil)
+		return again(http.StatusForbidden, s.Messages.Text(lang, "csrf_page", nil), nil, nil)
 	}
-	_, created, err := s.Intake.Submit(c.UserContext(), intake.Citizen{Form: f, SubmissionID: submission, Lang: lang,
+	got, err := s.Intake.Submit(c.UserContext(), intake.Citizen{Form: f, SubmissionID: submission, Lang: lang,
 		Partnership: posted.Get("p"), Activity: posted.Get("a"), Answers: rawAnswers(f.Items, posted, "q_"),
 		// Answers to questions an earlier answer made not apply are left
 		// out only once the citizen has seen that and sent again.
-		Shown: posted.Get("_confirm") == "hidden"})
+		Shown: posted.Get("_confirm") == "hidden", FollowUp: followUpAsked(posted)})
 	var invalid *intake.Invalid
+	var followUp *intake.Problem
+	if errors.As(err, &invalid) {
+		followUp = followUpProblem(invalid)
+	}
 	switch {
-	case errors.As(err, &invalid) && invalid.Empty():
-		return again(http.StatusUnprocessableEntity, s.Messages.Text(lang, "no_answers", nil), nil)
-	case errors.As(err, &invalid) && len(invalid.AnswerProblems()) < len(invalid.Problems):
+	case invalid != nil && invalid.Empty():
+		return again(http.StatusUnprocessableEntity, s.Messages.Text(lang, "no_answers", nil), nil, nil)
+	case invalid != nil && len(invalid.AnswerProblems())+btoi(followUp != nil) < len(invalid.Problems):
 		return phoneErr(http.StatusUnprocessableEntity, "link_not_valid")
-	case errors.As(err, &invalid):
-		return again(http.StatusUnprocessableEntity, "", invalid.AnswerProblems())
+	case invalid != nil:
+		return again(http.StatusUnprocessableEntity, "", invalid.AnswerProblems(), followUp)
 	case errors.Is(err, intake.ErrUnavailable):
 		s.Logger.Error("store a response from the phone form", "err", err)
 		c.Set(fiber.HeaderRetryAfter, "60")
-		return again(http.StatusServiceUnavailable, s.Messages.Text(lang, "store_down_page", nil), nil)
+		return again(http.StatusServiceUnavailable, s.Messages.Text(lang, "store_down_page", nil), nil, nil)
 	case err != nil:
 		return err
 	}
 	status, body := http.StatusCreated, "thanks_body"
-	if !created {
+	if !got.Created {
 		// A double tap or a page sent again: the first answers stand.
 		status, body = http.StatusOK, "thanks_again"
 	}
-	return s.renderPhone(c, status, "thanks.html", s.thanksPage(c, f, lang, posted.Get("p"), body))
+	p := s.thanksPage(c, f, lang, posted.Get("p"), body)
+	if got.FollowUp != "" {
+		s.showCode(&p, got.FollowUp, followUpAsked(posted) == intake.NewFollowUp)
+	}
+	return s.renderPhone(c, status, "thanks.html", p)
 }
 
 // thanksPage is the thank-you page in lang, linking to the partnership's
@@ -221,4 +236,26 @@ func answerMessage(p forms.Problem) string {
 		return p.Code + "_" + expected
 	}
 	return p.Code
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// showCode puts a follow-up code on a thank-you page: a new one shown
+// once, large, to write down, or word that the answers joined a code's.
+// The page then has no language links, which would lose the code.
+func (s *server) showCode(p *phonePage, code followup.Code, isNew bool) {
+	for _, id := range followUpUI {
+		p.UI[id] = s.Messages.Text(p.Lang, id, nil)
+	}
+	p.Forget = "/forget?" + url.Values{"lang": {p.Lang}}.Encode()
+	if !isNew {
+		p.Banner += " " + p.UI["follow_linked"]
+		return
+	}
+	p.Code, p.Languages = code.String(), nil
 }

@@ -22,6 +22,7 @@ import (
 
 	"samspil/access"
 	"samspil/api"
+	"samspil/followup"
 	"samspil/forms"
 	"samspil/i18n"
 	"samspil/indicators"
@@ -62,12 +63,19 @@ func newPhones(t *testing.T, catalog *forms.Catalog, intakeStore func(*storage.S
 	}
 	finder := catalogFinder{catalog}
 	responses := intake.New(in, finder, ph.now)
+	keys, err := followup.NewKeyring(bytes.Repeat([]byte("k"), followup.MinSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	followUps := followup.New(c.store, keys, ph.now)
+	responses.FollowUps(followUps)
 	app, err := api.New(api.Config{Forms: catalog, Messages: msgs, Store: c.store, Now: ph.now, Intake: responses})
 	if err != nil {
 		t.Fatal(err)
 	}
 	figures := indicators.New(c.store, c.store, indicators.Catalog(catalog), ph.now)
-	if err := Mount(app, Config{Store: c.store, Forms: catalog, Messages: msgs, Now: ph.now, Intake: responses, Indicators: figures}); err != nil {
+	if err := Mount(app, Config{Store: c.store, Forms: catalog, Messages: msgs, Now: ph.now, Intake: responses, Indicators: figures,
+		FollowUps: followUps}); err != nil {
 		t.Fatal(err)
 	}
 	ph.app = app

@@ -66,6 +66,15 @@ type phonePage struct {
 	// ConfirmHidden says answers to questions that no longer apply were
 	// sent: sending the page again confirms leaving them out.
 	ConfirmHidden bool
+	// FollowUp is the optional question of answering again under a code,
+	// and on the deletion page the code typed.
+	FollowUp *followUpField
+	// Code is the follow-up code a thank-you page gives, shown once;
+	// Forget links to where a code deletes its answers.
+	Code, Forget string
+	// Found says what a code links, before deleting; Done, what was
+	// deleted.
+	Found, Done string
 }
 
 type languageLink struct {

@@ -43,6 +43,9 @@ func (s *server) routes() []route {
 		// What the people who answered said, for them.
 		{get, "/r/:pid", access.Anyone, s.showCitizenResults, forPhone},
 		{post, "/i/:token", access.Anyone, s.postInvitation, forPhone},
+		// A citizen deletes their answers with their follow-up code.
+		{get, "/forget", access.Anyone, s.showForget, forPhone},
+		{post, "/forget", access.Anyone, s.postForget, forPhone},
 
 		{get, "/", access.Anyone, s.front, forStaff},
 		{get, "/login", access.Anyone, s.loginPage, forStaff},

@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"samspil/access"
+	"samspil/followup"
 	"samspil/forms"
 	"samspil/i18n"
 	"samspil/indicators"
@@ -95,6 +96,8 @@ type Config struct {
 	// FindForm finds forms another instance published since this one
 	// started; Forms is asked first.
 	FindForm intake.FormFinder
+	// FollowUps finds and forgets follow-up codes; nil offers none.
+	FollowUps *followup.Service
 }
 
 // server carries what handlers share.

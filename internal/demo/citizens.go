@@ -56,8 +56,9 @@ func (s *seeder) citizenAnswers(ctx context.Context, w partnership.Wave, i int) 
 	slices.SortStableFunc(list, func(a, b citizenAnswer) int { return a.at.Compare(b.at) })
 	return giveAll(ctx, len(list), func(ctx context.Context, i int) error {
 		a := list[i]
-		r, created, err := s.intakeAt(a.at).Submit(ctx, intake.Citizen{Form: s.citizen, SubmissionID: a.id, Lang: a.lang,
+		got, err := s.intakeAt(a.at).Submit(ctx, intake.Citizen{Form: s.citizen, SubmissionID: a.id, Lang: a.lang,
 			Partnership: PartnershipID, Activity: a.activity, Answers: a.answers})
+		r, created := got.Response, got.Created
 		var invalid *intake.Invalid
 		switch {
 		case errors.As(err, &invalid):

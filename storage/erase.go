@@ -1,0 +1,76 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"samspil/forms"
+)
+
+// Erasing a response follows the rule of every change to the totals: the
+// response is first replaced by an erased revision that carries its
+// counts to take off and none of its answers, journaled; counting that
+// revision takes the counts off its cells and its row out of its export
+// page exactly once; then the document goes. A crash anywhere leaves
+// either the response, or a revision without answers that the repair
+// finishes.
+
+// EraseResponse deletes a response and takes it off the running totals
+// and export pages. A response that is gone already is no error.
+func (s *Store) EraseResponse(ctx context.Context, id string) error {
+	var old responseDoc
+	err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&old)
+	switch {
+	case notFound(err):
+		return nil
+	case err != nil:
+		return fmt.Errorf("load response %q: %w", id, err)
+	case old.Erased:
+		// Cut short before: finish it.
+		return s.finishErasure(ctx, old)
+	}
+	if !old.Counted {
+		// Its counts must be in before they are taken off again.
+		if old, err = s.settle(ctx, old); err != nil {
+			return err
+		}
+	}
+	doc := responseDoc{ID: old.ID, Form: old.Form, Version: old.Version, Partnership: old.Partnership,
+		Activity: old.Activity, Wave: old.Wave, Partner: old.Partner, SubmittedAt: old.SubmittedAt,
+		Cell: old.Cell, Day: old.Day, Page: old.Page, Revision: old.Revision + 1, Uncount: old.Counts, Erased: true}
+	if err := s.journal(ctx, id); err != nil {
+		return err
+	}
+	replaced, err := s.writeIf(ctx, s.responses, id, bson.D{{Key: "revision", Value: old.Revision}},
+		func(stored bson.Raw) bool {
+			revision, ok := stored.Lookup("revision").AsInt64OK()
+			return ok && revision == int64(old.Revision)
+		},
+		func(filter bson.D) (bool, error) {
+			res, err := s.responses.ReplaceOne(ctx, filter, doc)
+			return err == nil && res.MatchedCount > 0, err
+		})
+	if err != nil {
+		return fmt.Errorf("erase response %q: %w", id, err)
+	}
+	if !replaced {
+		return forms.ErrReplacedMeanwhile
+	}
+	return s.finishErasure(ctx, doc)
+}
+
+// finishErasure takes an erased revision off the totals, if that is not
+// done, and deletes it.
+func (s *Store) finishErasure(ctx context.Context, doc responseDoc) error {
+	if !doc.Counted {
+		if err := s.count(ctx, doc); err != nil {
+			return fmt.Errorf("take erased response %q off the totals: %w", doc.ID, err)
+		}
+	}
+	if _, err := s.responses.DeleteOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}); err != nil {
+		return fmt.Errorf("delete erased response %q: %w", doc.ID, err)
+	}
+	return nil
+}
