@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -84,9 +85,14 @@ func (s *server) change(store PartnershipStore, formStore FormStore) fiber.Handl
 		if err != nil {
 			return errUnavailable(err)
 		}
+		paired, err := strconv.ParseBool(c.Query("paired", "false"))
+		if err != nil {
+			return domainProblems([]partnership.Problem{{Field: "paired", Code: "invalid_value"}})
+		}
 		ch, err := s.indicators.Change(c.UserContext(), p, f, waves, indicators.ChangeQuery{
 			FromWave: c.Query("from_wave"), ToWave: c.Query("to_wave"), Mode: c.Query("mode"),
 			FromPeriod: c.Query("from_period"), ToPeriod: c.Query("to_period"), Activity: c.Query("activity"),
+			Paired: paired,
 		})
 		if err != nil {
 			return indicatorError(err)

@@ -320,7 +320,13 @@ func TestChangeBetweenWaves(t *testing.T) {
 			t.Errorf("trust without answers = %v, want withheld", trust)
 		}
 	}
-	_, out := fx.ta.call(t, "GET", p+"/indicators/change?from_period=2000-01/2000-01&to_period=2000-02-01/2000-03-31", "", bb...)
+	// Nobody answered under a follow-up code: the paired change is
+	// withheld, beside the unpaired one.
+	_, out := fx.ta.call(t, "GET", p+"/indicators/change?paired=true", "", bb...)
+	if b := out["indices"].(map[string]any)["belonging"].(map[string]any); b["paired_suppressed"] != true || b["change"] == nil {
+		t.Errorf("paired change without pairs: %v", b)
+	}
+	_, out = fx.ta.call(t, "GET", p+"/indicators/change?from_period=2000-01/2000-01&to_period=2000-02-01/2000-03-31", "", bb...)
 	if b := out["indices"].(map[string]any)["belonging"].(map[string]any); b["suppressed"] != true {
 		t.Errorf("a period without responses compared: %v", b)
 	}
@@ -331,6 +337,7 @@ func TestChangeBetweenWaves(t *testing.T) {
 		{"?from_period=2026-01-01/2026-01-31", "to_period", "to datoer"},
 		{"?from_wave=x&from_period=2026-01-01/2026-01-31&to_period=2026-02-01/2026-02-28", "from_wave", "målinger"},
 		{"?mode=weekly", "mode", "gyldig"},
+		{"?paired=maybe", "paired", "gyldig"},
 	} {
 		res, out := fx.ta.call(t, "GET", p+"/indicators/change"+bad.query+"&lang=da", "", bb...)
 		errs, _ := out["errors"].([]any)

@@ -19,6 +19,9 @@ type ChangeQuery struct {
 	Mode                 string
 	FromPeriod, ToPeriod string
 	Activity             string
+	// Paired adds each index's change over the same people, followed by
+	// their follow-up codes.
+	Paired bool
 }
 
 // Change is how each index moved between two samples.
@@ -36,6 +39,11 @@ type IndexChange struct {
 	From       *analytics.Estimate `json:"from,omitempty"`
 	To         *analytics.Estimate `json:"to,omitempty"`
 	Change     *analytics.Change   `json:"change,omitempty"`
+	// Paired is the change over the people who answered in both samples
+	// under a follow-up code, when asked for; PairedSuppressed says there
+	// were fewer pairs than the minimum group.
+	Paired           *analytics.Paired `json:"paired,omitempty"`
+	PairedSuppressed bool              `json:"paired_suppressed,omitempty"`
 }
 
 // ErrWaveNotFound says a wave named in a change is not one of the
@@ -73,6 +81,19 @@ func (s *Service) Change(ctx context.Context, p partnership.Partnership, f *form
 		}
 		ch := analytics.Compare(ea, eb)
 		out.Indices[sc.ID] = IndexChange{From: &ea, To: &eb, Change: &ch}
+	}
+	if !q.Paired {
+		return out, nil
+	}
+	out.Filters["paired"] = "true"
+	paired, err := s.pairedChange(ctx, p.ID, f, before, after, rel.Through, max(p.MinGroup, 2))
+	if err != nil {
+		return Change{}, err
+	}
+	for id, ic := range out.Indices {
+		ic.Paired = paired[id]
+		ic.PairedSuppressed = ic.Paired == nil
+		out.Indices[id] = ic
 	}
 	return out, nil
 }

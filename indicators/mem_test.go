@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,18 @@ type memStore struct {
 	mu        sync.Mutex
 	releases  map[string][]byte
 	through   map[string]string
+	// followed are the responses follow-up codes link, person by person.
+	followed [][]forms.Response
+}
+
+func (m *memStore) FollowedResponses(_ context.Context, pid string) ([][]forms.Response, error) {
+	var out [][]forms.Response
+	for _, rs := range m.followed {
+		if len(rs) > 0 && rs[0].Partnership == pid {
+			out = append(out, slices.Clone(rs))
+		}
+	}
+	return out, nil
 }
 
 func (m *memStore) EachResponseIn(_ context.Context, form, pid string, days forms.Days, fn func(forms.Response) error) error {

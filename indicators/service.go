@@ -32,6 +32,9 @@ type Store interface {
 	// expect ("": there is none), and says whether it wrote it.
 	LoadRelease(ctx context.Context, id string) ([]byte, bool, error)
 	SaveRelease(ctx context.Context, id, expect, through string, data []byte) (bool, error)
+	// FollowedResponses returns the responses follow-up codes link in a
+	// partnership, person by person, with scores and without answers.
+	FollowedResponses(ctx context.Context, partnership string) ([][]forms.Response, error)
 }
 
 // Service answers indicator queries: citizen figures from released

@@ -14,6 +14,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"samspil/forms"
+	"samspil/indicators"
 	"samspil/partnership"
 )
 
@@ -205,5 +207,58 @@ func TestFollowUpCodeInJSON(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || !strings.Contains(string(data), `"field":"follow_up"`) || !strings.Contains(string(data), tc.code) {
 			t.Errorf("%v: %d %s; want 422 %s at follow_up", tc.body["follow_up"], status, data, tc.code)
 		}
+	}
+}
+
+func TestPairedChangeFromTheStore(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	ctx := context.Background()
+	p := partnership.Partnership{ID: "vest", Name: "Vest", MinGroup: 5}
+	if err := ph.store.CreatePartnership(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	base := ph.now()
+	waves := []partnership.Wave{
+		{ID: "w1", Partnership: "vest", Form: "citizen_short", Respondents: "citizens", OpensAt: base.Add(-time.Hour), ClosesAt: base.Add(24 * time.Hour)},
+		{ID: "w2", Partnership: "vest", Form: "citizen_short", Respondents: "citizens", OpensAt: base.Add(40 * 24 * time.Hour), ClosesAt: base.Add(45 * 24 * time.Hour)},
+	}
+	for _, w := range waves {
+		if err := ph.store.CreateWave(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Six people answer twice under their codes, 1 point higher the
+	// second time; somebody else answers only once.
+	var codes []string
+	for range 6 {
+		_, html := ph.page(t, http.MethodPost, "/f/citizen_short", answered(uuid.NewString(), "_follow", "new", "q_belonging_place", "2"), testCSRF)
+		codes = append(codes, shownCode.FindStringSubmatch(html)[1])
+	}
+	ph.page(t, http.MethodPost, "/f/citizen_short", answered(uuid.NewString(), "q_belonging_place", "1"), testCSRF)
+	ph.skew.Add(int64(40*24*time.Hour + time.Hour))
+	for _, code := range codes {
+		if res, _ := ph.page(t, http.MethodPost, "/f/citizen_short", answered(uuid.NewString(), "_code", code, "q_belonging_place", "3"), testCSRF); res.StatusCode != http.StatusCreated {
+			t.Fatalf("second answer: %d", res.StatusCode)
+		}
+	}
+	ph.skew.Add(int64(70 * 24 * time.Hour))
+
+	catalog, _ := forms.Builtin()
+	f, _ := catalog.Form("citizen_short", 0)
+	figures := indicators.New(ph.store, ph.store, indicators.Catalog(catalog), ph.now)
+	ch, err := figures.Change(ctx, p, f, waves, indicators.ChangeQuery{FromWave: "w1", ToWave: "w2", Paired: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ch.Indices["belonging"].Paired
+	if got == nil || got.N != 6 || got.Difference <= 0 {
+		t.Fatalf("paired belonging = %+v, want 6 pairs that each rose", ch.Indices["belonging"])
+	}
+	// One person deletes their answers: the pairs lose them.
+	forget := url.Values{"_csrf": {testCSRF}, "_lang": {"en"}, "_code": {codes[0]}, "_do": {"answers"}}
+	ph.page(t, http.MethodPost, "/forget", forget, testCSRF)
+	ch, _ = figures.Change(ctx, p, f, waves, indicators.ChangeQuery{FromWave: "w1", ToWave: "w2", Paired: true})
+	if got := ch.Indices["belonging"].Paired; got == nil || got.N != 5 {
+		t.Errorf("after one person deleted their answers: %+v, want 5 pairs", ch.Indices["belonging"])
 	}
 }
