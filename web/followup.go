@@ -142,7 +142,11 @@ func (s *server) postForget(c *fiber.Ctx, _ *request) error {
 	for i, d := range days {
 		printed[i] = citizenDate(lang, d)
 	}
-	p.Found = s.Messages.Text(lang, "forget_found", map[string]any{"Count": len(days), "Days": strings.Join(printed, ", ")})
+	sep := ", "
+	if lang == "ar" {
+		sep = "، "
+	}
+	p.Found = s.Messages.Text(lang, "forget_found", map[string]any{"Count": len(days), "Days": strings.Join(printed, sep)})
 	return s.renderPhone(c, http.StatusOK, "forget.html", p)
 }
 
