@@ -33,7 +33,14 @@ type codebook struct {
 	Scores           []scoreVariable `json:"scores"`
 	// Formulas says how the indicators built on this form are computed.
 	Formulas map[string]string `json:"formulas"`
+	// FollowUp says what the optional follow-up code of citizen forms is.
+	FollowUp string `json:"follow_up,omitempty"`
 }
+
+// followUpNote is the codebook's word on follow-up codes.
+const followUpNote = "Optional: a citizen answering from a partnership's link may ask for a follow-up code (8 characters, such as 4MCX-HEH7) and give it next time, so that change can be measured per person (paired change). " +
+	"No name is asked; the code is stored only as a keyed hash (HMAC-SHA256 with a secret kept outside the database), and exports hold neither codes nor links. " +
+	"The citizen can delete the code, or the code and every answer it links, on /forget; deleted answers leave the totals and exports."
 
 // estimateFormulas describe every indicator of a score.
 var estimateFormulas = map[string]string{
@@ -45,6 +52,7 @@ var estimateFormulas = map[string]string{
 	"cutoffs":     "a cut-off is a threshold with a direction: at_most counts scores at or below it, at_least at or above; a score counts in every cut-off it meets, so shares of nested cut-offs include each other",
 	"release":     "citizen figures come in whole months, released after the month ends; each is a sum over classes of at least the partnership's minimum group (default 5, at least 3) that share month, wave, activity and the quasi-identifiers they keep; an index or question fewer than the minimum of a class answered adds nothing; partner-survey figures are released when their wave closes",
 	"suppression": "partnership health by sector: sectors of fewer than the minimum group are hidden, then the smallest others until the hidden are two or more and at least the minimum together",
+	"paired":      "paired change over people followed by follow-up codes: each person's first score in the earlier sample and last in the later; n pairs, mean difference (later - earlier), paired 95% interval mean ± t(0.975, n - 1) * sd / sqrt(n) of the differences, d_z = mean / sd; released months only, pairs joining in groups of at least the minimum",
 }
 
 // networkFormulas describe the network indicators of a partners roster.
@@ -120,6 +128,9 @@ func buildCodebook(f *forms.Form) codebook {
 		Variables: variables("", f.Items), Scores: []scoreVariable{}, Formulas: map[string]string{}}
 	if len(f.Scales) > 0 {
 		maps.Copy(cb.Formulas, estimateFormulas)
+	}
+	if f.Kind != forms.KindPartner {
+		cb.FollowUp = followUpNote
 	}
 	if slices.ContainsFunc(f.Items, func(it forms.Item) bool { return it.Type == forms.TypePartners }) {
 		maps.Copy(cb.Formulas, networkFormulas)
