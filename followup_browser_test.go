@@ -42,7 +42,7 @@ func TestFollowUpCodeInABrowser(t *testing.T) {
 	pick := func(item string, n int) chromedp.Action[chromedp.Void] {
 		return chromedp.Click(chromedp.CSS("#w-" + item + " .choice:nth-child(" + string(rune('0'+n)) + ") .c"))
 	}
-	var code, wrong, linked, found, done string
+	var code, wrong, linked, found, done, here, reloaded string
 	err = chromedp.Do(bctx,
 		chromedp.EmulateViewport(360, 640),
 		chromedp.Navigate(base+"/f/citizen_short?lang=da&p=vest"),
@@ -54,6 +54,12 @@ func TestFollowUpCodeInABrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".code-value")),
 		into(&code, chromedp.Text(chromedp.CSS(".code-value"))),
 		check("followup-code-da"),
+		// A reload after sending shows the thanks, not an empty form that
+		// invites answering twice.
+		into(&here, chromedp.Evaluate[string](`location.pathname + location.search`)),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS("h1")),
+		into(&reloaded, chromedp.Text(chromedp.CSS("h1"))),
 
 		chromedp.Navigate(base+"/f/citizen_short?lang=ar&p=vest"),
 		chromedp.WaitVisible(chromedp.CSS("#follow-code")),
@@ -92,6 +98,9 @@ func TestFollowUpCodeInABrowser(t *testing.T) {
 	}
 	if !regexp.MustCompile(`^[A-Z0-9]{4}-[A-Z0-9]{4}$`).MatchString(code) {
 		t.Errorf("code shown = %q, want two groups of four", code)
+	}
+	if here != "/f/citizen_short/thanks?lang=da&p=vest" || reloaded != "Tak for dine svar!" {
+		t.Errorf("after sending, the address is %q and a reload shows %q; want the thanks page", here, reloaded)
 	}
 	if !strings.Contains(wrong, "لا نعرف هذا الرمز") {
 		t.Errorf("a wrong code's summary says %q, want that the code is unknown, in Arabic", wrong)

@@ -262,3 +262,19 @@ func TestPairedChangeFromTheStore(t *testing.T) {
 		t.Errorf("after one person deleted their answers: %+v, want 5 pairs", ch.Indices["belonging"])
 	}
 }
+
+func TestThanksAgainKeepsItsWordsInAnotherLanguage(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	openCitizenWave(t, ph)
+	sent := answered(uuid.NewString())
+	ph.page(t, http.MethodPost, "/f/citizen_short", sent, testCSRF)
+	_, html := ph.page(t, http.MethodPost, "/f/citizen_short", sent, testCSRF)
+	link := regexp.MustCompile(`href="(/f/citizen_short/thanks\?[^"]*lang=da[^"]*)"`).FindStringSubmatch(html)
+	if link == nil {
+		t.Fatalf("no Danish link on the page sent twice:\n%s", html)
+	}
+	_, da := ph.page(t, http.MethodGet, strings.ReplaceAll(link[1], "&amp;", "&"), nil, "")
+	if !strings.Contains(da, "Vi har allerede fået dine svar") {
+		t.Errorf("the Danish page of 'we already have your answers' says something else:\n%s", da)
+	}
+}

@@ -129,13 +129,20 @@ func (s *server) postForm(c *fiber.Ctx, _ *request) error {
 func (s *server) thanksPage(c *fiber.Ctx, f *forms.Form, lang, pid, body string) phonePage {
 	p := s.newPage(c, f, lang, "", nil, nil)
 	p.Banner = s.Messages.Text(lang, body, nil)
-	for i, l := range p.Languages {
-		q := url.Values{"lang": {l.Code}}
+	here := func(lang string) string {
+		q := url.Values{"lang": {lang}}
 		if pid != "" {
 			q.Set("p", pid)
 		}
-		p.Languages[i].URL = "/f/" + url.PathEscape(f.ID) + "/thanks?" + q.Encode()
+		if body == "thanks_again" {
+			q.Set("again", "1")
+		}
+		return "/f/" + url.PathEscape(f.ID) + "/thanks?" + q.Encode()
 	}
+	for i, l := range p.Languages {
+		p.Languages[i].URL = here(l.Code)
+	}
+	p.Here = here(lang)
 	if pid != "" {
 		p.Results = "/r/" + url.PathEscape(pid) + "?" + url.Values{"lang": {lang}}.Encode()
 	}
@@ -149,7 +156,11 @@ func (s *server) showThanks(c *fiber.Ctx, _ *request) error {
 		return err
 	}
 	lang := i18n.Negotiate(f.Languages, c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
-	return s.renderPhone(c, http.StatusOK, "thanks.html", s.thanksPage(c, f, lang, c.Query("p"), "thanks_body"))
+	body := "thanks_body"
+	if c.Query("again") != "" {
+		body = "thanks_again"
+	}
+	return s.renderPhone(c, http.StatusOK, "thanks.html", s.thanksPage(c, f, lang, c.Query("p"), body))
 }
 
 // renderPhone executes a phone page template and sends it as HTML.

@@ -75,6 +75,10 @@ type phonePage struct {
 	// Found says what a code links, before deleting; Done, what was
 	// deleted.
 	Found, Done string
+	// Here is the address that shows this page again, for the script to
+	// put in the address bar after sending: a reload then shows the
+	// thanks, not an empty form to fill in twice.
+	Here string
 }
 
 type languageLink struct {

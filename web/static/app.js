@@ -114,6 +114,9 @@
         document.open();
         document.write(html);
         document.close();
+        // A reload shows the thanks again, not an empty form.
+        var here = document.querySelector("[data-here]");
+        if (here && history.replaceState) history.replaceState(null, "", here.getAttribute("data-here"));
       });
     }, waitForConnection);
   }
