@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"samspil/forms"
+	"samspil/internal/sheet"
 )
 
 // codebookLanguages are the languages a codebook gives labels in.
@@ -262,6 +263,9 @@ func writeCodebookCSV(c *fiber.Ctx, cb codebook) error {
 	for _, s := range cb.Scores {
 		rows = append(rows, []string{s.Name, "score", s.Method, s.Label["da"], s.Label["en"], "", "", "",
 			forms.FormatNumber(s.Range[0]), forms.FormatNumber(s.Range[1]), s.Rule})
+	}
+	for _, r := range rows {
+		sheet.Row(r)
 	}
 	if err := w.WriteAll(rows); err != nil {
 		return fmt.Errorf("write codebook: %w", err)

@@ -15,6 +15,7 @@ import (
 
 	"samspil/access"
 	"samspil/forms"
+	"samspil/internal/sheet"
 	"samspil/indicators"
 )
 
@@ -226,7 +227,7 @@ func exportRecord(cols []exportColumn, r indicators.Row) []string {
 			}
 		}
 	}
-	return row
+	return sheet.Row(row)
 }
 
 // csvLine encodes one CSV record with its line end.
@@ -318,7 +319,7 @@ func (s *server) dataPackage(formStore FormStore, partnershipScoped bool) fiber.
 			"profile":     "tabular-data-package",
 			"name":        "samspil-" + strings.ReplaceAll(f.ID, "_", "-"),
 			"title":       f.Title.In("en", f.DefaultLanguage),
-			"description": exportProtection(f, req.raw),
+			"description": exportProtection(f, req.raw) + " " + formulaNote,
 			"resources": []fiber.Map{{
 				"name": strings.ReplaceAll(f.ID, "_", "-"), "path": s.baseURL(c) + path, "profile": "tabular-data-resource",
 				"format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
@@ -327,6 +328,10 @@ func (s *server) dataPackage(formStore FormStore, partnershipScoped bool) fiber.
 		})
 	}
 }
+
+// formulaNote says in the data package how text that a spreadsheet would
+// run is written.
+const formulaNote = "A text cell that starts with =, +, -, @, a tab or a carriage return and is not a number starts with an apostrophe (') so that spreadsheets show it instead of running it as a formula (OWASP CSV injection); remove the first character to read what was typed."
 
 // exportProtection says in the data package how its rows are protected.
 func exportProtection(f *forms.Form, raw bool) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"samspil/access"
+	"samspil/internal/sheet"
 	"samspil/partnership"
 	"samspil/qr"
 )
@@ -146,15 +147,6 @@ func (lv *linksView) add(base string, pt partnership.Partner, token string) erro
 	return nil
 }
 
-// cell keeps a spreadsheet from reading a text as a formula, as OWASP
-// recommends: a partner's name could start with =.
-func cell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
 // csv puts the links in a spreadsheet file the page offers to download,
 // so that nobody copies 30 links by hand. The file is in the page itself:
 // the links exist nowhere else.
@@ -169,7 +161,7 @@ func (lv *linksView) csv(lang string) {
 	}
 	w.Write([]string{"name", "email", "link"})
 	for _, l := range lv.Links {
-		w.Write([]string{cell(l.Name), cell(l.Email), l.Link})
+		w.Write(sheet.Row([]string{l.Name, l.Email, l.Link}))
 	}
 	w.Flush()
 	lv.CSV = template.URL("data:text/csv;charset=utf-8," + url.PathEscape("\ufeff"+b.String()))
