@@ -213,7 +213,15 @@ func (s *Store) prepare(ctx context.Context) error {
 	if err := s.buildMissingPages(ctx); err != nil {
 		return err
 	}
-	if err := s.repair(ctx); err != nil {
+	// The embedded store has this process as its only client, which has
+	// not started counting yet: every journaled response, however young,
+	// was left by a crash and is counted before anyone is served. On
+	// MongoDB another instance may be counting its own right now.
+	now := time.Now()
+	if s.embedded != nil {
+		now = now.Add(repairAge)
+	}
+	if err := s.repairAt(ctx, now); err != nil {
 		return err
 	}
 	countCtx, stopCounting := context.WithCancel(context.WithoutCancel(ctx))
@@ -249,8 +257,11 @@ func (s *Store) repairLoop(ctx context.Context) {
 	}
 }
 
-func (s *Store) repair(ctx context.Context) error {
-	repaired, young, err := s.repairTotals(ctx, time.Now())
+func (s *Store) repair(ctx context.Context) error { return s.repairAt(ctx, time.Now()) }
+
+// repairAt repairs the totals as if it were now.
+func (s *Store) repairAt(ctx context.Context, now time.Time) error {
+	repaired, young, err := s.repairTotals(ctx, now)
 	if repaired > 0 {
 		s.logger.Warn("repaired running totals after an interrupted write", "responses", repaired)
 	}
