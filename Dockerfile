@@ -14,6 +14,7 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/samspil /samspil
 COPY --from=build --chown=65532:65532 /out/data /data
 ENV SAMSPIL_ADDR=:8080 \
+    SAMSPIL_METRICS_ADDR=:9464 \
     SAMSPIL_DATA=/data
 VOLUME /data
 EXPOSE 8080

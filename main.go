@@ -19,6 +19,9 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"samspil/access"
 	"samspil/api"
@@ -107,6 +110,9 @@ type config struct {
 	mongoURI  string
 	adminKey  string
 	publicURL string
+	// metricsAddr serves /metrics, off the public address; empty serves
+	// none.
+	metricsAddr string
 	// followUpSecret hashes follow-up codes; empty uses the data folder's
 	// key file.
 	followUpSecret string
@@ -139,6 +145,7 @@ func parseConfigWith(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&cfg.addr, "addr", env("SAMSPIL_ADDR", ":8080"), "listen address (SAMSPIL_ADDR)")
 	fs.StringVar(&cfg.dataDir, "data", env("SAMSPIL_DATA", "./data"), "embedded store folder (SAMSPIL_DATA)")
 	fs.StringVar(&cfg.mongoURI, "mongo-uri", env("SAMSPIL_MONGO_URI", ""), "MongoDB URI; empty runs the embedded store (SAMSPIL_MONGO_URI)")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", env("SAMSPIL_METRICS_ADDR", "127.0.0.1:9464"), "listen address of /metrics (Prometheus), off the public address; empty serves none (SAMSPIL_METRICS_ADDR)")
 	fs.StringVar(&cfg.publicURL, "public-url", env("SAMSPIL_PUBLIC_URL", ""), "address links and QR codes point to, such as https://samspil.example.dk (SAMSPIL_PUBLIC_URL)")
 	fs.Func("trusted-proxies", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto count (SAMSPIL_TRUSTED_PROXIES)", func(v string) error {
 		cfg.trustedProxies = splitList(v)
@@ -266,8 +273,10 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	followUps := followup.New(store, keys, time.Now)
 	responses.FollowUps(followUps)
 	publicURL := strings.TrimSuffix(cfg.publicURL, "/")
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	app, err := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger, Indicators: figures,
-		Intake: responses, PublicURL: publicURL, TrustedProxies: cfg.trustedProxies})
+		Intake: responses, PublicURL: publicURL, TrustedProxies: cfg.trustedProxies, Registry: registry})
 	if err != nil {
 		return err
 	}
@@ -288,6 +297,12 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 		}
 		return err
 	}
+	stopMetrics, err := serveMetrics(cfg.metricsAddr, registry, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	releaseCtx, stopReleasing := context.WithCancel(ctx)
@@ -406,4 +421,28 @@ func healthcheck(ctx context.Context, cfg config) error {
 		return errors.New("health check: " + res.Status)
 	}
 	return nil
+}
+
+// serveMetrics serves the Prometheus metrics on an address of their own,
+// loopback by default: request counts by route and the process's memory
+// are for the operator, not for anyone who can reach the forms. It
+// returns a function that stops it.
+func serveMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (func(), error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for metrics on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("serve metrics", "err", err)
+		}
+	}()
+	logger.Info("serving metrics", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -44,7 +45,12 @@ func startServer(ctx context.Context, t *testing.T, addr, dir string, env map[st
 	t.Helper()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"samspil", "serve", "-addr", addr, "-data", dir}, func(k string) string { return env[k] }, out, out)
+		args := []string{"samspil", "serve", "-addr", addr, "-data", dir}
+		if _, ok := env["SAMSPIL_METRICS_ADDR"]; !ok {
+			// Any free loopback port for metrics: tests run side by side.
+			args = append(args, "-metrics-addr", "127.0.0.1:0")
+		}
+		done <- run(ctx, args, func(k string) string { return env[k] }, out, out)
 	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -356,5 +362,32 @@ func TestSecretsAreNotStoredOrLoggedInClear(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `"route":"/api/v1/invitations/:token"`) {
 		t.Errorf("the invitation request is not logged by its route template:\n%s", out.String())
+	}
+}
+
+// /metrics is served on its own address, loopback by default, with the Go
+// runtime's and the process's series beside Samspil's; the public address
+// does not serve it.
+func TestMetricsHaveTheirOwnAddress(t *testing.T) {
+	addr, metrics := loopback.FreeAddr(t), loopback.FreeAddr(t)
+	ctx, stop := context.WithCancel(context.Background())
+	done := startServer(ctx, t, addr, t.TempDir(), map[string]string{"SAMSPIL_METRICS_ADDR": metrics}, &syncBuffer{})
+	defer func() {
+		stop()
+		<-done
+	}()
+	if res, err := http.Get("http://" + addr + "/metrics"); err != nil || res.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics on the public address: %v %v, want 404", res.Status, err)
+	}
+	res, err := http.Get("http://" + metrics + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	for _, want := range []string{"go_goroutines ", "go_memstats_heap_alloc_bytes ", "process_resident_memory_bytes ", "samspil_http_requests_total{"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // healthz says the process serves requests, whatever the store does.
@@ -25,10 +23,6 @@ func readyz(store Pinger) fiber.Handler {
 		}
 		return c.JSON(fiber.Map{"status": "ready"})
 	}
-}
-
-func (s *server) serveMetrics() fiber.Handler {
-	return adaptor.HTTPHandler(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
 }
 
 //go:embed openapi.json

@@ -28,7 +28,6 @@ func (s *server) routes() []route {
 	return []route{
 		{fiber.MethodGet, "/healthz", public, healthz},
 		{fiber.MethodGet, "/readyz", public, readyz(s.Store)},
-		{fiber.MethodGet, "/metrics", public, s.serveMetrics()},
 		{fiber.MethodGet, "/api/v1/openapi.json", public, serveOpenAPI},
 		{fiber.MethodGet, "/api/v1/forms", public, s.listForms},
 		{fiber.MethodPost, "/api/v1/forms", admin, s.publishForm(s.Store)},

@@ -62,7 +62,8 @@ type Config struct {
 	Messages *i18n.Messages
 	Store    Store
 	Logger   *slog.Logger
-	// Registry receives the API's metrics and is served on /metrics.
+	// Registry receives the API's metrics; main serves it on an address
+	// of its own, off the public one.
 	Registry *prometheus.Registry
 	// Now tells the time; tests set it.
 	Now func() time.Time
