@@ -113,6 +113,8 @@ type config struct {
 	// metricsAddr serves /metrics, off the public address; empty serves
 	// none.
 	metricsAddr string
+	// limits are the abuse limits, as "N/duration" or "off".
+	limitSubmissions, limitGuesses, limitAuth string
 	// followUpSecret hashes follow-up codes; empty uses the data folder's
 	// key file.
 	followUpSecret string
@@ -146,6 +148,9 @@ func parseConfigWith(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&cfg.dataDir, "data", env("SAMSPIL_DATA", "./data"), "embedded store folder (SAMSPIL_DATA)")
 	fs.StringVar(&cfg.mongoURI, "mongo-uri", env("SAMSPIL_MONGO_URI", ""), "MongoDB URI; empty runs the embedded store (SAMSPIL_MONGO_URI)")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", env("SAMSPIL_METRICS_ADDR", "127.0.0.1:9464"), "listen address of /metrics (Prometheus), off the public address; empty serves none (SAMSPIL_METRICS_ADDR)")
+	fs.StringVar(&cfg.limitSubmissions, "limit-submissions", env("SAMSPIL_LIMIT_SUBMISSIONS", access.DefaultSubmissions), "responses one client address may send, as count/duration, or off (SAMSPIL_LIMIT_SUBMISSIONS)")
+	fs.StringVar(&cfg.limitGuesses, "limit-guesses", env("SAMSPIL_LIMIT_GUESSES", access.DefaultGuesses), "invitation links and follow-up codes that open nothing, per client address (SAMSPIL_LIMIT_GUESSES)")
+	fs.StringVar(&cfg.limitAuth, "limit-auth", env("SAMSPIL_LIMIT_AUTH", access.DefaultAuth), "wrong API keys per client address and per key prefix (SAMSPIL_LIMIT_AUTH)")
 	fs.StringVar(&cfg.publicURL, "public-url", env("SAMSPIL_PUBLIC_URL", ""), "address links and QR codes point to, such as https://samspil.example.dk (SAMSPIL_PUBLIC_URL)")
 	fs.Func("trusted-proxies", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto count (SAMSPIL_TRUSTED_PROXIES)", func(v string) error {
 		cfg.trustedProxies = splitList(v)
@@ -161,6 +166,9 @@ func parseConfigWith(args []string, getenv func(string) string, stderr io.Writer
 		extra(fs)
 	}
 	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if _, err := access.NewLimits(cfg.limitSubmissions, cfg.limitGuesses, cfg.limitAuth); err != nil {
 		return config{}, err
 	}
 	cfg.args = fs.Args()
@@ -273,15 +281,19 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	followUps := followup.New(store, keys, time.Now)
 	responses.FollowUps(followUps)
 	publicURL := strings.TrimSuffix(cfg.publicURL, "/")
+	limits, err := access.NewLimits(cfg.limitSubmissions, cfg.limitGuesses, cfg.limitAuth)
+	if err != nil {
+		return err
+	}
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	app, err := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger, Indicators: figures,
-		Intake: responses, PublicURL: publicURL, TrustedProxies: cfg.trustedProxies, Registry: registry})
+		Intake: responses, PublicURL: publicURL, TrustedProxies: cfg.trustedProxies, Registry: registry, Limits: limits})
 	if err != nil {
 		return err
 	}
 	if err := web.Mount(app, web.Config{Store: store, Forms: catalog, FindForm: finder, Messages: messages, Indicators: figures,
-		Intake: responses, FollowUps: followUps, Logger: logger, PublicURL: publicURL}); err != nil {
+		Intake: responses, FollowUps: followUps, Limits: limits, Logger: logger, PublicURL: publicURL}); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.addr)

@@ -174,6 +174,7 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		{"samspil", "frobnicate"},
 		{"samspil", "-no-such-flag"},
 		{"samspil", "serve", "extra"},
+		{"samspil", "-limit-auth", "lots"},
 	} {
 		var out bytes.Buffer
 		if err := run(context.Background(), args, func(string) string { return "" }, &out, &out); err == nil {
@@ -190,12 +191,15 @@ func TestConfigFlagsWinOverEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{addr: ":7000", dataDir: "/env", mongoURI: "mongodb://env", adminKey: "k", publicURL: "https://samspil.example.dk", args: []string{}}
+	defaults := config{addr: ":8080", dataDir: "./data", metricsAddr: "127.0.0.1:9464",
+		limitSubmissions: "1000/1h", limitGuesses: "30/10m", limitAuth: "20/1m"}
+	want := defaults
+	want.addr, want.dataDir, want.mongoURI, want.adminKey, want.publicURL, want.args = ":7000", "/env", "mongodb://env", "k", "https://samspil.example.dk", []string{}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config = %+v, want %+v", cfg, want)
 	}
 	cfg, _ = parseConfig(nil, func(string) string { return "" }, &out)
-	if !reflect.DeepEqual(cfg, config{addr: ":8080", dataDir: "./data"}) {
+	if !reflect.DeepEqual(cfg, defaults) {
 		t.Errorf("defaults = %+v", cfg)
 	}
 }

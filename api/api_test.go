@@ -123,7 +123,9 @@ func newTestAPIWith(t *testing.T, store Store, catalog *forms.Catalog) testAPI {
 	_, messages := testCatalogs(t)
 	skew := &atomic.Int64{}
 	reg := prometheus.NewRegistry()
-	app, err := New(Config{Forms: catalog, Messages: messages, Store: store, Registry: reg,
+	// No abuse limits: tests send many requests from one address; the
+	// limits have tests of their own.
+	app, err := New(Config{Forms: catalog, Messages: messages, Store: store, Registry: reg, Limits: &access.Limits{},
 		Now: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }})
 	if err != nil {
 		t.Fatal(err)

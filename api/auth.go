@@ -20,15 +20,27 @@ func (s *server) authorize(path string, r access.Rule) fiber.Handler {
 			return c.Next()
 		}
 		scheme, secret, _ := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
+		secret = strings.TrimSpace(secret)
 		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
 			return newError(http.StatusUnauthorized, "unauthorized")
 		}
-		key, ok, err := s.Store.Key(c.UserContext(), access.Hash(strings.TrimSpace(secret)))
+		// Wrong keys are counted by address and by how they start; past the
+		// limit, not even a right key is looked at until the wait is over.
+		now, prefix := s.Now(), access.KeyPrefix(secret)
+		if wait := max(s.Limits.AuthFailures.Wait(c.IP(), now), s.Limits.KeyFailures.Wait(prefix, now)); wait > 0 {
+			return errRateLimited(wait)
+		}
+		failed := func() error {
+			s.Limits.AuthFailures.Spend(c.IP(), now)
+			s.Limits.KeyFailures.Spend(prefix, now)
+			return newError(http.StatusUnauthorized, "unauthorized")
+		}
+		key, ok, err := s.Store.Key(c.UserContext(), access.Hash(secret))
 		if err != nil {
 			return errUnavailable(err)
 		}
 		if !ok {
-			return newError(http.StatusUnauthorized, "unauthorized")
+			return failed()
 		}
 		if !r.Allows(key.Principal(), c.Params("pid")) {
 			return newError(http.StatusForbidden, "forbidden")

@@ -3,9 +3,11 @@ package api
 import (
 	"errors"
 	"html"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -56,6 +58,14 @@ func errNotFound(msgID string) *apiError {
 func errUnavailable(cause error) *apiError {
 	return &apiError{status: http.StatusServiceUnavailable, code: "store_unavailable",
 		msgID: "store_unavailable", retryAfter: 10, cause: cause}
+}
+
+// errRateLimited refuses a request over an abuse limit, saying when to
+// come back.
+func errRateLimited(wait time.Duration) *apiError {
+	minutes := int(math.Ceil(wait.Minutes()))
+	return &apiError{status: http.StatusTooManyRequests, code: "rate_limited", msgID: "rate_limited",
+		data: map[string]any{"Minutes": minutes}, retryAfter: int(math.Ceil(wait.Seconds()))}
 }
 
 // errInvalid lists the values of a request that need correcting.

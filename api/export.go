@@ -15,8 +15,8 @@ import (
 
 	"samspil/access"
 	"samspil/forms"
-	"samspil/internal/sheet"
 	"samspil/indicators"
+	"samspil/internal/sheet"
 )
 
 // generalisedNote explains a protected export's "*" in the data package.

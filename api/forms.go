@@ -158,8 +158,14 @@ func (s *server) submitResponse(store ResponseStore, formStore FormStore) fiber.
 		if sub.Lang != "" && !f.HasLanguage(sub.Lang) {
 			found = append(found, intake.Problem{Field: "lang", Detail: fieldError{field: "lang", code: "invalid_lang", msgID: "invalid_lang"}})
 		}
+		if err := s.limitSubmission(c, sub.FollowUp); err != nil {
+			return err
+		}
 		got, err := s.intake.Submit(c.UserContext(), intake.Citizen{Form: f, SubmissionID: sub.SubmissionID, Lang: sub.Lang,
 			Partnership: sub.Partnership, Activity: sub.Activity, Answers: sub.Answers, Problems: found, FollowUp: sub.FollowUp})
+		if intake.GuessedCode(err) {
+			s.Limits.Guesses.Spend(c.IP(), s.Now())
+		}
 		if err != nil {
 			return intakeError(err)
 		}
@@ -252,4 +258,20 @@ func (s *server) formSummary(store PartnershipStore, formStore FormStore) fiber.
 		}
 		return c.JSON(fiber.Map{"form": f.ID, "n": sum.N, "released_through": sum.ReleasedThrough, "items": sum.Items})
 	}
+}
+
+// limitSubmission counts a response sent from the client's address, and
+// refuses it past the limit; a follow-up code sent with it must not be
+// one guess too many either.
+func (s *server) limitSubmission(c *fiber.Ctx, followUp string) error {
+	now := s.Now()
+	if followUp != "" && followUp != intake.NewFollowUp {
+		if wait := s.Limits.Guesses.Wait(c.IP(), now); wait > 0 {
+			return errRateLimited(wait)
+		}
+	}
+	if wait := s.Limits.Submissions.Spend(c.IP(), now); wait > 0 {
+		return errRateLimited(wait)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,9 +21,9 @@ func roster(in intake.Invited) []rosterEntry {
 
 func (s *server) getInvitation() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		in, err := s.intake.Open(c.UserContext(), c.Params("token"))
+		in, err := s.openInvitation(c)
 		if err != nil {
-			return intakeError(err)
+			return err
 		}
 		lang := s.formLanguage(c, in.Form)
 		view := invitationView{Partnership: in.Invitation.Partnership, Wave: in.Wave.ID, Partner: in.Partner.ID,
@@ -45,9 +46,9 @@ type answerBody struct {
 // the wave closes.
 func (s *server) answerInvitation() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		in, err := s.intake.Open(c.UserContext(), c.Params("token"))
+		in, err := s.openInvitation(c)
 		if err != nil {
-			return intakeError(err)
+			return err
 		}
 		if err := requireJSON(c); err != nil {
 			return err
@@ -69,4 +70,22 @@ func (s *server) answerInvitation() fiber.Handler {
 		}
 		return c.Status(status).JSON(fiber.Map{"wave": in.Wave.ID, "partner": in.Partner.ID, "replaced": !created})
 	}
+}
+
+// openInvitation opens the invitation of the path's token. Tokens that
+// open nothing count as guesses of the client's address; past the limit,
+// no token is looked up until the wait is over.
+func (s *server) openInvitation(c *fiber.Ctx) (intake.Invited, error) {
+	now := s.Now()
+	if wait := s.Limits.Guesses.Wait(c.IP(), now); wait > 0 {
+		return intake.Invited{}, errRateLimited(wait)
+	}
+	in, err := s.intake.Open(c.UserContext(), c.Params("token"))
+	if errors.Is(err, intake.ErrNoInvitation) {
+		s.Limits.Guesses.Spend(c.IP(), now)
+	}
+	if err != nil {
+		return intake.Invited{}, intakeError(err)
+	}
+	return in, nil
 }

@@ -81,6 +81,8 @@ type Config struct {
 	// X-Forwarded-Proto are believed: the client address that sign-in
 	// throttling counts, and whether cookies must be Secure.
 	TrustedProxies []string
+	// Limits are the abuse limits; nil takes the defaults.
+	Limits *access.Limits
 }
 
 // server carries the dependencies that handlers and middleware share.
@@ -100,6 +102,9 @@ func New(cfg Config) (*fiber.App, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Limits == nil {
+		cfg.Limits = access.DefaultLimits()
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()

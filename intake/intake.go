@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -298,4 +299,11 @@ func answerProblems(ps []forms.Problem) []Problem {
 		out = append(out, Problem{Field: "answers." + ps[i].Item, Code: ps[i].Code, Answer: &ps[i]})
 	}
 	return out
+}
+
+// GuessedCode says a submission was refused for a follow-up code nobody
+// holds: a guess, for the adapters' limits.
+func GuessedCode(err error) bool {
+	var invalid *Invalid
+	return errors.As(err, &invalid) && slices.ContainsFunc(invalid.Problems, func(p Problem) bool { return p.Code == CodeUnknownFollowUp })
 }

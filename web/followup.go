@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,11 +117,20 @@ func (s *server) postForget(c *fiber.Ctx, _ *request) error {
 	if s.FollowUps == nil {
 		return fail(http.StatusUnprocessableEntity, intake.CodeFollowUpUnavailable)
 	}
+	// Codes that find nothing count as guesses: past the limit, no code
+	// is looked up until the wait is over.
+	now := s.Now()
+	if wait := s.Limits.Guesses.Wait(c.IP(), now); wait > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())))
+		p.Banner = s.Messages.Text(lang, "rate_limited", minutes(wait))
+		return s.renderPhone(c, http.StatusTooManyRequests, "forget.html", p)
+	}
 	code, link, err := s.FollowUps.Find(c.UserContext(), posted.Get("_code"), "")
 	switch {
 	case errors.Is(err, followup.ErrMalformed):
 		return fail(http.StatusUnprocessableEntity, intake.CodeInvalidFollowUp)
 	case errors.Is(err, followup.ErrUnknown):
+		s.Limits.Guesses.Spend(c.IP(), now)
 		return fail(http.StatusNotFound, "forget_unknown")
 	case err != nil:
 		return err

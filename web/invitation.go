@@ -23,7 +23,7 @@ import (
 // showInvitation is a partner's personal form page, filled in with the
 // answers it gave before, until the wave closes.
 func (s *server) showInvitation(c *fiber.Ctx, _ *request) error {
-	in, err := s.Intake.Open(c.UserContext(), c.Params("token"))
+	in, err := s.openInvitation(c)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func phoneDate(lang string, t time.Time) string {
 // postInvitation stores the answers posted from an invitation page; on any
 // problem the page comes back with every answer kept.
 func (s *server) postInvitation(c *fiber.Ctx, _ *request) error {
-	in, err := s.Intake.Open(c.UserContext(), c.Params("token"))
+	in, err := s.openInvitation(c)
 	if err != nil {
 		return err
 	}

@@ -87,11 +87,17 @@ func (s *server) postForm(c *fiber.Ctx, _ *request) error {
 	if !s.validCSRF(c, posted.Get("_csrf")) {
 		return again(http.StatusForbidden, s.Messages.Text(lang, "csrf_page", nil), nil, nil)
 	}
+	if wait := s.limitSubmission(c, followUpAsked(posted)); wait > 0 {
+		return again(http.StatusTooManyRequests, s.Messages.Text(lang, "submissions_limited_page", minutes(wait)), nil, nil)
+	}
 	got, err := s.Intake.Submit(c.UserContext(), intake.Citizen{Form: f, SubmissionID: submission, Lang: lang,
 		Partnership: posted.Get("p"), Activity: posted.Get("a"), Answers: rawAnswers(f.Items, posted, "q_"),
 		// Answers to questions an earlier answer made not apply are left
 		// out only once the citizen has seen that and sent again.
 		Shown: posted.Get("_confirm") == "hidden", FollowUp: followUpAsked(posted)})
+	if intake.GuessedCode(err) {
+		s.Limits.Guesses.Spend(c.IP(), s.Now())
+	}
 	var invalid *intake.Invalid
 	var followUp *intake.Problem
 	if errors.As(err, &invalid) {
@@ -192,6 +198,7 @@ func (s *server) validCSRF(c *fiber.Ctx, posted string) bool {
 type phoneError struct {
 	status int
 	msg    string
+	params map[string]any
 }
 
 func (e *phoneError) Error() string { return e.msg }
@@ -205,21 +212,21 @@ func (s *server) phoneFail(c *fiber.Ctx, err error) error {
 	switch {
 	case errors.As(err, &pe):
 	case errors.Is(err, intake.ErrNoInvitation):
-		pe = &phoneError{http.StatusNotFound, "invitation_not_found"}
+		pe = &phoneError{status: http.StatusNotFound, msg: "invitation_not_found"}
 	case errors.Is(err, intake.ErrWaveClosed):
-		pe = &phoneError{http.StatusGone, "wave_closed"}
+		pe = &phoneError{status: http.StatusGone, msg: "wave_closed"}
 	case errors.Is(err, intake.ErrWaveNotOpen):
-		pe = &phoneError{http.StatusForbidden, "wave_not_open"}
+		pe = &phoneError{status: http.StatusForbidden, msg: "wave_not_open"}
 	case errors.Is(err, forms.ErrReplacedMeanwhile):
-		pe = &phoneError{http.StatusConflict, "answer_replaced_meanwhile"}
+		pe = &phoneError{status: http.StatusConflict, msg: "answer_replaced_meanwhile"}
 	default:
 		s.Logger.Error("phone page failed", "route", routeOf(c), "err", err)
 		c.Set(fiber.HeaderRetryAfter, "60")
-		pe = &phoneError{http.StatusServiceUnavailable, "store_unavailable"}
+		pe = &phoneError{status: http.StatusServiceUnavailable, msg: "store_unavailable"}
 	}
 	lang := i18n.Negotiate(s.Messages.Languages(), c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 	p := phonePage{Lang: lang, Dir: i18n.Dir(lang), UI: map[string]string{"language": s.Messages.Text(lang, "language", nil)},
-		CSS: s.assets.url["app.css"], Title: s.Messages.Text(lang, pe.msg, nil)}
+		CSS: s.assets.url["app.css"], Title: s.Messages.Text(lang, pe.msg, pe.params)}
 	if help, ok := errorHelp[pe.msg]; ok {
 		p.Banner = s.Messages.Text(lang, help, nil)
 	}

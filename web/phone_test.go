@@ -45,6 +45,12 @@ func (ph phones) now() time.Time { return time.Now().Add(time.Duration(ph.skew.L
 // is what responses are stored through.
 func newPhones(t *testing.T, catalog *forms.Catalog, intakeStore func(*storage.Store) intake.Store) phones {
 	t.Helper()
+	return newPhonesWith(t, catalog, intakeStore, nil)
+}
+
+// newPhonesWith is newPhones with the given abuse limits.
+func newPhonesWith(t *testing.T, catalog *forms.Catalog, intakeStore func(*storage.Store) intake.Store, limits *access.Limits) phones {
+	t.Helper()
 	c := newConsole(t)
 	if catalog == nil {
 		var err error
@@ -69,13 +75,13 @@ func newPhones(t *testing.T, catalog *forms.Catalog, intakeStore func(*storage.S
 	}
 	followUps := followup.New(c.store, keys, ph.now)
 	responses.FollowUps(followUps)
-	app, err := api.New(api.Config{Forms: catalog, Messages: msgs, Store: c.store, Now: ph.now, Intake: responses})
+	app, err := api.New(api.Config{Forms: catalog, Messages: msgs, Store: c.store, Now: ph.now, Intake: responses, Limits: limits})
 	if err != nil {
 		t.Fatal(err)
 	}
 	figures := indicators.New(c.store, c.store, indicators.Catalog(catalog), ph.now)
 	if err := Mount(app, Config{Store: c.store, Forms: catalog, Messages: msgs, Now: ph.now, Intake: responses, Indicators: figures,
-		FollowUps: followUps}); err != nil {
+		FollowUps: followUps, Limits: limits}); err != nil {
 		t.Fatal(err)
 	}
 	ph.app = app

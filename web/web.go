@@ -98,6 +98,9 @@ type Config struct {
 	FindForm intake.FormFinder
 	// FollowUps finds and forgets follow-up codes; nil offers none.
 	FollowUps *followup.Service
+	// Limits are the abuse limits, shared with the API; nil takes the
+	// defaults.
+	Limits *access.Limits
 }
 
 // server carries what handlers share.
@@ -118,6 +121,9 @@ func Mount(app *fiber.App, cfg Config) error {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Limits == nil {
+		cfg.Limits = access.DefaultLimits()
 	}
 	if cfg.Throttle == nil {
 		cfg.Throttle = access.NewThrottle()
