@@ -5,6 +5,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -144,6 +145,14 @@ func New(cfg Config) (*fiber.App, error) {
 		ReferrerPolicy:        "no-referrer",
 		PermissionPolicy:      "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 	}))
+	if strings.HasPrefix(cfg.PublicURL, "https://") {
+		// Served as HTTPS behind a proxy that terminates TLS: browsers
+		// should never try plain HTTP again.
+		app.Use(func(c *fiber.Ctx) error {
+			c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000")
+			return c.Next()
+		})
+	}
 	app.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, p any) {

@@ -11,15 +11,17 @@ import (
 	"github.com/google/uuid"
 
 	"samspil/access"
+	"samspil/api"
 )
 
-func tightLimits(t *testing.T) *access.Limits {
+// tightLimits gives the API and the pages one set of small limits.
+func tightLimits(t *testing.T) func(*api.Config, *Config) {
 	t.Helper()
 	l, err := access.NewLimits("3/1h", "2/10m", "2/1m")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l
+	return func(a *api.Config, w *Config) { a.Limits, w.Limits = l, l }
 }
 
 // Past the limit of responses from one address, the page comes back with

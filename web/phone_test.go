@@ -48,8 +48,9 @@ func newPhones(t *testing.T, catalog *forms.Catalog, intakeStore func(*storage.S
 	return newPhonesWith(t, catalog, intakeStore, nil)
 }
 
-// newPhonesWith is newPhones with the given abuse limits.
-func newPhonesWith(t *testing.T, catalog *forms.Catalog, intakeStore func(*storage.Store) intake.Store, limits *access.Limits) phones {
+// newPhonesWith is newPhones with the configurations of the API and the
+// pages changed by tune, when given.
+func newPhonesWith(t *testing.T, catalog *forms.Catalog, intakeStore func(*storage.Store) intake.Store, tune func(*api.Config, *Config)) phones {
 	t.Helper()
 	c := newConsole(t)
 	if catalog == nil {
@@ -75,13 +76,18 @@ func newPhonesWith(t *testing.T, catalog *forms.Catalog, intakeStore func(*stora
 	}
 	followUps := followup.New(c.store, keys, ph.now)
 	responses.FollowUps(followUps)
-	app, err := api.New(api.Config{Forms: catalog, Messages: msgs, Store: c.store, Now: ph.now, Intake: responses, Limits: limits})
+	apiCfg := api.Config{Forms: catalog, Messages: msgs, Store: c.store, Now: ph.now, Intake: responses}
+	figures := indicators.New(c.store, c.store, indicators.Catalog(catalog), ph.now)
+	webCfg := Config{Store: c.store, Forms: catalog, Messages: msgs, Now: ph.now, Intake: responses, Indicators: figures,
+		FollowUps: followUps}
+	if tune != nil {
+		tune(&apiCfg, &webCfg)
+	}
+	app, err := api.New(apiCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	figures := indicators.New(c.store, c.store, indicators.Catalog(catalog), ph.now)
-	if err := Mount(app, Config{Store: c.store, Forms: catalog, Messages: msgs, Now: ph.now, Intake: responses, Indicators: figures,
-		FollowUps: followUps, Limits: limits}); err != nil {
+	if err := Mount(app, webCfg); err != nil {
 		t.Fatal(err)
 	}
 	ph.app = app
