@@ -98,8 +98,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{logger: logger, pageAlloc: newPageAllocator()}
 	uri := cfg.URI
 	if uri == "" {
-		// A free loopback port: the embedded store serves this process only.
-		e, err := StartEmbedded(ctx, cfg.DataDir, "127.0.0.1:0", logger)
+		// A socket only this folder's owner reaches: the embedded store
+		// serves this process only.
+		e, err := StartEmbedded(ctx, cfg.DataDir, "", logger)
 		if err != nil {
 			return nil, err
 		}
