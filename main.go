@@ -49,6 +49,8 @@ const usage = `usage: samspil [serve] [flags]               serve the API (the d
        samspil users add EMAIL --role ROLE [--partnership ID] [flags]
                                                make a staff account and print a one-time link to set its password
        samspil demo [flags]                    fill the store with a demo partnership (34 partners, 300 citizens)
+       samspil backup FILE [flags]             write a consistent copy of the embedded store, while it serves
+       samspil restore FILE [flags]            put a backup in place as the store of an empty -data folder
 
 flags (each also an environment variable; a flag wins):
 `
@@ -81,6 +83,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return addUser(ctx, rest[1:], getenv, stdout, stderr)
 	}
 	cfg, err := parseConfig(rest, getenv, stderr)
+	if command == "backup" || command == "restore" {
+		// samspil backup FILE -data DIR: flags after the file too.
+		cfg, err = parseConfigWith(rest, getenv, stderr, func(*flag.FlagSet) {})
+	}
 	if err != nil {
 		return err
 	}
@@ -98,6 +104,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return rebuildIndicators(ctx, cfg, newLogger(stderr), stdout)
 	case "demo":
 		return makeDemo(ctx, cfg, newLogger(stderr), stdout)
+	case "backup":
+		return backupStore(ctx, cfg, stdout)
+	case "restore":
+		return restoreStore(ctx, cfg, stdout)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", command)
