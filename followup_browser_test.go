@@ -78,6 +78,10 @@ func TestFollowUpCodeInABrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("p.banner.ok")),
 		into(&linked, chromedp.Text(chromedp.CSS("p.banner.ok"))),
 
+		chromedp.Navigate(base+"/privacy?lang=ar&p=vest"),
+		check("privacy-ar"),
+		chromedp.Navigate(base+"/privacy?lang=da"),
+		check("privacy-da"),
 		chromedp.Navigate(base+"/forget?lang=ar"),
 		chromedp.WaitVisible(chromedp.CSS("#follow-code")),
 		check("forget-ar"),

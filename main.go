@@ -125,6 +125,8 @@ type config struct {
 	metricsAddr string
 	// limits are the abuse limits, as "N/duration" or "off".
 	limitSubmissions, limitGuesses, limitAuth string
+	// controller is the data controller the privacy notice names.
+	controller string
 	// followUpSecret hashes follow-up codes; empty uses the data folder's
 	// key file.
 	followUpSecret string
@@ -161,6 +163,7 @@ func parseConfigWith(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&cfg.limitSubmissions, "limit-submissions", env("SAMSPIL_LIMIT_SUBMISSIONS", access.DefaultSubmissions), "responses one client address may send, as count/duration, or off (SAMSPIL_LIMIT_SUBMISSIONS)")
 	fs.StringVar(&cfg.limitGuesses, "limit-guesses", env("SAMSPIL_LIMIT_GUESSES", access.DefaultGuesses), "invitation links and follow-up codes that open nothing, per client address (SAMSPIL_LIMIT_GUESSES)")
 	fs.StringVar(&cfg.limitAuth, "limit-auth", env("SAMSPIL_LIMIT_AUTH", access.DefaultAuth), "wrong API keys per client address and per key prefix (SAMSPIL_LIMIT_AUTH)")
+	fs.StringVar(&cfg.controller, "controller", env("SAMSPIL_CONTROLLER", ""), "the data controller the privacy notice names: who, address, e-mail; a partnership may name its own (SAMSPIL_CONTROLLER)")
 	fs.StringVar(&cfg.publicURL, "public-url", env("SAMSPIL_PUBLIC_URL", ""), "address links and QR codes point to, such as https://samspil.example.dk (SAMSPIL_PUBLIC_URL)")
 	fs.Func("trusted-proxies", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto count (SAMSPIL_TRUSTED_PROXIES)", func(v string) error {
 		cfg.trustedProxies = splitList(v)
@@ -303,7 +306,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 		return err
 	}
 	if err := web.Mount(app, web.Config{Store: store, Forms: catalog, FindForm: finder, Messages: messages, Indicators: figures,
-		Intake: responses, FollowUps: followUps, Limits: limits, Logger: logger, PublicURL: publicURL}); err != nil {
+		Intake: responses, FollowUps: followUps, Limits: limits, Controller: cfg.controller, Logger: logger, PublicURL: publicURL}); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.addr)

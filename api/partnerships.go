@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -115,6 +116,12 @@ type partnershipInput struct {
 	HidePartnerMap *bool `json:"hide_partner_map"`
 	// Contact is whom partners write to with questions.
 	Contact *string `json:"contact"`
+	// Controller is the data controller the privacy notice names.
+	Controller *string `json:"controller"`
+	// EndedAt is when the partnership ended (RFC 3339).
+	EndedAt *time.Time `json:"ended_at"`
+	// Retention overrides how long personal data is kept.
+	Retention *partnership.Retention `json:"retention"`
 }
 
 func (in partnershipInput) apply(p *partnership.Partnership) {
@@ -124,6 +131,14 @@ func (in partnershipInput) apply(p *partnership.Partnership) {
 	set(&p.MinGroup, in.MinGroup)
 	set(&p.HidePartnerMap, in.HidePartnerMap)
 	set(&p.Contact, in.Contact)
+	set(&p.Controller, in.Controller)
+	if in.EndedAt != nil {
+		ended := in.EndedAt.UTC()
+		p.EndedAt = &ended
+	}
+	if in.Retention != nil {
+		p.Retention = in.Retention
+	}
 	if in.Languages != nil {
 		p.Languages = in.Languages
 	}

@@ -50,6 +50,16 @@ type Partnership struct {
 	// page, for a partnership that would rather show it at a meeting.
 	HidePartnerMap bool      `json:"hide_partner_map,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
+	// Controller is the data controller of the partnership's answers as
+	// the privacy notice names it (who, address, e-mail); empty names the
+	// installation's.
+	Controller string `json:"controller,omitempty"`
+	// EndedAt is when the partnership ended, which starts the clock on
+	// deleting partners' contact details.
+	EndedAt *time.Time `json:"ended_at,omitempty"`
+	// Retention overrides how long personal data is kept; nil keeps the
+	// defaults.
+	Retention *Retention `json:"retention,omitempty"`
 }
 
 // Partner is an organisation in a partnership. Partners are deactivated,
@@ -161,6 +171,11 @@ func (p *Partnership) Check() []Problem {
 	ps = append(ps, text("description", p.Description, false, 2000)...)
 	p.Contact = strings.TrimSpace(p.Contact)
 	ps = append(ps, text("contact", p.Contact, false, 200)...)
+	p.Controller = strings.TrimSpace(p.Controller)
+	ps = append(ps, text("controller", p.Controller, false, 500)...)
+	if p.Retention != nil {
+		ps = append(ps, p.Retention.check()...)
+	}
 	if p.MinGroup == 0 {
 		p.MinGroup = 5
 	}

@@ -33,6 +33,8 @@ type citizenResults struct {
 	// too few have answered to show any.
 	Intro, Nothing string
 	Use            string
+	// PrivacyURL links to the privacy notice.
+	PrivacyURL string
 }
 
 // statement is one question's result: a sentence and its picture.
@@ -66,7 +68,8 @@ func (s *server) showCitizenResults(c *fiber.Ctx, _ *request) error {
 		return s.Messages.Text(lang, id, data)
 	}
 	v := citizenResults{Lang: lang, Dir: i18n.Dir(lang), Title: text("r_title"), Description: text("r_use"), CSS: s.assets.url["app.css"],
-		UI: map[string]string{"language": text("language"), "r_use_title": text("r_use_title")}, Partnership: pa, Use: text("r_use")}
+		UI:          map[string]string{"language": text("language"), "r_use_title": text("r_use_title"), "privacy_link": text("privacy_link")},
+		Partnership: pa, Use: text("r_use"), PrivacyURL: privacyURL(lang, pa.ID)}
 	for _, code := range f.Languages {
 		v.Languages = append(v.Languages, languageLink{Code: code, Name: display.Self.Name(language.Make(code)),
 			URL: "/r/" + url.PathEscape(pa.ID) + "?" + url.Values{"lang": {code}}.Encode(), Current: code == lang})

@@ -77,11 +77,11 @@ func followUpProblem(invalid *intake.Invalid) *intake.Problem {
 // follow-up code.
 func (s *server) forgetPage(c *fiber.Ctx, lang string) phonePage {
 	ui := make(map[string]string, len(followUpUI)+2)
-	for _, id := range append(followUpUI, "language", "errors_title") {
+	for _, id := range append(followUpUI, "language", "errors_title", "privacy_link") {
 		ui[id] = s.Messages.Text(lang, id, nil)
 	}
 	p := phonePage{Lang: lang, Dir: i18n.Dir(lang), UI: ui, CSS: s.assets.url["app.css"], Title: ui["forget_title"],
-		Description: ui["forget_intro"], CSRF: s.csrfToken(c), Action: "/forget"}
+		Description: ui["forget_intro"], CSRF: s.csrfToken(c), Action: "/forget", PrivacyURL: privacyURL(lang, "")}
 	for _, code := range citizenLanguages {
 		p.Languages = append(p.Languages, languageLink{Code: code, Name: display.Self.Name(language.Make(code)),
 			URL: "/forget?" + url.Values{"lang": {code}}.Encode(), Current: code == lang})

@@ -24,7 +24,7 @@ import (
 
 // uiMessages are the interface texts a form page uses, looked up once per
 // page so that templates stay free of logic.
-var uiMessages = []string{"send", "sending", "prefer_not", "yes", "no", "errors_title", "language",
+var uiMessages = []string{"send", "sending", "prefer_not", "yes", "no", "errors_title", "language", "privacy_link",
 	"unreviewed_translation", "choose_any", "offline", "store_down_page", "csrf_page",
 	"thanks_title", "thanks_body", "thanks_again", "answering_for", "thanks_partner", "results_link", "change_answers", "find_partner", "find_none", "errors_check",
 	// Partner forms group the roster by sector (the console's names).
@@ -75,6 +75,10 @@ type phonePage struct {
 	// Found says what a code links, before deleting; Done, what was
 	// deleted.
 	Found, Done string
+	// Privacy is the privacy notice's content, on its page; PrivacyURL
+	// links every form page to it.
+	Privacy    *privacyPage
+	PrivacyURL string
 	// Here is the address that shows this page again, for the script to
 	// put in the address bar after sending: a reload then shows the
 	// thanks, not an empty form to fill in twice.
@@ -151,7 +155,18 @@ type questionError struct {
 }
 
 func (s *server) newPage(c *fiber.Ctx, f *forms.Form, lang, submission string, posted url.Values, problems []forms.Problem) phonePage {
-	return s.pageFor(c, f, lang, submission, posted, problems, nil, "/f/"+f.ID)
+	p := s.pageFor(c, f, lang, submission, posted, problems, nil, "/f/"+f.ID)
+	p.PrivacyURL = privacyURL(lang, p.Context["p"])
+	return p
+}
+
+// privacyURL is the privacy notice in lang, for a partnership if given.
+func privacyURL(lang, pid string) string {
+	q := url.Values{"lang": {lang}}
+	if pid != "" {
+		q.Set("p", pid)
+	}
+	return "/privacy?" + q.Encode()
 }
 
 // pageFor builds a form page; roster lists the partners a partners item
@@ -170,6 +185,7 @@ func (s *server) pageFor(c *fiber.Ctx, f *forms.Form, lang, submission string, p
 			p.Context[key] = v
 		}
 	}
+
 	for _, code := range f.Languages {
 		q := url.Values{"lang": {code}}
 		for k, v := range p.Context {

@@ -46,7 +46,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 	who := map[string]string{
 		"GET /": anyone, "GET /login": anyone, "POST /login": anyone, "POST /logout": all,
 		"GET /setup/:token": anyone, "POST /setup/:token": anyone, "GET /static/:name": anyone, "GET /favicon.ico": anyone,
-		"GET /f/:id": anyone, "POST /f/:id": anyone, "GET /f/:id/thanks": anyone, "GET /a/:aid": anyone, "GET /p/:pid": anyone, "GET /i/:token": anyone, "GET /r/:pid": anyone, "POST /i/:token": anyone, "GET /forget": anyone, "POST /forget": anyone,
+		"GET /f/:id": anyone, "POST /f/:id": anyone, "GET /f/:id/thanks": anyone, "GET /a/:aid": anyone, "GET /p/:pid": anyone, "GET /i/:token": anyone, "GET /r/:pid": anyone, "POST /i/:token": anyone, "GET /forget": anyone, "GET /privacy": anyone, "POST /forget": anyone,
 		"GET /console": all, "GET /console/account": all, "POST /console/account": all,
 		"POST /console/account/sign-out-everywhere": all, "POST /console/account/password": all, "GET /console/partners-template.csv": all,
 		"POST /console/partnerships": admins, "GET /console/audit": admins,

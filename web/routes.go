@@ -43,6 +43,8 @@ func (s *server) routes() []route {
 		// What the people who answered said, for them.
 		{get, "/r/:pid", access.Anyone, s.showCitizenResults, forPhone},
 		{post, "/i/:token", access.Anyone, s.postInvitation, forPhone},
+		// Who is responsible for the answers, what is kept and for how long.
+		{get, "/privacy", access.Anyone, s.showPrivacy, forPhone},
 		// A citizen deletes their answers with their follow-up code.
 		{get, "/forget", access.Anyone, s.showForget, forPhone},
 		{post, "/forget", access.Anyone, s.postForget, forPhone},

@@ -101,6 +101,9 @@ type Config struct {
 	// Limits are the abuse limits, shared with the API; nil takes the
 	// defaults.
 	Limits *access.Limits
+	// Controller is the installation's data controller, as the privacy
+	// notice names it; a partnership may name its own.
+	Controller string
 }
 
 // server carries what handlers share.
