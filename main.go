@@ -30,6 +30,7 @@ import (
 	"samspil/i18n"
 	"samspil/indicators"
 	"samspil/intake"
+	"samspil/retention"
 	"samspil/storage"
 	"samspil/web"
 )
@@ -49,6 +50,7 @@ const usage = `usage: samspil [serve] [flags]               serve the API (the d
        samspil users add EMAIL --role ROLE [--partnership ID] [flags]
                                                make a staff account and print a one-time link to set its password
        samspil demo [flags]                    fill the store with a demo partnership (34 partners, 300 citizens)
+       samspil data-inventory                  print what each collection holds, its personal data and retention
        samspil backup FILE [flags]             write a consistent copy of the embedded store, while it serves
        samspil restore FILE [flags]            put a backup in place as the store of an empty -data folder
 
@@ -74,6 +76,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if command == "forms lint" {
 		return lintForms(rest, stdout)
+	}
+	if command == "data-inventory" {
+		return dataInventory(stdout)
 	}
 	if command == "users" {
 		if len(rest) == 0 || rest[0] != "add" {
@@ -331,13 +336,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	releaseCtx, stopReleasing := context.WithCancel(ctx)
-	released := make(chan struct{})
+	released := make(chan struct{}, 2)
 	go func() {
-		defer close(released)
+		defer func() { released <- struct{}{} }()
 		releaseLoop(releaseCtx, figures, store, catalog, logger)
+	}()
+	go func() {
+		defer func() { released <- struct{}{} }()
+		retentionLoop(releaseCtx, retention.New(store, finder, time.Now), logger)
 	}()
 	defer func() {
 		stopReleasing()
+		<-released
 		<-released
 	}()
 	logger.Info("serving", "addr", ln.Addr().String(), "embedded_store", store.Embedded(), "data", cfg.dataDir)

@@ -47,6 +47,7 @@ type Pinger interface {
 // ResponseStore keeps responses and their running totals.
 type ResponseStore interface {
 	SaveResponse(ctx context.Context, r forms.Response, counts []forms.Count) (stored forms.Response, created bool, err error)
+	NoteText(ctx context.Context, day, partnership, response string) error
 }
 
 // KeyStore keeps API keys.

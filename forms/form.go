@@ -226,3 +226,15 @@ func (e *DefinitionError) Error() string {
 	}
 	return b.String()
 }
+
+// TextItems lists the free-text items of the form that answers holds,
+// those the retention job deletes after a while.
+func (f *Form) TextItems(answers Answers) []string {
+	var out []string
+	for _, it := range f.Items {
+		if _, ok := answers[it.ID]; ok && it.Type == TypeText {
+			out = append(out, it.ID)
+		}
+	}
+	return out
+}

@@ -33,6 +33,9 @@ type Store interface {
 	Partner(ctx context.Context, partnershipID, id string) (partnership.Partner, error)
 	Partners(ctx context.Context, partnershipID string) ([]partnership.Partner, error)
 	Audit(ctx context.Context, e partnership.AuditEntry) error
+	// NoteText notes, before a response is stored, that it holds free
+	// text, for the retention job to find it.
+	NoteText(ctx context.Context, day, partnership, response string) error
 }
 
 // FormFinder finds a published form version; version 0 is the latest.
@@ -225,6 +228,9 @@ func (s *Service) Submit(ctx context.Context, sub Citizen) (Receipt, error) {
 	}
 	r := forms.NewResponse(f, sub.SubmissionID, lang, answers, s.now())
 	r.Partnership, r.Activity, r.Wave = sub.Partnership, sub.Activity, wave
+	if err := s.noteText(ctx, f, r); err != nil {
+		return Receipt{}, err
+	}
 	stored, created, err := s.store.SaveResponse(ctx, r, f.Counts(answers))
 	switch {
 	case err != nil:
@@ -306,4 +312,17 @@ func answerProblems(ps []forms.Problem) []Problem {
 func GuessedCode(err error) bool {
 	var invalid *Invalid
 	return errors.As(err, &invalid) && slices.ContainsFunc(invalid.Problems, func(p Problem) bool { return p.Code == CodeUnknownFollowUp })
+}
+
+// noteText notes a response with free text for the retention job, before
+// it is stored: a crash in between leaves a note that finds nothing, never
+// text that nobody deletes.
+func (s *Service) noteText(ctx context.Context, f *forms.Form, r forms.Response) error {
+	if len(f.TextItems(r.Answers)) == 0 {
+		return nil
+	}
+	if err := s.store.NoteText(ctx, r.SubmittedAt.UTC().Format(time.DateOnly), r.Partnership, r.ID); err != nil {
+		return unavailable(err)
+	}
+	return nil
 }

@@ -108,6 +108,9 @@ func (s *Service) Answer(ctx context.Context, in Invited, lang string, raw map[s
 	r.ID = forms.PartnerResponseID(in.Wave.ID, in.Partner.ID)
 	r.SubmissionID = ""
 	r.Partnership, r.Wave, r.Partner = in.Invitation.Partnership, in.Wave.ID, in.Partner.ID
+	if err := s.noteText(ctx, in.Form, r); err != nil {
+		return false, err
+	}
 	created, err = s.store.ReplaceResponse(ctx, r, in.Form.Counts(answers))
 	if errors.Is(err, forms.ErrReplacedMeanwhile) {
 		return false, err

@@ -69,6 +69,9 @@ type Store struct {
 	partnerships, partners, activities, waves, invitations, audit *mongo.Collection
 	// followUps links the responses of each follow-up code, by its hash.
 	followUps *mongo.Collection
+	// textNotes lists, by day, the responses that may hold free text, for
+	// the retention job.
+	textNotes *mongo.Collection
 
 	// FerretDB v1 runs an update as a read followed by a write, so two
 	// concurrent $inc on one document can lose one. The embedded store has
@@ -164,6 +167,7 @@ func (s *Store) connect(ctx context.Context, uri, database string, monitor *even
 	s.invitations = s.db.Collection("invitations")
 	s.audit = s.db.Collection("audit")
 	s.followUps = s.db.Collection("follow_ups")
+	s.textNotes = s.db.Collection("text_notes")
 	return nil
 }
 
@@ -200,7 +204,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if s.embedded != nil {
-		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit, s.users, s.sessions, s.setupLinks, s.followUps} {
+		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit, s.users, s.sessions, s.setupLinks, s.followUps, s.textNotes} {
 			err := s.db.CreateCollection(ctx, coll.Name())
 			var ce mongo.CommandError
 			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {

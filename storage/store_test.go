@@ -559,3 +559,35 @@ func TestStartUpCountsEveryResponseACrashLeft(t *testing.T) {
 		t.Errorf("export right after start-up has %d rows, want 1", len(rows))
 	}
 }
+
+// Every collection the store writes is in the data inventory, so the
+// operator's record of processing never misses one.
+func TestDataInventoryListsEveryCollection(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	// Write to the collections made on first use.
+	if err := s.NoteText(ctx, "2026-01-01", "pa", "r1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LinkFollowUp(ctx, "h", "pa", "r1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	names, err := s.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, c := range Inventory {
+		listed[c.Name] = true
+	}
+	for _, n := range names {
+		if !listed[n] {
+			t.Errorf("collection %s is not in the data inventory", n)
+		}
+	}
+	for _, coll := range []string{s.responses.Name(), s.users.Name(), s.invitations.Name(), s.keys.Name(), s.activities.Name(), s.waves.Name(), s.partners.Name()} {
+		if !listed[coll] {
+			t.Errorf("collection %s is not in the data inventory", coll)
+		}
+	}
+}
