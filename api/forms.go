@@ -216,7 +216,7 @@ func intakeError(err error) error {
 var placeMessages = map[string]string{"unknown_partnership": "partnership_not_found",
 	"unknown_activity": "activity_not_found", "inactive_activity": "activity_inactive", intake.CodeNoAnswers: "no_answers",
 	intake.CodeInvalidFollowUp: intake.CodeInvalidFollowUp, intake.CodeUnknownFollowUp: intake.CodeUnknownFollowUp,
-	intake.CodeFollowUpUnavailable: intake.CodeFollowUpUnavailable}
+	intake.CodeFollowUpUnavailable: intake.CodeFollowUpUnavailable, intake.CodePartnershipEnded: intake.CodePartnershipEnded}
 
 // intakeProblem is one problem intake found, as a field error.
 func intakeProblem(p intake.Problem) fieldError {

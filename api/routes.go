@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"samspil/access"
+	"samspil/erasure"
 )
 
 // route is one endpoint and the rule, from access's one table, for who
@@ -25,6 +26,7 @@ var (
 
 // routes lists every endpoint, with its access rule, in one place.
 func (s *server) routes() []route {
+	erased := erasure.New(s.Store, s.Now)
 	return []route{
 		{fiber.MethodGet, "/healthz", public, healthz},
 		{fiber.MethodGet, "/readyz", public, readyz(s.Store)},
@@ -44,10 +46,13 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/api/v1/partnerships", viewers, s.listPartnerships(s.Store)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid", viewers, s.getPartnership(s.Store)},
 		{fiber.MethodPatch, "/api/v1/partnerships/:pid", managers, s.updatePartnership(s.Store)},
+		// Erasure on request; a partnership only once it has ended.
+		{fiber.MethodDelete, "/api/v1/partnerships/:pid", admin, s.erasePartnership(erased)},
 		{fiber.MethodPost, "/api/v1/partnerships/:pid/partners", managers, s.createPartner(s.Store)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/partners", viewers, s.listPartners(s.Store)},
 		{fiber.MethodPost, "/api/v1/partnerships/:pid/partners\\:import", managers, s.importPartners(s.Store)},
 		{fiber.MethodPatch, "/api/v1/partnerships/:pid/partners/:id", managers, s.updatePartner(s.Store)},
+		{fiber.MethodDelete, "/api/v1/partnerships/:pid/partners/:id", managers, s.erasePartner(erased)},
 		{fiber.MethodPost, "/api/v1/partnerships/:pid/activities", managers, s.saveActivity(s.Store, true)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/activities", managers, s.listActivities(s.Store)},
 		{fiber.MethodPatch, "/api/v1/partnerships/:pid/activities/:id", managers, s.saveActivity(s.Store, false)},

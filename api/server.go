@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"samspil/access"
+	"samspil/erasure"
 	"samspil/forms"
 	"samspil/i18n"
 	"samspil/indicators"
@@ -31,6 +32,7 @@ type Store interface {
 	PartnershipStore
 	ExportStore
 	indicators.Store
+	erasure.Store
 }
 
 // FormStore keeps published form versions.

@@ -122,10 +122,15 @@ func (s *Service) Place(ctx context.Context, f *forms.Form, pid, aid string) (wa
 		}
 		return "", problems, nil
 	}
-	if _, err := s.store.Partnership(ctx, pid); errors.Is(err, partnership.ErrNotFound) {
+	p, err := s.store.Partnership(ctx, pid)
+	switch {
+	case errors.Is(err, partnership.ErrNotFound):
 		return "", []Problem{{Field: "partnership", Code: "unknown_partnership"}}, nil
-	} else if err != nil {
+	case err != nil:
 		return "", nil, unavailable(err)
+	case p.EndedAt != nil && !p.EndedAt.After(s.now()):
+		// Ended: its figures are final, and it may be erased.
+		return "", []Problem{{Field: "partnership", Code: CodePartnershipEnded}}, nil
 	}
 	if aid != "" {
 		a, err := s.store.Activity(ctx, pid, aid)
@@ -290,6 +295,9 @@ func (s *Service) followUp(ctx context.Context, sub Citizen) (followup.Code, boo
 // noAnswers refuses a response without a single answer: it would count
 // as a person in n and tell nothing.
 var noAnswers = Problem{Field: "answers", Code: CodeNoAnswers}
+
+// CodePartnershipEnded refuses answers to a partnership that has ended.
+const CodePartnershipEnded = "partnership_ended"
 
 // CodeNoAnswers is the problem of a response that answers nothing.
 const CodeNoAnswers = "no_answers"

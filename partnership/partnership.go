@@ -73,6 +73,9 @@ type Partner struct {
 	Active      bool       `json:"active"`
 	JoinedAt    time.Time  `json:"joined_at"`
 	LeftAt      *time.Time `json:"left_at,omitempty"`
+	// Erased says the partner's data was erased on request: it stays a
+	// nameless node of the network.
+	Erased bool `json:"erased,omitempty"`
 }
 
 // Activity is an indsats: something partners run that citizens take part in.

@@ -3,8 +3,10 @@ package storage
 import (
 	"context"
 	"fmt"
+	"regexp"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"samspil/forms"
 )
@@ -71,6 +73,59 @@ func (s *Store) finishErasure(ctx context.Context, doc responseDoc) error {
 	}
 	if _, err := s.responses.DeleteOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}); err != nil {
 		return fmt.Errorf("delete erased response %q: %w", doc.ID, err)
+	}
+	return nil
+}
+
+// DeleteInvitationsOf deletes a partner's invitations in every round of
+// its partnership: its links stop working. It reports how many went.
+func (s *Store) DeleteInvitationsOf(ctx context.Context, partnershipID, partnerID string) (int, error) {
+	res, err := s.invitations.DeleteMany(ctx, bson.D{{Key: "partnership", Value: partnershipID}, {Key: "name_key", Value: partnerID}})
+	if err != nil {
+		return 0, fmt.Errorf("delete invitations of partner %s: %w", partnerID, err)
+	}
+	return int(res.DeletedCount), nil
+}
+
+// ErasePartnership deletes everything a partnership holds: its responses
+// with their totals, export pages, releases and follow-up links, its
+// rounds, invitations, activities and partners, and last the partnership
+// itself, so that an erasure cut short is finished by asking again. The
+// partnership must take no more answers (it ended): totals are deleted
+// rather than counted down.
+func (s *Store) ErasePartnership(ctx context.Context, partnershipID string, waves []string) error {
+	byPartnership := bson.D{{Key: "partnership", Value: partnershipID}}
+	ownReleases := bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^release:[^:]+:" + regexp.QuoteMeta(partnershipID) + "(:|$)"}}}}
+	steps := []struct {
+		what   string
+		coll   *mongo.Collection
+		filter bson.D
+	}{
+		{"follow-up links", s.followUps, byPartnership},
+		{"releases", s.releases, ownReleases},
+		{"export pages", s.pages, byPartnership},
+		{"running totals", s.totals, byPartnership},
+		{"daily totals", s.daily, byPartnership},
+		{"responses", s.responses, byPartnership},
+		{"invitations", s.invitations, byPartnership},
+		{"rounds", s.waves, byPartnership},
+		{"activities", s.activities, byPartnership},
+		{"partners", s.partners, byPartnership},
+	}
+	for _, w := range waves {
+		steps = append(steps, struct {
+			what   string
+			coll   *mongo.Collection
+			filter bson.D
+		}{"partner-survey releases", s.releases, bson.D{{Key: "_id", Value: "release:health:" + w}}})
+	}
+	for _, st := range steps {
+		if _, err := st.coll.DeleteMany(ctx, st.filter); err != nil {
+			return fmt.Errorf("erase %s of %s: %w", st.what, partnershipID, err)
+		}
+	}
+	if _, err := s.partnerships.DeleteOne(ctx, bson.D{{Key: "_id", Value: partnershipID}}); err != nil {
+		return fmt.Errorf("erase partnership %s: %w", partnershipID, err)
 	}
 	return nil
 }
