@@ -91,7 +91,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		"POST /api/v1/partnerships": admins, "GET /api/v1/partnerships": viewers,
 		"GET /api/v1/partnerships/:pid": viewers, "PATCH /api/v1/partnerships/:pid": managers, "DELETE /api/v1/partnerships/:pid": admins,
 		"DELETE /api/v1/partnerships/:pid/partners/:id": managers,
-		"POST /api/v1/partnerships/:pid/partners": managers, "GET /api/v1/partnerships/:pid/partners": viewers,
+		"POST /api/v1/partnerships/:pid/partners":       managers, "GET /api/v1/partnerships/:pid/partners": viewers,
 		`POST /api/v1/partnerships/:pid/partners\:import`:       managers,
 		"PATCH /api/v1/partnerships/:pid/partners/:id":          managers,
 		"POST /api/v1/partnerships/:pid/activities":             managers,
