@@ -207,3 +207,24 @@ func (s *Store) UseSetupLink(ctx context.Context, hash string, now time.Time) (b
 	}
 	return used, nil
 }
+
+// EraseUser deletes a staff account with its sessions and password links,
+// and replaces its e-mail in the audit log by alias: the log keeps that
+// someone did something, not who.
+func (s *Store) EraseUser(ctx context.Context, email, alias string) error {
+	for _, coll := range []*mongo.Collection{s.sessions, s.setupLinks} {
+		if _, err := coll.DeleteMany(ctx, bson.D{{Key: "user", Value: email}}); err != nil {
+			return fmt.Errorf("erase account %s: %w", coll.Name(), err)
+		}
+	}
+	for _, field := range []string{"value.actor", "value.target"} {
+		if _, err := s.audit.UpdateMany(ctx, bson.D{{Key: field, Value: email}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: field, Value: alias}}}}); err != nil {
+			return fmt.Errorf("erase account from the audit log: %w", err)
+		}
+	}
+	if _, err := s.users.DeleteOne(ctx, bson.D{{Key: "_id", Value: email}}); err != nil {
+		return fmt.Errorf("erase account: %w", err)
+	}
+	return nil
+}

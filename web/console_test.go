@@ -689,3 +689,51 @@ func TestNetworkMap(t *testing.T) {
 		t.Error("at least monthly keeps a tie reported once or twice")
 	}
 }
+
+// An admin erases a disabled colleague's account: the account and its
+// sign-ins go, and the audit log keeps what was done under an alias, not
+// the e-mail. An account still in use, or one's own, is not erased.
+func TestEraseStaffAccount(t *testing.T) {
+	c := newConsole(t)
+	p := c.partnership(t, "Nord", 1)
+	apw := c.user(t, "admin@example.dk", access.RoleAdmin)
+	bpw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
+	admin, bo := c.browser(t), c.browser(t)
+	admin.signIn("admin@example.dk", apw)
+	bo.signIn("bo@example.dk", bpw)
+	bo.get("/console")
+	admin.get("/console/staff")
+	if status, _ := admin.post("/console/staff/account", url.Values{"email": {"bo@example.dk"}, "action": {"erase"}}); status != http.StatusForbidden {
+		t.Errorf("erasing an account in use: %d, want 403 (disable it first)", status)
+	}
+	if status, _ := admin.post("/console/staff/account", url.Values{"email": {"bo@example.dk"}, "action": {"disable"}}); status != http.StatusSeeOther {
+		t.Fatalf("disable: %d", status)
+	}
+	admin.get("/console/staff")
+	if !admin.has("Slet kontoen") {
+		t.Fatal("the staff page offers no erasure of the disabled account")
+	}
+	if status, _ := admin.post("/console/staff/account", url.Values{"email": {"bo@example.dk"}, "action": {"erase"}}); status != http.StatusSeeOther {
+		t.Fatalf("erase: %d %s", status, admin.last)
+	}
+	if _, ok, _ := c.store.User(context.Background(), "bo@example.dk"); ok {
+		t.Error("the erased account is still stored")
+	}
+	if status := bo.get("/console"); status != http.StatusSeeOther {
+		t.Errorf("the erased account is still signed in: %d", status)
+	}
+	log, _ := c.store.AuditLog(context.Background(), 50)
+	erased := false
+	for _, e := range log {
+		if e.Actor == "bo@example.dk" || e.Target == "bo@example.dk" {
+			t.Errorf("the audit log keeps the erased e-mail: %+v", e)
+		}
+		erased = erased || e.Action == "user.erase"
+	}
+	if !erased {
+		t.Error("the audit log does not say an account was erased")
+	}
+	if status, _ := admin.post("/console/staff/account", url.Values{"email": {"admin@example.dk"}, "action": {"erase"}}); status != http.StatusForbidden {
+		t.Errorf("erasing oneself: %d, want 403", status)
+	}
+}

@@ -191,6 +191,20 @@ func (s *server) changeStaff(c *fiber.Ctx, r *request) error {
 			return s.render(c, http.StatusUnprocessableEntity, "staff.html", p)
 		}
 		err = s.Store.SetRole(ctx, u.Email, nu.Role, nu.Partnerships)
+	case "erase":
+		// Only an admin, only a disabled account: disabling first is the
+		// confirmation, and nobody erases themselves.
+		if !admin || !u.Disabled || u.Email == r.User.Email {
+			return errForbidden
+		}
+		alias := "erased:" + access.Hash(u.Email)[:12]
+		if err := s.Store.EraseUser(ctx, u.Email, alias); err != nil {
+			return err
+		}
+		if err := s.audit(c, r, "user.erase", "", alias); err != nil {
+			return err
+		}
+		return back(c, "/console/staff", "staff_changed")
 	case "reset":
 		if u.Disabled {
 			return &pageError{status: http.StatusUnprocessableEntity, msg: "reset_disabled"}

@@ -39,6 +39,9 @@ type StaffStore interface {
 	SetPassword(ctx context.Context, email, hash string) error
 	SetLang(ctx context.Context, email, lang string) error
 	SetDisabled(ctx context.Context, email string, disabled bool) error
+	// EraseUser deletes an account and replaces its e-mail in the audit
+	// log by alias.
+	EraseUser(ctx context.Context, email, alias string) error
 	SetRole(ctx context.Context, email string, role access.Role, partnerships []string) error
 	CreateSession(ctx context.Context, s access.Session) error
 	Session(ctx context.Context, hash string) (access.Session, bool, error)
