@@ -2,6 +2,9 @@
 # Build: docker build -t samspil .
 # Run:   docker run -p 8080:8080 -v samspil-data:/data samspil
 
+# Pin both images by digest where you build (docker buildx imagetools
+# inspect golang:1.26 shows it): the development machines cannot reach a
+# registry to look the digests up, and a made-up digest would not build.
 FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
