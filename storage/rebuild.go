@@ -52,6 +52,13 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 	}
 	var done Rebuilt
 	byID := map[string]*cell{}
+	// Marked before anything is cleared and unmarked once all is written:
+	// a store opened with the mark on finishes the rebuild before it
+	// serves, so half the totals are never served.
+	if err := s.update(ctx, s.meta, bson.D{{Key: "_id", Value: rebuilding}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}}}}, true); err != nil {
+		return done, fmt.Errorf("mark the rebuild: %w", err)
+	}
 	if _, err := s.pages.DeleteMany(ctx, bson.D{}); err != nil {
 		return done, fmt.Errorf("clear export pages: %w", err)
 	}
@@ -153,6 +160,9 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 	if _, err := s.uncounted.DeleteMany(ctx, bson.D{}); err != nil {
 		return done, fmt.Errorf("clear the journal: %w", err)
 	}
+	if _, err := s.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: rebuilding}}); err != nil {
+		return done, fmt.Errorf("unmark the rebuild: %w", err)
+	}
 	return done, nil
 }
 
@@ -228,4 +238,24 @@ func (s *Store) ImportResponses(ctx context.Context, rs []forms.Response, counts
 		return len(res.InsertedIDs), fmt.Errorf("import responses: %w", err)
 	}
 	return len(res.InsertedIDs), nil
+}
+
+// rebuilding marks, in the meta collection, a rebuild under way.
+const rebuilding = "rebuilding"
+
+// finishRebuild runs a rebuild again that a crash cut short, before the
+// store serves anything.
+func (s *Store) finishRebuild(ctx context.Context) error {
+	err := s.meta.FindOne(ctx, bson.D{{Key: "_id", Value: rebuilding}}).Err()
+	switch {
+	case notFound(err):
+		return nil
+	case err != nil:
+		return fmt.Errorf("read store metadata: %w", err)
+	}
+	s.logger.Warn("a rebuild of the running totals was cut short; rebuilding them before serving (run a cut-short rescore again yourself)")
+	if _, err := s.RebuildTotals(ctx, nil); err != nil {
+		return fmt.Errorf("finish a rebuild cut short: %w", err)
+	}
+	return nil
 }

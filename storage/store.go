@@ -215,6 +215,9 @@ func (s *Store) prepare(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := s.finishRebuild(ctx); err != nil {
+		return err
+	}
 	if err := s.buildMissingPages(ctx); err != nil {
 		return err
 	}
