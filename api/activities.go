@@ -54,11 +54,11 @@ func (s *server) saveActivity(store PartnershipStore, create bool) fiber.Handler
 		if create {
 			action, status, save = "activity.create", http.StatusCreated, store.CreateActivity
 		}
-		if err := save(c.UserContext(), a); err != nil {
-			return storeError(err, "activity_not_found")
-		}
 		if err := s.audit(c, store, actor(c), action, pid, a.ID); err != nil {
 			return err
+		}
+		if err := save(c.UserContext(), a); err != nil {
+			return storeError(err, "activity_not_found")
 		}
 		return c.Status(status).JSON(a)
 	}

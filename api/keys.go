@@ -42,11 +42,11 @@ func (s *server) createKey(store KeyStore, partnerships PartnershipStore) fiber.
 			}
 		}
 		key, secret := access.NewKey(access.Role(req.Role), req.Partnership, s.Now())
-		if err := store.SaveKey(c.UserContext(), key); err != nil {
-			return errUnavailable(err)
-		}
 		if err := s.audit(c, partnerships, actor(c), "key.create", req.Partnership, key.ID); err != nil {
 			return err
+		}
+		if err := store.SaveKey(c.UserContext(), key); err != nil {
+			return errUnavailable(err)
 		}
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		v := viewKey(key)

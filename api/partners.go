@@ -39,11 +39,11 @@ func (s *server) createPartner(store PartnershipStore) fiber.Handler {
 		if err := domainProblems(p.Check()); err != nil {
 			return err
 		}
-		if err := store.CreatePartner(c.UserContext(), p); err != nil {
-			return partnerStoreError(err)
-		}
 		if err := s.audit(c, store, actor(c), "partner.create", pid, p.ID); err != nil {
 			return err
+		}
+		if err := store.CreatePartner(c.UserContext(), p); err != nil {
+			return partnerStoreError(err)
 		}
 		return c.Status(http.StatusCreated).JSON(p)
 	}

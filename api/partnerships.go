@@ -162,11 +162,13 @@ func (s *server) createPartnership(store PartnershipStore) fiber.Handler {
 		if err := domainProblems(p.Check()); err != nil {
 			return err
 		}
-		if err := store.CreatePartnership(c.UserContext(), p); err != nil {
-			return errUnavailable(err)
-		}
+		// The audit entry first: a change that cannot be accounted for is
+		// never made, and a retry after a failed audit makes no duplicate.
 		if err := s.audit(c, store, actor(c), "partnership.create", p.ID, p.ID); err != nil {
 			return err
+		}
+		if err := store.CreatePartnership(c.UserContext(), p); err != nil {
+			return errUnavailable(err)
 		}
 		return c.Status(http.StatusCreated).JSON(p)
 	}

@@ -33,6 +33,7 @@ type Store interface {
 	ExportStore
 	indicators.Store
 	erasure.Store
+	ReplayStore
 }
 
 // FormStore keeps published form versions.
@@ -163,7 +164,12 @@ func New(cfg Config) (*fiber.App, error) {
 		},
 	}))
 	for _, r := range s.routes() {
-		app.Add(r.method, r.path, s.authorize(r.path, r.rule), r.handler)
+		handlers := []fiber.Handler{s.authorize(r.path, r.rule), r.handler}
+		if r.method == fiber.MethodPost && !r.rule.Public {
+			// Creates may be retried safely with an Idempotency-Key.
+			handlers = []fiber.Handler{handlers[0], s.idempotent(s.Store), r.handler}
+		}
+		app.Add(r.method, r.path, handlers...)
 	}
 	return app, nil
 }

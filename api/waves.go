@@ -51,11 +51,11 @@ func (s *server) createWave(store PartnershipStore, forms FormStore) fiber.Handl
 		if err := domainProblems(problems); err != nil {
 			return err
 		}
-		if err := store.CreateWave(c.UserContext(), w); err != nil {
-			return errUnavailable(err)
-		}
 		if err := s.audit(c, store, actor(c), "wave.create", pid, w.ID); err != nil {
 			return err
+		}
+		if err := store.CreateWave(c.UserContext(), w); err != nil {
+			return errUnavailable(err)
 		}
 		return c.Status(http.StatusCreated).JSON(waveView{w, w.Status(s.Now())})
 	}

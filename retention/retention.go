@@ -32,6 +32,7 @@ type Store interface {
 	ClearContacts(ctx context.Context, p partnership.Partnership) (int, error)
 	DeleteAuditBefore(ctx context.Context, t time.Time) (int, error)
 	DeleteExpiredSignIns(ctx context.Context, now time.Time) (int, error)
+	DeleteReplaysBefore(ctx context.Context, t time.Time) (int, error)
 	Audit(ctx context.Context, e partnership.AuditEntry) error
 }
 
@@ -106,6 +107,11 @@ func (s *Service) Run(ctx context.Context) (Report, error) {
 		return rep, fmt.Errorf("retention: %w", err)
 	}
 	if rep.SignIns, err = s.store.DeleteExpiredSignIns(ctx, now); err != nil {
+		return rep, fmt.Errorf("retention: %w", err)
+	}
+	// Answers kept for retried create requests: a day is enough. They
+	// hold nothing personal beyond what was created, so no report.
+	if _, err := s.store.DeleteReplaysBefore(ctx, now.Add(-24*time.Hour)); err != nil {
 		return rep, fmt.Errorf("retention: %w", err)
 	}
 	if rep != (Report{}) {

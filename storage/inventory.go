@@ -34,6 +34,8 @@ var Inventory = []Collection{
 	{"setup_links", "one-time links to set a password: hash, account, expiry", "which account was invited", "deleted by the retention job once expired (24 hours)"},
 	{"keys", "API keys: hash, role, partnership, created", "none", "until revoked"},
 	{"audit", "who changed what and when (account or key, action, target id); never the content", "the staff member's e-mail or key id", "5 years"},
+	{"idempotency", "answers to create requests sent with an Idempotency-Key, by a hash of the API key, path and key", "none beyond what the answer holds (a created partnership or partner)",
+		"24 hours, deleted by the retention job"},
 	{"forms", "published questionnaire versions", "none", "for good: published versions never change"},
 	{"meta", "what the store has been upgraded to", "none", "for good"},
 }

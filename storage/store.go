@@ -72,6 +72,9 @@ type Store struct {
 	// textNotes lists, by day, the responses that may hold free text, for
 	// the retention job.
 	textNotes *mongo.Collection
+	// idempotency keeps, for a day, the answers to create requests sent
+	// with an Idempotency-Key.
+	idempotency *mongo.Collection
 
 	// FerretDB v1 runs an update as a read followed by a write, so two
 	// concurrent $inc on one document can lose one. The embedded store has
@@ -168,6 +171,7 @@ func (s *Store) connect(ctx context.Context, uri, database string, monitor *even
 	s.audit = s.db.Collection("audit")
 	s.followUps = s.db.Collection("follow_ups")
 	s.textNotes = s.db.Collection("text_notes")
+	s.idempotency = s.db.Collection("idempotency")
 	return nil
 }
 
@@ -204,7 +208,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if s.embedded != nil {
-		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit, s.users, s.sessions, s.setupLinks, s.followUps, s.textNotes} {
+		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit, s.users, s.sessions, s.setupLinks, s.followUps, s.textNotes, s.idempotency} {
 			err := s.db.CreateCollection(ctx, coll.Name())
 			var ce mongo.CommandError
 			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {
