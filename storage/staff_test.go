@@ -68,6 +68,9 @@ func TestStaffAccountsSessionsAndLinks(t *testing.T) {
 	if _, ok, _ := s.SetupLink(ctx, old.Hash); ok {
 		t.Error("an older link still works after a new one was made")
 	}
+	if !guardedUpdatesAreAtomic(t, s) {
+		t.Skip("FerretDB v1 reached by URI runs a guarded update as a read then a write, so two at once may both apply; the embedded store serializes them in-process and MongoDB checks the guard atomically: this needs one of those")
+	}
 	var wins sync.WaitGroup
 	var mu sync.Mutex
 	used := 0

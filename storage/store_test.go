@@ -591,3 +591,20 @@ func TestDataInventoryListsEveryCollection(t *testing.T) {
 		}
 	}
 }
+
+// guardedUpdatesAreAtomic says whether an update whose filter holds a
+// guard applies at most once when sent many times at once: on the
+// embedded store (one lock in this process) and on MongoDB, not on a
+// FerretDB v1 reached by URI, which CI uses to run the MongoDB code path.
+func guardedUpdatesAreAtomic(t *testing.T, s *Store) bool {
+	t.Helper()
+	if s.embedded != nil {
+		return true
+	}
+	var info bson.M
+	if err := s.db.RunCommand(context.Background(), bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		t.Fatal(err)
+	}
+	_, ferret := info["ferretdbVersion"]
+	return !ferret
+}
