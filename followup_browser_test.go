@@ -42,7 +42,7 @@ func TestFollowUpCodeInABrowser(t *testing.T) {
 	pick := func(item string, n int) chromedp.Action[chromedp.Void] {
 		return chromedp.Click(chromedp.CSS("#w-" + item + " .choice:nth-child(" + string(rune('0'+n)) + ") .c"))
 	}
-	var code, wrong, linked, found, done, here, reloaded string
+	var code, wrong, linked, found, done, here, reloaded, codeAgain string
 	err = chromedp.Do(bctx,
 		chromedp.EmulateViewport(360, 640),
 		chromedp.Navigate(base+"/f/citizen_short?lang=da&p=vest"),
@@ -60,6 +60,7 @@ func TestFollowUpCodeInABrowser(t *testing.T) {
 		chromedp.Reload(),
 		chromedp.WaitVisible(chromedp.CSS("h1")),
 		into(&reloaded, chromedp.Text(chromedp.CSS("h1"))),
+		into(&codeAgain, chromedp.Text(chromedp.CSS(".code-value"))),
 
 		chromedp.Navigate(base+"/f/citizen_short?lang=ar&p=vest"),
 		chromedp.WaitVisible(chromedp.CSS("#follow-code")),
@@ -103,8 +104,8 @@ func TestFollowUpCodeInABrowser(t *testing.T) {
 	if !regexp.MustCompile(`^[A-Z0-9]{4}-[A-Z0-9]{4}$`).MatchString(code) {
 		t.Errorf("code shown = %q, want two groups of four", code)
 	}
-	if here != "/f/citizen_short/thanks?lang=da&p=vest" || reloaded != "Tak for dine svar!" {
-		t.Errorf("after sending, the address is %q and a reload shows %q; want the thanks page", here, reloaded)
+	if !strings.HasPrefix(here, "/f/citizen_short/thanks?lang=da&p=vest&s=") || reloaded != "Tak for dine svar!" || codeAgain != code {
+		t.Errorf("after sending, the address is %q and a reload shows %q with code %q; want the thanks page with %s", here, reloaded, codeAgain, code)
 	}
 	if !strings.Contains(wrong, "لا نعرف هذا الرمز") {
 		t.Errorf("a wrong code's summary says %q, want that the code is unknown, in Arabic", wrong)
@@ -112,7 +113,7 @@ func TestFollowUpCodeInABrowser(t *testing.T) {
 	if !strings.Contains(linked, "تم حفظ إجاباتك تحت رمزك") {
 		t.Errorf("coming back with the code, the page says %q", linked)
 	}
-	if !strings.Contains(found, ": 2") {
+	if !strings.Contains(found, "2") || !strings.Contains(found, code) {
 		t.Errorf("the deletion page found %q, want the 2 answers", found)
 	}
 	if !strings.Contains(done, "تم حذف إجاباتك ورمزك") {

@@ -44,13 +44,18 @@ func (c Code) String() string {
 var ErrMalformed = errors.New("not a follow-up code")
 
 // Parse reads a code as a person types it: any case, with or without the
-// dash, with spaces.
+// dash (or another dash a phone or a notes app puts in), with spaces, and
+// with the digits of an Arabic keyboard.
 func Parse(s string) (Code, error) {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
-		case r == '-' || unicode.IsSpace(r):
+		case r == '-' || unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || r == '\u2212':
 			continue
+		case r >= '\u0660' && r <= '\u0669': // Arabic-Indic digits
+			r = '0' + (r - '\u0660')
+		case r >= '\u06F0' && r <= '\u06F9': // Extended Arabic-Indic (Persian, Urdu)
+			r = '0' + (r - '\u06F0')
 		case r > unicode.MaxASCII:
 			return "", ErrMalformed
 		}

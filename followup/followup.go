@@ -92,6 +92,35 @@ func (s *Service) Issue(ctx context.Context, partnership, response string) (Code
 	return "", errors.New("issue follow-up code: every attempt was taken")
 }
 
+// ShowAgainFor is how long after answering the thank-you page may show a
+// new code again (a reload, the back button, a phone that closed the tab
+// to take a picture of it).
+const ShowAgainFor = time.Hour
+
+// CodeOf returns the new code a response was given, if it was given one
+// less than ShowAgainFor ago; a response that joined an earlier code
+// has none to show.
+func (s *Service) CodeOf(ctx context.Context, response string) (Code, bool, error) {
+	r, ok, err := s.store.Response(ctx, response)
+	if err != nil || !ok || s.now().Sub(r.SubmittedAt) > ShowAgainFor {
+		return "", false, err
+	}
+	for attempt := range maxAttempts {
+		c := s.keys.derive(response, attempt)
+		l, taken, err := s.store.FollowUp(ctx, s.keys.Hash(c))
+		switch {
+		case err != nil:
+			return "", false, fmt.Errorf("find follow-up code: %w", err)
+		case !taken:
+			// Issue would have taken this one: the response got no code.
+			return "", false, nil
+		case slices.Contains(l.Responses, response):
+			return c, true, nil
+		}
+	}
+	return "", false, nil
+}
+
 // Link adds a response to the answers a code links.
 func (s *Service) Link(ctx context.Context, c Code, partnership, response string) error {
 	if err := s.store.LinkFollowUp(ctx, s.keys.Hash(c), partnership, response, s.now()); err != nil {

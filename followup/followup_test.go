@@ -30,11 +30,14 @@ func TestParseReadsCodesAsPeopleTypeThem(t *testing.T) {
 		{in: "acef hjkm", want: "ACEFHJKM"},
 		{in: " acefhjkm\n", want: "ACEFHJKM"},
 		{in: "3479-ACEF", want: "3479ACEF"},
-		{in: "ACEF-HJK", err: true},   // too short
-		{in: "ACEF-HJKMN", err: true}, // too long
-		{in: "ACEF-HJK0", err: true},  // 0 is left out: it looks like O
-		{in: "ACEF-HJKB", err: true},  // B looks like 8
-		{in: "ACEF-HJKÅ", err: true},  // not ASCII
+		{in: "٣٤٧٩-ACEF", want: "3479ACEF"},      // digits typed on an Arabic keyboard
+		{in: "ACEF–HJKM", want: "ACEFHJKM"},      // an en dash from a notes app
+		{in: "ACEF\u2011HJKM", want: "ACEFHJKM"}, // a non-breaking hyphen copied from the page
+		{in: "ACEF-HJK", err: true},              // too short
+		{in: "ACEF-HJKMN", err: true},            // too long
+		{in: "ACEF-HJK0", err: true},             // 0 is left out: it looks like O
+		{in: "ACEF-HJKB", err: true},             // B looks like 8
+		{in: "ACEF-HJKÅ", err: true},             // not ASCII
 		{in: "", err: true},
 	} {
 		got, err := Parse(tc.in)

@@ -63,6 +63,20 @@ func followUpAsked(posted url.Values) string {
 	return ""
 }
 
+// followUpConflict is the problem of a follow-up answer that says two
+// things: a code typed in while another option is picked (which did the
+// person mean?), or "I have a code" with none typed.
+func followUpConflict(posted url.Values) string {
+	code, choice := strings.TrimSpace(posted.Get("_code")), posted.Get("_follow")
+	switch {
+	case code != "" && (choice == "new" || choice == "no"):
+		return "follow_up_choose"
+	case code == "" && choice == "code":
+		return "follow_up_missing"
+	}
+	return ""
+}
+
 // followUpProblem is the follow-up code's problem among those intake
 // found, if any.
 func followUpProblem(invalid *intake.Invalid) *intake.Problem {
@@ -77,9 +91,11 @@ func followUpProblem(invalid *intake.Invalid) *intake.Problem {
 // follow-up code.
 func (s *server) forgetPage(c *fiber.Ctx, lang string) phonePage {
 	ui := make(map[string]string, len(followUpUI)+2)
-	for _, id := range append(followUpUI, "language", "errors_title", "privacy_link") {
+	for _, id := range append(followUpUI, "language", "privacy_link", "forget_cancel") {
 		ui[id] = s.Messages.Text(lang, id, nil)
 	}
+	// The summary above a wrong code asks to check it, not answers.
+	ui["errors_title"] = s.Messages.Text(lang, "forget_check", nil)
 	p := phonePage{Lang: lang, Dir: i18n.Dir(lang), UI: ui, CSS: s.assets.url["app.css"], Title: ui["forget_title"],
 		Description: ui["forget_intro"], CSRF: s.csrfToken(c), Action: "/forget", PrivacyURL: privacyURL(lang, "")}
 	for _, code := range citizenLanguages {
@@ -89,10 +105,16 @@ func (s *server) forgetPage(c *fiber.Ctx, lang string) phonePage {
 	return p
 }
 
-// showForget asks for the code whose answers to delete.
+// showForget asks for the code whose answers to delete, or says what was
+// deleted (the page a deletion redirects to, so that a reload never sends
+// the deletion again).
 func (s *server) showForget(c *fiber.Ctx, _ *request) error {
 	lang := i18n.Negotiate(citizenLanguages, c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
-	return s.renderPhone(c, http.StatusOK, "forget.html", s.forgetPage(c, lang))
+	p := s.forgetPage(c, lang)
+	if done := c.Query("done"); done == "answers" || done == "code" {
+		p.Done = s.Messages.Text(lang, "forget_done_"+done, nil)
+	}
+	return s.renderPhone(c, http.StatusOK, "forget.html", p)
 }
 
 // postForget finds the answers a code links and, once the citizen has
@@ -111,7 +133,7 @@ func (s *server) postForget(c *fiber.Ctx, _ *request) error {
 		return s.renderPhone(c, status, "forget.html", p)
 	}
 	if !s.validCSRF(c, posted.Get("_csrf")) {
-		p.Banner = s.Messages.Text(lang, "csrf_page", nil)
+		p.Banner = s.Messages.Text(lang, "csrf_forget", nil)
 		return s.renderPhone(c, http.StatusForbidden, "forget.html", p)
 	}
 	if s.FollowUps == nil {
@@ -141,22 +163,23 @@ func (s *server) postForget(c *fiber.Ctx, _ *request) error {
 		if err := s.FollowUps.Forget(c.UserContext(), link, posted.Get("_do") == "answers"); err != nil {
 			return err
 		}
-		p.Done = s.Messages.Text(lang, "forget_done_"+posted.Get("_do"), nil)
-		return s.renderPhone(c, http.StatusOK, "forget.html", p)
+		return c.Redirect("/forget?"+url.Values{"lang": {lang}, "done": {posted.Get("_do")}}.Encode(), http.StatusSeeOther)
 	}
 	days, err := s.FollowUps.Days(c.UserContext(), link)
 	if err != nil {
 		return err
 	}
-	printed := make([]string, len(days))
-	for i, d := range days {
-		printed[i] = citizenDate(lang, d)
+	var printed []string
+	for _, d := range days {
+		if day := citizenDate(lang, d); !slices.Contains(printed, day) {
+			printed = append(printed, day)
+		}
 	}
 	sep := ", "
 	if lang == "ar" {
 		sep = "، "
 	}
-	p.Found = s.Messages.Text(lang, "forget_found", map[string]any{"Count": len(days), "Days": strings.Join(printed, sep)})
+	p.Found = s.Messages.Text(lang, "forget_found", map[string]any{"Code": code.String(), "Count": len(days), "Days": strings.Join(printed, sep)})
 	return s.renderPhone(c, http.StatusOK, "forget.html", p)
 }
 

@@ -102,7 +102,9 @@ func TestFollowUpCodeFromFormToDeletion(t *testing.T) {
 		want   string
 	}{
 		{[]string{"_follow", "code", "_code", "ACEF-HJKM"}, "We do not know this code."},
-		{[]string{"_follow", "code", "_code", ""}, "A code has 8 characters"},
+		{[]string{"_follow", "code", "_code", ""}, "Type your code in the box."},
+		{[]string{"_follow", "new", "_code", code}, "You typed a code and also chose another answer."},
+		{[]string{"_follow", "no", "_code", code}, "You typed a code and also chose another answer."},
 		{[]string{"_code", "hello"}, "A code has 8 characters"},
 	} {
 		res, html := ph.page(t, http.MethodPost, "/f/citizen_short", answered(uuid.NewString(), tc.follow...), testCSRF)
@@ -122,16 +124,21 @@ func TestFollowUpCodeFromFormToDeletion(t *testing.T) {
 	}
 	forget := url.Values{"_csrf": {testCSRF}, "_lang": {"en"}, "_code": {typed}}
 	if res, html := ph.page(t, http.MethodPost, "/forget", forget, testCSRF); res.StatusCode != http.StatusOK ||
-		!strings.Contains(html, "Answers with this code: 3.") || !strings.Contains(html, `name="_do" value="answers"`) {
+		!strings.Contains(html, "The code "+code+" belongs to 3 answers") || !strings.Contains(html, `name="_do" value="answers"`) {
 		t.Fatalf("finding the answers: %d\n%s", res.StatusCode, html)
 	}
 	if n := ph.responsesIn(t); n != 3 {
 		t.Fatalf("finding them deleted something: n = %d", n)
 	}
 	forget.Set("_do", "answers")
-	if res, html := ph.page(t, http.MethodPost, "/forget", forget, testCSRF); res.StatusCode != http.StatusOK ||
-		!strings.Contains(html, "Your answers and your code are deleted.") {
-		t.Fatalf("deleting: %d\n%s", res.StatusCode, html)
+	// The deletion answers with a redirect, so that a reload never sends
+	// it again.
+	res, _ = ph.page(t, http.MethodPost, "/forget", forget, testCSRF)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("deleting: %d, want a redirect", res.StatusCode)
+	}
+	if _, html := ph.page(t, http.MethodGet, res.Header.Get("Location"), nil, ""); !strings.Contains(html, "Your answers and your code are deleted.") {
+		t.Errorf("after deleting, %s says:\n%s", res.Header.Get("Location"), html)
 	}
 	if n := ph.responsesIn(t); n != 0 {
 		t.Errorf("after deleting, n = %d, want 0", n)
@@ -152,7 +159,8 @@ func TestForgetOnlyTheCodeKeepsTheAnswers(t *testing.T) {
 	_, html := ph.page(t, http.MethodPost, "/f/citizen_short", answered(uuid.NewString(), "_follow", "new"), testCSRF)
 	code := shownCode.FindStringSubmatch(html)[1]
 	forget := url.Values{"_csrf": {testCSRF}, "_lang": {"da"}, "_code": {code}, "_do": {"code"}}
-	if res, html := ph.page(t, http.MethodPost, "/forget", forget, testCSRF); res.StatusCode != http.StatusOK ||
+	res, _ := ph.page(t, http.MethodPost, "/forget", forget, testCSRF)
+	if _, html := ph.page(t, http.MethodGet, res.Header.Get("Location"), nil, ""); res.StatusCode != http.StatusSeeOther ||
 		!strings.Contains(html, "Din kode er slettet.") {
 		t.Fatalf("deleting the code: %d\n%s", res.StatusCode, html)
 	}
@@ -276,5 +284,33 @@ func TestThanksAgainKeepsItsWordsInAnotherLanguage(t *testing.T) {
 	_, da := ph.page(t, http.MethodGet, strings.ReplaceAll(link[1], "&amp;", "&"), nil, "")
 	if !strings.Contains(da, "Vi har allerede fået dine svar") {
 		t.Errorf("the Danish page of 'we already have your answers' says something else:\n%s", da)
+	}
+}
+
+// The thank-you page of a new code, reloaded or come back to, shows the
+// code again for an hour after answering, and only to the address that
+// names the submission.
+func TestANewCodeSurvivesAReload(t *testing.T) {
+	ph := newPhones(t, nil, nil)
+	openCitizenWave(t, ph)
+	sub := uuid.NewString()
+	_, html := ph.page(t, http.MethodPost, "/f/citizen_short", answered(sub, "_follow", "new"), testCSRF)
+	code := shownCode.FindStringSubmatch(html)[1]
+	here := regexp.MustCompile(`data-here="([^"]*)"`).FindStringSubmatch(html)
+	if here == nil || !strings.Contains(here[1], "s="+sub) {
+		t.Fatalf("the page's own address %v does not name the submission", here)
+	}
+	again := strings.ReplaceAll(here[1], "&amp;", "&")
+	if _, html := ph.page(t, http.MethodGet, again, nil, ""); !strings.Contains(html, ">"+code+"<") {
+		t.Errorf("reloaded, the page does not show %s:\n%s", code, html)
+	}
+	other := uuid.NewString()
+	ph.page(t, http.MethodPost, "/f/citizen_short", answered(other), testCSRF)
+	if _, html := ph.page(t, http.MethodGet, "/f/citizen_short/thanks?lang=en&p=vest&s="+other, nil, ""); shownCode.MatchString(html) {
+		t.Error("a submission without a code shows one")
+	}
+	ph.skew.Add(int64(2 * time.Hour))
+	if _, html := ph.page(t, http.MethodGet, again, nil, ""); shownCode.MatchString(html) {
+		t.Error("two hours later the code is still shown")
 	}
 }

@@ -29,20 +29,21 @@ func (s *server) openInvitation(c *fiber.Ctx) (intake.Invited, error) {
 
 // limitSubmission counts a response sent from the client's address and
 // tells how long to wait past the limit; a follow-up code sent with it
-// must not be one guess too many either. Nothing is spent when it waits.
-func (s *server) limitSubmission(c *fiber.Ctx, followUp string) time.Duration {
+// must not be one guess too many either (guesses says that was it).
+// Nothing is spent when it waits.
+func (s *server) limitSubmission(c *fiber.Ctx, followUp string) (wait time.Duration, guesses bool) {
 	now := s.Now()
 	if followUp != "" && followUp != intake.NewFollowUp {
 		if wait := s.Limits.Guesses.Wait(c.IP(), now); wait > 0 {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())))
-			return wait
+			return wait, true
 		}
 	}
-	wait := s.Limits.Submissions.Spend(c.IP(), now)
+	wait = s.Limits.Submissions.Spend(c.IP(), now)
 	if wait > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())))
 	}
-	return wait
+	return wait, false
 }
 
 // limited is the page of a request over a limit: 429, when to come back

@@ -87,8 +87,15 @@ func (s *server) postForm(c *fiber.Ctx, _ *request) error {
 	if !s.validCSRF(c, posted.Get("_csrf")) {
 		return again(http.StatusForbidden, s.Messages.Text(lang, "csrf_page", nil), nil, nil)
 	}
-	if wait := s.limitSubmission(c, followUpAsked(posted)); wait > 0 {
-		return again(http.StatusTooManyRequests, s.Messages.Text(lang, "submissions_limited_page", minutes(wait)), nil, nil)
+	if code := followUpConflict(posted); code != "" {
+		return again(http.StatusUnprocessableEntity, "", nil, &intake.Problem{Field: "follow_up", Code: code})
+	}
+	if wait, guesses := s.limitSubmission(c, followUpAsked(posted)); wait > 0 {
+		msg := "submissions_limited_page"
+		if guesses {
+			msg = "codes_limited_page"
+		}
+		return again(http.StatusTooManyRequests, s.Messages.Text(lang, msg, minutes(wait)), nil, nil)
 	}
 	got, err := s.Intake.Submit(c.UserContext(), intake.Citizen{Form: f, SubmissionID: submission, Lang: lang,
 		Partnership: posted.Get("p"), Activity: posted.Get("a"), Answers: rawAnswers(f.Items, posted, "q_"),
@@ -124,7 +131,7 @@ func (s *server) postForm(c *fiber.Ctx, _ *request) error {
 	}
 	p := s.thanksPage(c, f, lang, posted.Get("p"), body)
 	if got.FollowUp != "" {
-		s.showCode(&p, got.FollowUp, followUpAsked(posted) == intake.NewFollowUp)
+		s.showCode(&p, got.FollowUp, followUpAsked(posted) == intake.NewFollowUp, submission)
 	}
 	return s.renderPhone(c, status, "thanks.html", p)
 }
@@ -166,7 +173,19 @@ func (s *server) showThanks(c *fiber.Ctx, _ *request) error {
 	if c.Query("again") != "" {
 		body = "thanks_again"
 	}
-	return s.renderPhone(c, http.StatusOK, "thanks.html", s.thanksPage(c, f, lang, c.Query("p"), body))
+	p := s.thanksPage(c, f, lang, c.Query("p"), body)
+	// The page of a new follow-up code, reloaded or come back to: the
+	// code again, for an hour after answering.
+	if sub := c.Query("s"); s.FollowUps != nil && uuid.Validate(sub) == nil {
+		code, ok, err := s.FollowUps.CodeOf(c.UserContext(), forms.ResponseID(f.ID, sub))
+		if err != nil {
+			return err
+		}
+		if ok {
+			s.showCode(&p, code, true, sub)
+		}
+	}
+	return s.renderPhone(c, http.StatusOK, "thanks.html", p)
 }
 
 // renderPhone executes a phone page template and sends it as HTML.
@@ -264,9 +283,10 @@ func btoi(b bool) int {
 }
 
 // showCode puts a follow-up code on a thank-you page: a new one shown
-// once, large, to write down, or word that the answers joined a code's.
-// The page then has no language links, which would lose the code.
-func (s *server) showCode(p *phonePage, code followup.Code, isNew bool) {
+// large, to write down, or word that the answers joined a code's. The
+// page's own address (for a reload) carries the submission, which shows
+// a new code again for an hour; the page has no language links.
+func (s *server) showCode(p *phonePage, code followup.Code, isNew bool, submission string) {
 	for _, id := range followUpUI {
 		p.UI[id] = s.Messages.Text(p.Lang, id, nil)
 	}
@@ -276,4 +296,5 @@ func (s *server) showCode(p *phonePage, code followup.Code, isNew bool) {
 		return
 	}
 	p.Code, p.Languages = code.String(), nil
+	p.Here += "&" + url.Values{"s": {submission}}.Encode()
 }
