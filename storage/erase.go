@@ -45,15 +45,10 @@ func (s *Store) EraseResponse(ctx context.Context, id string) error {
 	if err := s.journal(ctx, id); err != nil {
 		return err
 	}
-	replaced, err := s.writeIf(ctx, s.responses, id, bson.D{{Key: "revision", Value: old.Revision}},
-		func(stored bson.Raw) bool {
-			revision, ok := stored.Lookup("revision").AsInt64OK()
-			return ok && revision == int64(old.Revision)
-		},
-		func(filter bson.D) (bool, error) {
-			res, err := s.responses.ReplaceOne(ctx, filter, doc)
-			return err == nil && res.MatchedCount > 0, err
-		})
+	replaced, err := s.atRevision(ctx, id, old.Revision, func(filter bson.D) (bool, error) {
+		res, err := s.responses.ReplaceOne(ctx, filter, doc)
+		return err == nil && res.MatchedCount > 0, err
+	})
 	if err != nil {
 		return fmt.Errorf("erase response %q: %w", id, err)
 	}

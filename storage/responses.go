@@ -340,68 +340,6 @@ func (s *Store) update(ctx context.Context, coll *mongo.Collection, filter, upda
 	return err
 }
 
-// repairAge is how old an uncounted response must be before a repair
-// counts it: younger ones may still be in the hands of their request.
-const repairAge = time.Minute
-
-// repairTotals counts every response that a crash or an outage left
-// uncounted and is older than repairAge. It reports how many it counted
-// and how many were too young to touch yet.
-func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, young int, err error) {
-	cur, err := s.uncounted.Find(ctx, bson.D{})
-	if err != nil {
-		return 0, 0, fmt.Errorf("read the journal: %w", err)
-	}
-	var entries []struct {
-		ID string    `bson:"_id"`
-		At time.Time `bson:"at"`
-	}
-	if err := cur.All(ctx, &entries); err != nil {
-		return 0, 0, fmt.Errorf("read the journal: %w", err)
-	}
-	for _, e := range entries {
-		var doc responseDoc
-		err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: e.ID}}).Decode(&doc)
-		switch {
-		case notFound(err) && now.Sub(e.At) < repairAge:
-			young++
-			continue
-		case notFound(err):
-			// Journaled, then never stored: nothing to count.
-			if err := s.unjournal(ctx, e.ID); err != nil {
-				return repaired, young, err
-			}
-			continue
-		case err != nil:
-			return repaired, young, fmt.Errorf("load journaled response %q: %w", e.ID, err)
-		case doc.Erased:
-			// An erasure cut short: finish it, whatever its age.
-			if err := s.finishErasure(ctx, doc); err != nil {
-				return repaired, young, err
-			}
-			if err := s.unjournal(ctx, e.ID); err != nil {
-				return repaired, young, err
-			}
-			repaired++
-			continue
-		case doc.Counted:
-			// Counted, but the journal entry outlived a crash.
-			if err := s.unjournal(ctx, e.ID); err != nil {
-				return repaired, young, err
-			}
-			continue
-		case now.Sub(doc.SubmittedAt) < repairAge:
-			young++
-			continue
-		}
-		if err := s.count(ctx, doc); err != nil {
-			return repaired, young, err
-		}
-		repaired++
-	}
-	return repaired, young, nil
-}
-
 // Tally returns the running totals of all versions of a form.
 func (s *Store) Tally(ctx context.Context, formID string) (forms.Tally, error) {
 	cur, err := s.totals.Find(ctx, bson.D{{Key: "form", Value: formID}})
@@ -489,15 +427,10 @@ func (s *Store) ReplaceResponse(ctx context.Context, r forms.Response, counts []
 	if old.Cell != doc.Cell {
 		return false, fmt.Errorf("replace %q: the answer moved to another cell", r.ID)
 	}
-	replaced, err := s.writeIf(ctx, s.responses, r.ID, bson.D{{Key: "revision", Value: old.Revision}},
-		func(stored bson.Raw) bool {
-			revision, ok := stored.Lookup("revision").AsInt64OK()
-			return ok && revision == int64(old.Revision)
-		},
-		func(filter bson.D) (bool, error) {
-			res, err := s.responses.ReplaceOne(ctx, filter, doc)
-			return err == nil && res.MatchedCount > 0, err
-		})
+	replaced, err := s.atRevision(ctx, r.ID, old.Revision, func(filter bson.D) (bool, error) {
+		res, err := s.responses.ReplaceOne(ctx, filter, doc)
+		return err == nil && res.MatchedCount > 0, err
+	})
 	if err != nil {
 		return false, fmt.Errorf("replace response %q: %w", r.ID, err)
 	}
@@ -624,3 +557,14 @@ func (s *Store) dailyCells(ctx context.Context, cells []totalsDoc, days forms.Da
 
 // dailyReads is how many daily cells a date range reads at once.
 const dailyReads = 8
+
+// atRevision runs write on a response only while it is at the revision
+// read, and reports whether it applied: a replacement, an erasure or a
+// retention step never overwrites a change made meanwhile.
+func (s *Store) atRevision(ctx context.Context, id string, revision int, write func(filter bson.D) (bool, error)) (bool, error) {
+	return s.writeIf(ctx, s.responses, id, bson.D{{Key: "revision", Value: revision}},
+		func(stored bson.Raw) bool {
+			r, ok := stored.Lookup("revision").AsInt64OK()
+			return ok && r == int64(revision)
+		}, write)
+}

@@ -95,15 +95,10 @@ func (s *Store) StripAnswers(ctx context.Context, id string, items []string) err
 	if len(unset) == 0 || doc.Erased {
 		return nil
 	}
-	stripped, err := s.writeIf(ctx, s.responses, id, bson.D{{Key: "revision", Value: doc.Revision}},
-		func(stored bson.Raw) bool {
-			revision, ok := stored.Lookup("revision").AsInt64OK()
-			return ok && revision == int64(doc.Revision)
-		},
-		func(filter bson.D) (bool, error) {
-			res, err := s.responses.UpdateOne(ctx, filter, bson.D{{Key: "$unset", Value: unset}})
-			return err == nil && res.MatchedCount > 0, err
-		})
+	stripped, err := s.atRevision(ctx, id, doc.Revision, func(filter bson.D) (bool, error) {
+		res, err := s.responses.UpdateOne(ctx, filter, bson.D{{Key: "$unset", Value: unset}})
+		return err == nil && res.MatchedCount > 0, err
+	})
 	if err != nil {
 		return fmt.Errorf("delete answers of %q: %w", id, err)
 	}

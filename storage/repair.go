@@ -1,0 +1,75 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// The journal (uncounted) names every response whose counts may not be in
+// the totals yet; the repair reads it after a crash or an outage and
+// finishes what was interrupted, exactly once.
+
+// repairAge is how old an uncounted response must be before a repair
+// counts it: younger ones may still be in the hands of their request.
+const repairAge = time.Minute
+
+// repairTotals counts every response that a crash or an outage left
+// uncounted and is older than repairAge. It reports how many it counted
+// and how many were too young to touch yet.
+func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, young int, err error) {
+	cur, err := s.uncounted.Find(ctx, bson.D{})
+	if err != nil {
+		return 0, 0, fmt.Errorf("read the journal: %w", err)
+	}
+	var entries []struct {
+		ID string    `bson:"_id"`
+		At time.Time `bson:"at"`
+	}
+	if err := cur.All(ctx, &entries); err != nil {
+		return 0, 0, fmt.Errorf("read the journal: %w", err)
+	}
+	for _, e := range entries {
+		var doc responseDoc
+		err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: e.ID}}).Decode(&doc)
+		switch {
+		case notFound(err) && now.Sub(e.At) < repairAge:
+			young++
+			continue
+		case notFound(err):
+			// Journaled, then never stored: nothing to count.
+			if err := s.unjournal(ctx, e.ID); err != nil {
+				return repaired, young, err
+			}
+			continue
+		case err != nil:
+			return repaired, young, fmt.Errorf("load journaled response %q: %w", e.ID, err)
+		case doc.Erased:
+			// An erasure cut short: finish it, whatever its age.
+			if err := s.finishErasure(ctx, doc); err != nil {
+				return repaired, young, err
+			}
+			if err := s.unjournal(ctx, e.ID); err != nil {
+				return repaired, young, err
+			}
+			repaired++
+			continue
+		case doc.Counted:
+			// Counted, but the journal entry outlived a crash.
+			if err := s.unjournal(ctx, e.ID); err != nil {
+				return repaired, young, err
+			}
+			continue
+		case now.Sub(doc.SubmittedAt) < repairAge:
+			young++
+			continue
+		}
+		if err := s.count(ctx, doc); err != nil {
+			return repaired, young, err
+		}
+		repaired++
+	}
+	return repaired, young, nil
+}
