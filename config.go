@@ -10,6 +10,8 @@ import (
 	"samspil/access"
 )
 
+// config is the program's settings, from flags and the environment (a
+// flag wins).
 type config struct {
 	addr      string
 	dataDir   string

@@ -42,7 +42,7 @@ func TestFollowUpCodeInABrowser(t *testing.T) {
 	pick := func(item string, n int) chromedp.Action[chromedp.Void] {
 		return chromedp.Click(chromedp.CSS("#w-" + item + " .choice:nth-child(" + string(rune('0'+n)) + ") .c"))
 	}
-	var code, wrong, linked, found, done, here, reloaded, codeAgain string
+	var code, wrong, linked, found, done, here, reloaded, codeAgain, focused string
 	err = chromedp.Do(bctx,
 		chromedp.EmulateViewport(360, 640),
 		chromedp.Navigate(base+"/f/citizen_short?lang=da&p=vest"),
@@ -53,6 +53,7 @@ func TestFollowUpCodeInABrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS("button.send")),
 		chromedp.WaitVisible(chromedp.CSS(".code-value")),
 		into(&code, chromedp.Text(chromedp.CSS(".code-value"))),
+		into(&focused, chromedp.Evaluate[string](`document.activeElement.tagName`)),
 		check("followup-code-da"),
 		// A reload after sending shows the thanks, not an empty form that
 		// invites answering twice.
@@ -106,6 +107,9 @@ func TestFollowUpCodeInABrowser(t *testing.T) {
 	}
 	if !strings.HasPrefix(here, "/f/citizen_short/thanks?lang=da&p=vest&s=") || reloaded != "Tak for dine svar!" || codeAgain != code {
 		t.Errorf("after sending, the address is %q and a reload shows %q with code %q; want the thanks page with %s", here, reloaded, codeAgain, code)
+	}
+	if focused != "H1" {
+		t.Errorf("after sending, focus is on %s, want the thank-you heading", focused)
 	}
 	if !strings.Contains(wrong, "لا نعرف هذا الرمز") {
 		t.Errorf("a wrong code's summary says %q, want that the code is unknown, in Arabic", wrong)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 
@@ -24,9 +25,10 @@ type privacyPage struct {
 	Lang, Dir, Title, CSS, Description string
 	UI                                 map[string]string
 	Languages                          []languageLink
-	// Who says who the data controller is and how to reach them; Keep,
-	// how long free text is kept.
-	Who, Keep, Forget string
+	// Who says who the data controller is and how to reach them, with
+	// e-mail addresses linked; Keep, how long free text is kept.
+	Who          template.HTML
+	Keep, Forget string
 }
 
 // showPrivacy serves /privacy: who is responsible for the answers, what
@@ -57,9 +59,9 @@ func (s *server) showPrivacy(c *fiber.Ctx, _ *request) error {
 		Keep:   s.Messages.Text(lang, "privacy_keep_text", map[string]any{"Months": months}),
 		Forget: "/forget?" + url.Values{"lang": {lang}}.Encode()}
 	if controller != "" {
-		p.Who = s.Messages.Text(lang, "privacy_who", map[string]any{"Controller": controller})
+		p.Who = linkMail(s.Messages.Text(lang, "privacy_who", map[string]any{"Controller": controller}))
 	} else {
-		p.Who = s.Messages.Text(lang, "privacy_who_unset", nil)
+		p.Who = linkMail(s.Messages.Text(lang, "privacy_who_unset", nil))
 	}
 	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 	for _, code := range citizenLanguages {

@@ -33,7 +33,7 @@ func TestPrivacyNotice(t *testing.T) {
 		}
 	}
 	_, html := ph.page(t, http.MethodGet, "/privacy?lang=en&p=nord", nil, "")
-	for _, want := range []string{"Foreningen Nord", "deleted after 6 months", "We do not store your name, your IP address"} {
+	for _, want := range []string{"Foreningen Nord", `<a href="mailto:nord@example.dk">nord@example.dk</a>`, "deleted after 6 months", "We do not store your name, your IP address"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("partnership's notice lacks %q", want)
 		}

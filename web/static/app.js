@@ -117,6 +117,11 @@
         // A reload shows the thanks again, not an empty form.
         var here = document.querySelector("[data-here]");
         if (here && history.replaceState) history.replaceState(null, "", here.getAttribute("data-here"));
+        // A screen reader starts at the thanks, not at the top of nothing.
+        if (here) {
+          here.setAttribute("tabindex", "-1");
+          here.focus();
+        }
       });
     }, waitForConnection);
   }
