@@ -22,7 +22,7 @@ func retentionLoop(ctx context.Context, job *retention.Service, logger *slog.Log
 			logger.Error("retention job", "err", err)
 		case rep != (retention.Report{}):
 			logger.Info("retention job deleted what was due", "texts", rep.Texts, "contacts", rep.Contacts,
-				"invitations", rep.Invitations, "audit", rep.Audit, "sign_ins", rep.SignIns)
+				"invitations", rep.Invitations, "audit", rep.Audit, "sign_ins", rep.SignIns, "mail", rep.Mail)
 		}
 		select {
 		case <-ctx.Done():

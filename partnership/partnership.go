@@ -97,7 +97,34 @@ type Wave struct {
 	Respondents string    `json:"respondents"` // "partners" or "citizens", from the form's kind
 	OpensAt     time.Time `json:"opens_at"`
 	ClosesAt    time.Time `json:"closes_at"`
+	// Reminders are the days before closing on which partners who have
+	// not answered get a reminder by mail; nil takes DefaultReminders,
+	// an empty list sends none.
+	Reminders []int `json:"reminders"`
 }
+
+// DefaultReminders remind partners a week and two days before a round
+// closes, as survey guides advise.
+var DefaultReminders = []int{7, 2}
+
+// ReminderDays are the days before closing that reminders go out on.
+func (w Wave) ReminderDays() []int {
+	if w.Reminders == nil {
+		return DefaultReminders
+	}
+	return w.Reminders
+}
+
+// ReminderDue is when the reminder of a day before closing is due: at
+// nine in the morning, Danish time.
+func (w Wave) ReminderDue(days int) time.Time {
+	c := w.ClosesAt.In(Local)
+	return time.Date(c.Year(), c.Month(), c.Day()-days, 9, 0, 0, 0, Local)
+}
+
+// MaxReminderDays is the earliest a reminder may be set, in days before
+// closing.
+const MaxReminderDays = 60
 
 // Wave statuses, derived from the dates.
 const (
@@ -129,6 +156,9 @@ type Invitation struct {
 	// Batch names the request that made the invitation, so that a page
 	// posted twice can tell its links were made by the first post.
 	Batch string `json:"-"`
+	// Sealed is the token, sealed with a key the store does not hold, so
+	// that a reminder can carry the same link.
+	Sealed []byte `json:"-"`
 }
 
 // Problem is one invalid field of a request, with a code for programs and
@@ -249,6 +279,23 @@ func (w *Wave) Check(formKind string) []Problem {
 	if !w.OpensAt.IsZero() && !w.ClosesAt.IsZero() && !w.ClosesAt.After(w.OpensAt) {
 		ps = append(ps, problem("closes_at", "closes_before_open", nil))
 	}
+	return append(ps, w.checkReminders()...)
+}
+
+// checkReminders sorts the reminder days, latest first, without repeats,
+// and refuses days outside 1 to MaxReminderDays.
+func (w *Wave) checkReminders() []Problem {
+	if w.Reminders == nil {
+		return nil
+	}
+	var ps []Problem
+	for i, d := range w.Reminders {
+		if d < 1 || d > MaxReminderDays {
+			ps = append(ps, problem(fmt.Sprintf("reminders[%d]", i), "reminder_days", map[string]any{"Max": MaxReminderDays}))
+		}
+	}
+	slices.SortFunc(w.Reminders, func(a, b int) int { return b - a })
+	w.Reminders = slices.Compact(w.Reminders)
 	return ps
 }
 

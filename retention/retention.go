@@ -33,6 +33,7 @@ type Store interface {
 	DeleteAuditBefore(ctx context.Context, t time.Time) (int, error)
 	DeleteExpiredSignIns(ctx context.Context, now time.Time) (int, error)
 	DeleteReplaysBefore(ctx context.Context, t time.Time) (int, error)
+	DeleteMailBefore(ctx context.Context, t time.Time) (int, error)
 	Audit(ctx context.Context, e partnership.AuditEntry) error
 }
 
@@ -57,13 +58,18 @@ func New(store Store, forms FormFinder, now func() time.Time) *Service {
 type Report struct {
 	// Texts is responses whose free text went; Contacts, partners whose
 	// e-mail went; Invitations, Audit and SignIns (staff sessions and
-	// password links that ended), documents deleted.
-	Texts, Contacts, Invitations, Audit, SignIns int
+	// password links that ended) and Mail (outbox entries done with),
+	// documents deleted.
+	Texts, Contacts, Invitations, Audit, SignIns, Mail int
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("texts=%d contacts=%d invitations=%d audit=%d sign-ins=%d", r.Texts, r.Contacts, r.Invitations, r.Audit, r.SignIns)
+	return fmt.Sprintf("texts=%d contacts=%d invitations=%d audit=%d sign-ins=%d mail=%d", r.Texts, r.Contacts, r.Invitations, r.Audit, r.SignIns, r.Mail)
 }
+
+// MailMonths is how long the outbox remembers a mail it is done with,
+// which the round's status page shows: its address and what became of it.
+const MailMonths = 3
 
 // Run deletes what is due now, and records in the audit log that it did,
 // with counts, never what was deleted.
@@ -107,6 +113,9 @@ func (s *Service) Run(ctx context.Context) (Report, error) {
 		return rep, fmt.Errorf("retention: %w", err)
 	}
 	if rep.SignIns, err = s.store.DeleteExpiredSignIns(ctx, now); err != nil {
+		return rep, fmt.Errorf("retention: %w", err)
+	}
+	if rep.Mail, err = s.store.DeleteMailBefore(ctx, now.AddDate(0, -MailMonths, 0)); err != nil {
 		return rep, fmt.Errorf("retention: %w", err)
 	}
 	// Answers kept for retried create requests: a day is enough. They

@@ -75,6 +75,8 @@ type Store struct {
 	// idempotency keeps, for a day, the answers to create requests sent
 	// with an Idempotency-Key.
 	idempotency *mongo.Collection
+	// outbox holds the mail to send, and what became of it.
+	outbox *mongo.Collection
 
 	// FerretDB v1 runs an update as a read followed by a write, so two
 	// concurrent $inc on one document can lose one. The embedded store has
@@ -172,6 +174,7 @@ func (s *Store) connect(ctx context.Context, uri, database string, monitor *even
 	s.followUps = s.db.Collection("follow_ups")
 	s.textNotes = s.db.Collection("text_notes")
 	s.idempotency = s.db.Collection("idempotency")
+	s.outbox = s.db.Collection("outbox")
 	return nil
 }
 
@@ -200,6 +203,9 @@ func (s *Store) prepare(ctx context.Context) error {
 			{s.daily, mongo.IndexModel{Keys: bson.D{{Key: "partnership", Value: 1}, {Key: "form", Value: 1}}}},
 			{s.pages, mongo.IndexModel{Keys: bson.D{{Key: "form", Value: 1}, {Key: "partnership", Value: 1}, {Key: "wave", Value: 1}}}},
 			{s.followUps, mongo.IndexModel{Keys: bson.D{{Key: "partnership", Value: 1}}}},
+			// The sender's "what is due", and a round's status page.
+			{s.outbox, mongo.IndexModel{Keys: bson.D{{Key: "status", Value: 1}, {Key: "due", Value: 1}}}},
+			{s.outbox, mongo.IndexModel{Keys: bson.D{{Key: "wave", Value: 1}}}},
 		}...)
 	}
 	for _, ix := range indexes {
@@ -208,7 +214,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if s.embedded != nil {
-		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit, s.users, s.sessions, s.setupLinks, s.followUps, s.textNotes, s.idempotency} {
+		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit, s.users, s.sessions, s.setupLinks, s.followUps, s.textNotes, s.idempotency, s.outbox} {
 			err := s.db.CreateCollection(ctx, coll.Name())
 			var ce mongo.CommandError
 			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {

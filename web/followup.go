@@ -185,12 +185,4 @@ func (s *server) postForget(c *fiber.Ctx, _ *request) error {
 
 // citizenDate writes a day as people reading lang write it: in words in
 // Danish and English, in figures otherwise.
-func citizenDate(lang string, t time.Time) string {
-	switch lang {
-	case "da", "en":
-		return phoneDate(lang, t)
-	case "ar":
-		return t.In(local).Format("02/01/2006")
-	}
-	return t.In(local).Format("02.01.2006")
-}
+func citizenDate(lang string, t time.Time) string { return i18n.LongDate(lang, t.In(local)) }

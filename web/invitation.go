@@ -64,11 +64,10 @@ func (s *server) invitationPage(c *fiber.Ctx, in intake.Invited, lang string, po
 // phoneDate writes a day as a partner reads it in a letter: 15. december
 // 2026, or 15 December 2026.
 func phoneDate(lang string, t time.Time) string {
-	t = t.In(local)
-	if lang == "da" {
-		return fmt.Sprintf("%d. %s %d", t.Day(), danishMonths[t.Month()-1], t.Year())
+	if lang != "da" {
+		lang = "en"
 	}
-	return t.Format("2 January 2006")
+	return i18n.LongDate(lang, t.In(local))
 }
 
 // postInvitation stores the answers posted from an invitation page; on any

@@ -92,15 +92,7 @@ func (p *page) Can() bool {
 
 // LongDate writes a day as people write it in a letter: 15. december
 // 2026, or 15 December 2026.
-func (p *page) LongDate(t time.Time) string {
-	t = t.In(local)
-	if p.Lang == "da" {
-		return fmt.Sprintf("%d. %s %d", t.Day(), danishMonths[t.Month()-1], t.Year())
-	}
-	return t.Format("2 January 2006")
-}
-
-var danishMonths = []string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
+func (p *page) LongDate(t time.Time) string { return phoneDate(p.Lang, t) }
 
 // SectorName is a sector in the page's language, or as written when it is
 // not a sector.
@@ -259,8 +251,5 @@ func (p *page) Signed(x float64) string {
 
 // Month names a month as people write it: juni 2026, or June 2026.
 func (p *page) Month(t time.Time) string {
-	if p.Lang == "da" {
-		return danishMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
-	}
-	return t.Format("January 2006")
+	return i18n.Month(p.Lang, t)
 }

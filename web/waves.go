@@ -12,15 +12,8 @@ import (
 	"samspil/partnership"
 )
 
-// local is where waves' dates are days: a wave opens at the start of its
-// first day and closes at the end of its last, Danish time.
-var local = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Copenhagen")
-	if err != nil {
-		return time.UTC
-	}
-	return l
-}()
+// local is where waves' dates are days.
+var local = partnership.Local
 
 type wavesView struct {
 	Waves []waveRow
@@ -62,9 +55,7 @@ func (s *server) wavesView(c *fiber.Ctx, r *request, p *page) (wavesView, error)
 }
 
 // lastDay is the last day a wave is open.
-func lastDay(w partnership.Wave) time.Time {
-	return w.ClosesAt.In(local).Add(-time.Second)
-}
+func lastDay(w partnership.Wave) time.Time { return w.LastDay() }
 
 func (s *server) wavesPage(c *fiber.Ctx, r *request) error {
 	p := s.page(c, r, "waves_title")

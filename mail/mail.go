@@ -1,0 +1,247 @@
+// Package mail hands messages to an SMTP server. It is the only package
+// that speaks SMTP; what a message says and when it goes are the outbox's.
+package mail
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"samspil/outbox"
+)
+
+// Config says where mail goes and whom it is from.
+type Config struct {
+	Host string
+	Port int
+	// User and Password log in; empty sends without logging in.
+	User, Password string
+	// TLS is how the connection is encrypted.
+	TLS  Security
+	From mail.Address
+	// TLSConfig, when set, replaces the system's certificate authorities
+	// (tests run a server with a certificate of their own).
+	TLSConfig *tls.Config
+	// Timeout bounds each exchange with the server; zero takes 30 s.
+	Timeout time.Duration
+}
+
+// Security is how a connection to the SMTP server is protected.
+type Security int
+
+const (
+	// StartTLS requires the server to offer STARTTLS: smtp://.
+	StartTLS Security = iota
+	// ImplicitTLS speaks TLS from the first byte: smtps://.
+	ImplicitTLS
+	// Plain sends in clear, for a relay on the same machine or network:
+	// smtp+insecure://.
+	Plain
+)
+
+// ParseURL reads SAMSPIL_SMTP_URL and SAMSPIL_MAIL_FROM:
+// smtp://user:pass@host:587 (STARTTLS required), smtps://host:465, or
+// smtp+insecure://host:25 for a local relay.
+func ParseURL(raw, from string) (Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Config{}, errors.New("SMTP URL: not a URL") // the URL may hold a password: never echo it
+	}
+	var c Config
+	port := 587
+	switch u.Scheme {
+	case "smtp":
+		c.TLS = StartTLS
+	case "smtps":
+		c.TLS, port = ImplicitTLS, 465
+	case "smtp+insecure":
+		c.TLS, port = Plain, 25
+	default:
+		return Config{}, fmt.Errorf("SMTP URL: scheme %q: use smtp://, smtps:// or smtp+insecure://", u.Scheme)
+	}
+	c.Host = u.Hostname()
+	if c.Host == "" {
+		return Config{}, errors.New("SMTP URL: no host")
+	}
+	c.Port = port
+	if p := u.Port(); p != "" {
+		if c.Port, err = strconv.Atoi(p); err != nil || c.Port < 1 || c.Port > 65535 {
+			return Config{}, fmt.Errorf("SMTP URL: port %q", p)
+		}
+	}
+	if u.User != nil {
+		c.User = u.User.Username()
+		c.Password, _ = u.User.Password()
+	}
+	if from == "" {
+		return Config{}, errors.New("SAMSPIL_MAIL_FROM: needed with an SMTP URL, for instance 'Samspil <samspil@example.dk>'")
+	}
+	a, err := mail.ParseAddress(from)
+	if err != nil {
+		return Config{}, fmt.Errorf("SAMSPIL_MAIL_FROM %q: %w", from, err)
+	}
+	c.From = *a
+	return c, nil
+}
+
+// String describes the server without its password, for logs.
+func (c Config) String() string {
+	scheme := [...]string{"smtp", "smtps", "smtp+insecure"}[c.TLS]
+	return fmt.Sprintf("%s://%s", scheme, net.JoinHostPort(c.Host, strconv.Itoa(c.Port)))
+}
+
+// Error is a server's refusal or a lost connection, sorted into what
+// may work later and what never will.
+type Error struct {
+	// Code is the server's reply code, 0 when the connection failed.
+	Code int
+	// Temporary says trying again later may work: a 4xx reply or a
+	// connection that failed.
+	Temporary bool
+	// Reason is the reply as the server gave it, with no recipient
+	// address: what the status page shows.
+	Reason string
+}
+
+func (e *Error) Error() string { return e.Reason }
+
+// Permanent says the server refused for good: trying again is pointless.
+func (e *Error) Permanent() bool { return !e.Temporary }
+
+// Client sends through one server.
+type Client struct {
+	cfg Config
+}
+
+// New returns a client of the server cfg names.
+func New(cfg Config) *Client { return &Client{cfg: cfg} }
+
+// From is the sender's address.
+func (c *Client) From() mail.Address { return c.cfg.From }
+
+// Session is one connection that carries several messages.
+type Session struct {
+	c      *gomail.Client
+	from   mail.Address
+	broken bool
+}
+
+// Open connects and logs in. Its error means nothing can be sent now.
+func (c *Client) Open(ctx context.Context) (outbox.Conn, error) {
+	timeout := c.cfg.Timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	opts := []gomail.Option{gomail.WithPort(c.cfg.Port), gomail.WithTimeout(timeout), gomail.WithoutNoop()}
+	switch c.cfg.TLS {
+	case StartTLS:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	case ImplicitTLS:
+		opts = append(opts, gomail.WithSSL())
+	case Plain:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	}
+	if c.cfg.TLSConfig != nil {
+		opts = append(opts, gomail.WithTLSConfig(c.cfg.TLSConfig))
+	}
+	if c.cfg.User != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(c.cfg.User), gomail.WithPassword(c.cfg.Password))
+	}
+	gc, err := gomail.NewClient(c.cfg.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("mail client for %s: %w", c.cfg, err)
+	}
+	if err := gc.DialWithContext(ctx); err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", c.cfg, err)
+	}
+	return &Session{c: gc, from: c.cfg.From}, nil
+}
+
+// Broken says the connection should not carry another message.
+func (s *Session) Broken() bool { return s.broken }
+
+// Send hands one message to the server. Its error is an *Error.
+func (s *Session) Send(m outbox.Letter) error {
+	msg, err := build(s.from, m)
+	if err != nil {
+		return &Error{Reason: "address refused before sending: " + err.Error()}
+	}
+	err = s.c.Send(msg)
+	if err == nil {
+		return nil
+	}
+	return s.classify(err)
+}
+
+// classify sorts a failed send. Only a 5xx reply is final: a connection
+// that broke half-way says nothing about the message, and the next
+// message goes on a new connection.
+func (s *Session) classify(err error) error {
+	var se *gomail.SendError
+	if !errors.As(err, &se) {
+		s.broken = true
+		return &Error{Temporary: true, Reason: err.Error()}
+	}
+	code := se.ErrorCode()
+	switch {
+	case code >= 500:
+		return &Error{Code: code, Reason: reply(se)}
+	case code >= 400:
+		return &Error{Code: code, Temporary: true, Reason: reply(se)}
+	case se.Reason == gomail.ErrGetRcpts || se.Reason == gomail.ErrGetSender:
+		return &Error{Reason: "address refused before sending"}
+	default:
+		s.broken = true
+		return &Error{Temporary: true, Reason: "connection lost while sending"}
+	}
+}
+
+// reply is the server's words without the recipients go-mail appends.
+func reply(se *gomail.SendError) string {
+	r := se.Error()
+	if i := strings.Index(r, ", affected recipient"); i >= 0 {
+		r = r[:i]
+	}
+	return r
+}
+
+// Close ends the connection politely.
+func (s *Session) Close() error { return s.c.Close() }
+
+// build makes the MIME message: UTF-8 headers, a plain text with an HTML
+// alternative, a Message-ID of our own and Auto-Submitted, so that
+// out-of-office replies stay away.
+func build(from mail.Address, m outbox.Letter) (*gomail.Msg, error) {
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	if err := msg.FromFormat(from.Name, from.Address); err != nil {
+		return nil, err
+	}
+	if err := msg.AddToFormat(m.To.Name, m.To.Address); err != nil {
+		return nil, err
+	}
+	msg.Subject(m.Subject)
+	msg.SetDate()
+	if m.ID != "" {
+		domain := from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+		msg.SetMessageIDWithValue(m.ID + "@" + domain)
+	}
+	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	if m.Lang != "" {
+		msg.SetGenHeader(gomail.HeaderContentLang, m.Lang)
+	}
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	return msg, nil
+}

@@ -1,0 +1,160 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"samspil/access"
+	"samspil/forms"
+	"samspil/partnership"
+)
+
+// MailState says what becomes of a new link's mail.
+type MailState string
+
+// The states of a new link's mail.
+const (
+	// MailOff: no SMTP server is configured; the link is copied by hand.
+	MailOff MailState = "off"
+	// MailQueued: the mail is in the outbox.
+	MailQueued MailState = "queued"
+	// MailNoAddress: the partner has no usable e-mail address, so the
+	// link needs to reach it by hand.
+	MailNoAddress MailState = "no_address"
+)
+
+// Issued is a new personal link, shown once, and what becomes of its mail.
+type Issued struct {
+	Partner partnership.Partner
+	Token   string
+	Mail    MailState
+}
+
+// Invite makes partner p's personal link to wave w and queues its mail.
+// With replace, the partner's earlier link stops working; without, a
+// partner invited already keeps its link and ok is false. The mail's
+// entry is written before the invitation: a crash between the two leaves
+// an entry whose invitation never appears, which the sender skips, never
+// an invitation whose mail is forgotten.
+func (s *Service) Invite(ctx context.Context, w partnership.Wave, p partnership.Partner, batch string, replace bool) (Issued, bool, error) {
+	now := s.now().UTC()
+	token := access.NewToken()
+	inv := partnership.Invitation{Hash: access.Hash(token), Partnership: p.Partnership, Wave: w.ID, Partner: p.ID,
+		CreatedAt: now, Batch: batch}
+	if s.Sealer != nil {
+		inv.Sealed = s.Sealer.Seal(token, inv.Hash)
+	}
+	is := Issued{Partner: p, Token: token, Mail: MailOff}
+	var queued string
+	if s.Enabled() {
+		is.Mail = MailNoAddress
+		if to, ok := Address(p); ok {
+			e := Entry{ID: fmt.Sprintf("invitation:%s:%s:%s", w.ID, p.ID, inv.Hash[:16]), Kind: Invitation,
+				To: to.Address, Name: to.Name, Partnership: p.Partnership, Wave: w.ID, Partner: p.ID,
+				Invitation: inv.Hash, Status: Pending, Created: now, Due: now}
+			if _, err := s.Store.QueueMail(ctx, e); err != nil {
+				return Issued{}, false, err
+			}
+			queued, is.Mail = e.ID, MailQueued
+		}
+	}
+	if replace {
+		if err := s.Store.ReissueInvitation(ctx, inv); err != nil {
+			return Issued{}, false, err
+		}
+		return is, true, nil
+	}
+	created, err := s.Store.CreateInvitation(ctx, inv)
+	if err != nil || created {
+		return is, created, err
+	}
+	if queued != "" {
+		// Invited already: the entry would carry a link that never worked.
+		if err := s.Store.DeleteMail(ctx, queued); err != nil {
+			return Issued{}, false, err
+		}
+	}
+	return Issued{}, false, nil
+}
+
+// Waiting lists the invited partners of wave w who have not answered.
+func (s *Service) Waiting(ctx context.Context, w partnership.Wave) ([]partnership.Invitation, error) {
+	invs, err := s.Store.Invitations(ctx, w.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []partnership.Invitation
+	for _, inv := range invs {
+		_, answered, err := s.Store.Response(ctx, forms.PartnerResponseID(w.ID, inv.Partner))
+		if err != nil {
+			return nil, err
+		}
+		if !answered {
+			out = append(out, inv)
+		}
+	}
+	return out, nil
+}
+
+// RemindNow queues a reminder to every invited partner of w who has not
+// answered and has an address; batch names the request, so that a form
+// posted twice queues each reminder once.
+func (s *Service) RemindNow(ctx context.Context, w partnership.Wave, batch string) (queued, noAddress int, err error) {
+	if !s.Enabled() {
+		return 0, 0, nil
+	}
+	return s.remind(ctx, w, "now-"+batch, 0, s.now())
+}
+
+// remind queues reminder slot of w to the partners still waiting whose
+// invitation is older than due.
+func (s *Service) remind(ctx context.Context, w partnership.Wave, name string, slot int, due time.Time) (queued, noAddress int, err error) {
+	waiting, err := s.Waiting(ctx, w)
+	if err != nil {
+		return 0, 0, err
+	}
+	now := s.now().UTC()
+	for _, inv := range waiting {
+		if inv.CreatedAt.After(due) {
+			continue // invited after the reminder was due: the invitation is news enough
+		}
+		p, err := s.Store.Partner(ctx, w.Partnership, inv.Partner)
+		if err != nil {
+			return queued, noAddress, err
+		}
+		to, ok := Address(p)
+		if !ok || !p.Active {
+			noAddress++
+			continue
+		}
+		e := Entry{ID: fmt.Sprintf("reminder:%s:%s:%s", w.ID, p.ID, name), Kind: Reminder, To: to.Address, Name: to.Name,
+			Partnership: w.Partnership, Wave: w.ID, Partner: p.ID, Slot: slot, Status: Pending, Created: now, Due: now}
+		ok, err = s.Store.QueueMail(ctx, e)
+		if err != nil {
+			return queued, noAddress, err
+		}
+		if ok {
+			queued++
+		}
+	}
+	return queued, noAddress, nil
+}
+
+// SetPasswordMail queues a staff member's one-time link to set a
+// password, in the console language lang. The token is sealed for the
+// entry and dropped once the entry is done.
+func (s *Service) SetPasswordMail(ctx context.Context, email, token, lang string) (bool, error) {
+	if !s.Enabled() {
+		return false, nil
+	}
+	now := s.now().UTC()
+	e := Entry{ID: "set_password:" + access.Hash(token)[:24], Kind: SetPassword, To: email, Lang: lang,
+		Status: Pending, Created: now, Due: now}
+	e.Secret = s.Sealer.Seal(token, e.ID)
+	if _, err := s.Store.QueueMail(ctx, e); err != nil {
+		return false, err
+	}
+	s.Poke()
+	return true, nil
+}

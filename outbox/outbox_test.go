@@ -1,0 +1,443 @@
+package outbox_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	netmail "net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"samspil/access"
+	"samspil/forms"
+	"samspil/i18n"
+	"samspil/internal/mailsink"
+	"samspil/mail"
+	"samspil/outbox"
+	"samspil/partnership"
+	"samspil/storage"
+)
+
+const base = "https://samspil.example.dk"
+
+// world is a store with a partnership and an open partner round, an SMTP
+// sink on loopback and an outbox sending to it, on a clock the test moves.
+type world struct {
+	t     *testing.T
+	store *storage.Store
+	sink  *mailsink.Sink
+	out   *outbox.Service
+	now   *time.Time
+	wave  partnership.Wave
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	ctx := context.Background()
+	store, err := storage.Open(ctx, storage.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close(ctx) })
+	sink, err := mailsink.Start("127.0.0.1:0", mailsink.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sink.Close() })
+	msgs, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := forms.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := access.NewSealer([]byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	w := &world{t: t, store: store, sink: sink, now: &now}
+	w.out = &outbox.Service{Store: store, Sealer: sealer, Mailer: w.mailer(sink.Port()), Messages: msgs, Forms: catalog,
+		BaseURL: base, Now: func() time.Time { return *w.now }}
+	store.CreatePartnership(ctx, partnership.Partnership{ID: "vest", Name: "Sammen på Vesterbro", Languages: []string{"da"},
+		MinGroup: 5, Contact: "Mette Ølgaard, mette@vesterbro.dk"})
+	w.wave = partnership.Wave{ID: "w1", Partnership: "vest", Form: "partner_survey", Version: 1, Respondents: "partners",
+		OpensAt: now.Add(-time.Hour), ClosesAt: time.Date(2026, 12, 16, 0, 0, 0, 0, partnership.Local)}
+	if err := store.CreateWave(ctx, w.wave); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func (w *world) mailer(port int) *mail.Client {
+	cfg, err := mail.ParseURL(fmt.Sprintf("smtp+insecure://127.0.0.1:%d", port), "Samspil Vesterbro <samspil@vesterbro.dk>")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	cfg.Timeout = 5 * time.Second
+	return mail.New(cfg)
+}
+
+// partner adds a partner; an empty address adds one without.
+func (w *world) partner(id, name, email string) partnership.Partner {
+	p := partnership.Partner{ID: id, Partnership: "vest", Name: name, Sector: partnership.Civil, Email: email, Active: true}
+	if err := w.store.CreatePartner(context.Background(), p); err != nil {
+		w.t.Fatal(err)
+	}
+	return p
+}
+
+func (w *world) invite(p partnership.Partner) outbox.Issued {
+	is, ok, err := w.out.Invite(context.Background(), w.wave, p, "b1", false)
+	if err != nil || !ok {
+		w.t.Fatalf("invite %s: %v, %v", p.ID, ok, err)
+	}
+	return is
+}
+
+func (w *world) drain() int {
+	n, err := w.out.Drain(context.Background())
+	if err != nil {
+		w.t.Fatalf("drain: %v", err)
+	}
+	return n
+}
+
+func (w *world) answer(p partnership.Partner) {
+	r := forms.Response{ID: forms.PartnerResponseID(w.wave.ID, p.ID), FormID: "partner_survey", FormVersion: 1,
+		Partnership: "vest", Wave: w.wave.ID, Partner: p.ID, Lang: "da", Answers: forms.Answers{}, SubmittedAt: *w.now}
+	if _, _, err := w.store.SaveResponse(context.Background(), r, nil); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// entries returns the round's outbox entries by partner and kind.
+func (w *world) entries() map[string]outbox.Entry {
+	es, err := w.store.MailOfWave(context.Background(), w.wave.ID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	out := map[string]outbox.Entry{}
+	for _, e := range es {
+		out[string(e.Kind)+":"+e.Partner] = e
+	}
+	return out
+}
+
+func TestInvitationMail(t *testing.T) {
+	w := newWorld(t)
+	cafe := w.invite(w.partner("cafe", "Café Æblegården", "kontakt@aeblegaarden.dk"))
+	none := w.invite(w.partner("club", "Boldklubben", ""))
+	if cafe.Mail != outbox.MailQueued || none.Mail != outbox.MailNoAddress {
+		t.Fatalf("mail states %q, %q; want queued, and no_address for the partner without an address", cafe.Mail, none.Mail)
+	}
+	if n := w.drain(); n != 1 {
+		t.Fatalf("sent %d, want 1", n)
+	}
+	got := w.sink.Mails()
+	if len(got) != 1 {
+		t.Fatalf("%d mails arrived, want 1", len(got))
+	}
+	m := got[0]
+	link := base + "/i/" + cafe.Token
+	for what, ok := range map[string]bool{
+		"to the partner":           len(m.To) == 1 && m.To[0] == "kontakt@aeblegaarden.dk",
+		"name in To, UTF-8":        strings.Contains(strings.ToUpper(m.Header.Get("To")), "=?UTF-8?") && decoded(t, m.Header.Get("To")) == "Café Æblegården <kontakt@aeblegaarden.dk>",
+		"from the configured name": decoded(t, m.Header.Get("From")) == "Samspil Vesterbro <samspil@vesterbro.dk>",
+		"subject in Danish":        m.Subject == "Sammen på Vesterbro: Hvordan går samarbejdet?",
+		"Danish":                   m.Header.Get("Content-Language") == "da",
+		"no auto-replies":          m.Header.Get("Auto-Submitted") == "auto-generated",
+		"greeting":                 strings.HasPrefix(m.Text, "Kære Café Æblegården\n"),
+		"the personal link":        strings.Contains(m.Text, "\n"+link+"\n"),
+		"closing date":             strings.Contains(m.Text, "Svar senest 15. december 2026."),
+		"contact":                  strings.Contains(m.Text, "skriv til Mette Ølgaard, mette@vesterbro.dk."),
+		"link in the HTML":         strings.Contains(m.HTML, `<a href="`+link+`"`),
+		"HTML in Danish":           strings.Contains(m.HTML, `<html lang="da" dir="ltr">`),
+		"no images":                !strings.Contains(m.HTML, "<img"),
+		"no other addresses":       strings.Count(m.HTML, "http") == 2, // the link's href and its text
+	} {
+		if !ok {
+			t.Errorf("invitation mail: %s fails:\n%s\n%s", what, m.Header, m.Text)
+		}
+	}
+	// The link works, and no readable field of the outbox holds it.
+	if _, err := w.store.Invitation(context.Background(), access.Hash(cafe.Token)); err != nil {
+		t.Errorf("the mailed link opens no invitation: %v", err)
+	}
+	e := w.entries()["invitation:cafe"]
+	b, _ := json.Marshal(e)
+	if e.Status != outbox.Sent || strings.Contains(string(b), cafe.Token) {
+		t.Errorf("entry %s; want sent, without the token", b)
+	}
+}
+
+// decoded is an address header as people read it.
+func decoded(t *testing.T, h string) string {
+	a, err := netmail.ParseAddress(h)
+	if err != nil {
+		t.Fatalf("address %q: %v", h, err)
+	}
+	return a.Name + " <" + a.Address + ">"
+}
+
+func TestRemindersGoOnlyToThoseWhoHaveNotAnswered(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	a, b, c := w.partner("a", "Aktivhuset", "a@a.dk"), w.partner("b", "Biblioteket", "b@b.dk"), w.partner("c", "Caféen", "c@c.dk")
+	first := w.invite(a)
+	w.invite(b)
+	w.invite(c)
+	w.drain()
+	w.answer(b)
+
+	// Before the first reminder's day, nothing is queued.
+	*w.now = time.Date(2026, 12, 9, 7, 59, 0, 0, time.UTC) // 08:59 in Copenhagen
+	if n, err := w.out.QueueReminders(ctx); err != nil || n != 0 {
+		t.Fatalf("before 9 December 09:00: queued %d, %v; want none", n, err)
+	}
+	*w.now = time.Date(2026, 12, 9, 8, 0, 0, 0, time.UTC)
+	if n, err := w.out.QueueReminders(ctx); err != nil || n != 2 {
+		t.Fatalf("7 days before closing: queued %d, %v; want 2 (a and c; b answered)", n, err)
+	}
+	if n, _ := w.out.QueueReminders(ctx); n != 0 {
+		t.Errorf("queued again: %d, want 0", n)
+	}
+	// c answers after its reminder was queued: it gets none.
+	w.answer(c)
+	w.drain()
+	var reminded []string
+	for _, m := range w.sink.Mails()[3:] {
+		reminded = append(reminded, m.To[0])
+		if m.Subject != "Påmindelse: Sammen på Vesterbro mangler jeres svar" || !strings.Contains(m.Text, base+"/i/"+first.Token) {
+			t.Errorf("reminder %q does not carry the first link:\n%s", m.Subject, m.Text)
+		}
+	}
+	if fmt.Sprint(reminded) != "[a@a.dk]" {
+		t.Errorf("reminded %v, want only a@a.dk", reminded)
+	}
+	if e := w.entries()["reminder:c"]; e.Status != outbox.Skipped || e.Reason != "the partner answered" {
+		t.Errorf("c's reminder: %s %q, want skipped because it answered", e.Status, e.Reason)
+	}
+	// Turned off, the second reminder is not queued.
+	w.wave.Reminders = []int{}
+	if err := w.store.UpdateWave(ctx, w.wave); err != nil {
+		t.Fatal(err)
+	}
+	*w.now = time.Date(2026, 12, 14, 8, 0, 0, 0, time.UTC)
+	if n, err := w.out.QueueReminders(ctx); err != nil || n != 0 {
+		t.Errorf("reminders off: queued %d, %v", n, err)
+	}
+	// Sent on request, one reminder per partner per request.
+	if n, _, err := w.out.RemindNow(ctx, w.wave, "click1"); err != nil || n != 1 {
+		t.Errorf("remind now: %d, %v; want 1", n, err)
+	}
+	if n, _, _ := w.out.RemindNow(ctx, w.wave, "click1"); n != 0 {
+		t.Errorf("the same request again queued %d", n)
+	}
+}
+
+func TestTemporaryFailureIsRetriedPermanentIsNot(t *testing.T) {
+	w := newWorld(t)
+	var mu sync.Mutex
+	tries := map[string]int{}
+	w.sink.Refuse = func(to string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		tries[to]++
+		switch {
+		case to == "busy@b.dk" && tries[to] == 1:
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
+		case to == "gone@g.dk":
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such mailbox"}
+		}
+		return nil
+	}
+	w.invite(w.partner("busy", "Travlt", "busy@b.dk"))
+	w.invite(w.partner("gone", "Lukket", "gone@g.dk"))
+	w.drain()
+	es := w.entries()
+	busy, gone := es["invitation:busy"], es["invitation:gone"]
+	if busy.Status != outbox.Pending || busy.Attempts != 1 || !busy.Due.Equal(w.now.Add(time.Minute)) || !strings.Contains(busy.Reason, "451") {
+		t.Errorf("after 451: %+v; want pending, 1 try, due in a minute, with the reply", busy)
+	}
+	if gone.Status != outbox.Failed || !strings.Contains(gone.Reason, "550") || strings.Contains(gone.Reason, "gone@g.dk") {
+		t.Errorf("after 550: %s %q; want failed with the reply and without the address", gone.Status, gone.Reason)
+	}
+	w.drain()
+	if len(w.sink.Mails()) != 0 {
+		t.Fatal("sent before its back-off ended")
+	}
+	*w.now = w.now.Add(time.Minute)
+	w.drain()
+	if got := w.sink.Mails(); len(got) != 1 || got[0].To[0] != "busy@b.dk" {
+		t.Errorf("after the back-off: %d mails; want busy's", len(got))
+	}
+	if tries["gone@g.dk"] != 1 {
+		t.Errorf("the refused mail was tried %d times, want once", tries["gone@g.dk"])
+	}
+}
+
+func TestGivesUpAfterTwoDays(t *testing.T) {
+	w := newWorld(t)
+	w.sink.Refuse = func(string) error {
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "Greylisted"}
+	}
+	w.invite(w.partner("grey", "Grå", "grey@g.dk"))
+	start := *w.now
+	for i := 0; i < 100 && w.entries()["invitation:grey"].Status == outbox.Pending; i++ {
+		w.drain()
+		*w.now = w.now.Add(time.Hour)
+	}
+	e := w.entries()["invitation:grey"]
+	if e.Status != outbox.Failed || !strings.HasPrefix(e.Reason, "gave up after") || w.now.Sub(start) < 48*time.Hour || e.Attempts < 10 {
+		t.Errorf("%s after %d tries over %s: %q; want failed after two days", e.Status, e.Attempts, w.now.Sub(start), e.Reason)
+	}
+}
+
+func TestSMTPDownDelaysAndLosesNothing(t *testing.T) {
+	w := newWorld(t)
+	port := w.sink.Port()
+	w.sink.Close()
+	w.invite(w.partner("a", "A", "a@a.dk"))
+	w.invite(w.partner("b", "B", "b@b.dk"))
+	if _, err := w.out.Drain(context.Background()); err == nil {
+		t.Fatal("no error with the server down")
+	}
+	for k, e := range w.entries() {
+		if e.Status != outbox.Pending || e.Attempts != 0 {
+			t.Errorf("%s while the server is down: %s, %d tries; want pending and untouched", k, e.Status, e.Attempts)
+		}
+	}
+	sink, err := mailsink.Start(fmt.Sprintf("127.0.0.1:%d", port), mailsink.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	if n := w.drain(); n != 2 || len(sink.Mails()) != 2 {
+		t.Errorf("server back: sent %d, %d arrived; want 2", n, len(sink.Mails()))
+	}
+}
+
+// A sender that claimed an entry and stopped: the entry is never sent
+// again by itself (at most once), and after the lease it says Unknown.
+func TestClaimedEntryOfAStoppedSenderIsNotSentTwice(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.invite(w.partner("a", "A", "a@a.dk"))
+	id := w.entries()["invitation:a"].ID
+	if ok, err := w.store.ClaimMail(ctx, id, *w.now); !ok || err != nil {
+		t.Fatalf("claim: %v, %v", ok, err)
+	}
+	if ok, _ := w.store.ClaimMail(ctx, id, *w.now); ok {
+		t.Fatal("claimed twice")
+	}
+	w.drain()
+	*w.now = w.now.Add(11 * time.Minute)
+	if n, err := w.store.ExpireClaims(ctx, w.now.Add(-10*time.Minute), *w.now); n != 1 || err != nil {
+		t.Fatalf("expire: %d, %v", n, err)
+	}
+	w.drain()
+	if e := w.entries()["invitation:a"]; e.Status != outbox.Unknown || len(w.sink.Mails()) != 0 {
+		t.Errorf("%s, %d mails; want unknown and nothing sent", e.Status, len(w.sink.Mails()))
+	}
+}
+
+func TestTwoSendersSendEachEntryOnce(t *testing.T) {
+	w := newWorld(t)
+	for i := range 60 {
+		w.invite(w.partner(fmt.Sprintf("p%02d", i), fmt.Sprintf("Partner %02d", i), fmt.Sprintf("p%02d@x.dk", i)))
+	}
+	other := &outbox.Service{Store: w.store, Sealer: w.out.Sealer, Mailer: w.mailer(w.sink.Port()), Messages: w.out.Messages,
+		Forms: w.out.Forms, BaseURL: base, Now: w.out.Now}
+	var wg sync.WaitGroup
+	sent := make([]int, 2)
+	for i, s := range []*outbox.Service{w.out, other} {
+		wg.Go(func() {
+			n, err := s.Drain(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			sent[i] = n
+		})
+	}
+	wg.Wait()
+	ids := map[string]int{}
+	for _, m := range w.sink.Mails() {
+		ids[m.Header.Get("Message-Id")]++
+	}
+	if len(ids) != 60 || sent[0]+sent[1] != 60 || len(w.sink.Mails()) != 60 {
+		t.Errorf("%d mails, %d distinct, senders report %v; want each of 60 once", len(w.sink.Mails()), len(ids), sent)
+	}
+}
+
+// The entry is written before its invitation: an entry whose invitation
+// never came (a crash between the two), or was replaced, is never sent.
+func TestMailOnlyForALinkThatWorks(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	p := w.partner("a", "A", "a@a.dk")
+	w.store.QueueMail(ctx, outbox.Entry{ID: "invitation:w1:a:crashed", Kind: outbox.Invitation, To: "a@a.dk",
+		Partnership: "vest", Wave: "w1", Partner: "a", Invitation: "no-such-hash", Status: outbox.Pending, Created: *w.now, Due: *w.now})
+	w.drain()
+	if e := w.entries()["invitation:a"]; e.Status != outbox.Pending || len(w.sink.Mails()) != 0 {
+		t.Fatalf("just written: %s; want it to wait for its invitation", e.Status)
+	}
+	*w.now = w.now.Add(3 * time.Minute)
+	w.drain()
+	if e := w.entries()["invitation:a"]; e.Status != outbox.Skipped {
+		t.Fatalf("its invitation never came: %s, want skipped", e.Status)
+	}
+	old := w.invite(p)
+	fresh, _, err := w.out.Invite(ctx, w.wave, p, "b2", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.drain()
+	got := w.sink.Mails()
+	if len(got) != 1 || !strings.Contains(got[0].Text, fresh.Token) || strings.Contains(got[0].Text, old.Token) {
+		t.Errorf("after a new link: %d mails; want one, with the new link", len(got))
+	}
+	// Invited already: no second entry.
+	if _, ok, _ := w.out.Invite(ctx, w.wave, p, "b3", false); ok {
+		t.Error("invited twice")
+	}
+}
+
+func TestSetPasswordMail(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	_, token := access.NewSetupLink("ny@kommune.dk", *w.now)
+	if ok, err := w.out.SetPasswordMail(ctx, "ny@kommune.dk", token, "en"); !ok || err != nil {
+		t.Fatalf("queue: %v, %v", ok, err)
+	}
+	w.drain()
+	got := w.sink.Mails()
+	if len(got) != 1 || got[0].Subject != "Your access to Samspil" || !strings.Contains(got[0].Text, base+"/setup/"+token+"\n") {
+		t.Fatalf("set-password mail: %d mails: %v", len(got), got)
+	}
+	// Expired before the server took it: not sent.
+	_, late := access.NewSetupLink("sen@kommune.dk", *w.now)
+	w.out.SetPasswordMail(ctx, "sen@kommune.dk", late, "da")
+	*w.now = w.now.Add(25 * time.Hour)
+	w.drain()
+	if len(w.sink.Mails()) != 1 {
+		t.Error("an expired link was sent")
+	}
+}
+
+func TestMailTurnedOff(t *testing.T) {
+	w := newWorld(t)
+	w.out.Mailer = nil
+	is := w.invite(w.partner("a", "A", "a@a.dk"))
+	if is.Mail != outbox.MailOff || len(w.entries()) != 0 {
+		t.Errorf("without a server: %q, %d entries; want off and none", is.Mail, len(w.entries()))
+	}
+	if _, err := w.out.Drain(context.Background()); err != nil {
+		t.Error(err)
+	}
+}
