@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"samspil/access"
+	"samspil/mail"
 )
 
 // config is the program's settings, from flags and the environment (a
@@ -28,6 +29,11 @@ type config struct {
 	// followUpSecret hashes follow-up codes; empty uses the data folder's
 	// key file.
 	followUpSecret string
+	// sealSecret seals the links a reminder carries again; empty uses the
+	// data folder's key file.
+	sealSecret string
+	// smtp is where mail goes; nil sends none.
+	smtp *mail.Config
 	// trustedProxies are the reverse proxies whose forwarded headers count.
 	trustedProxies []string
 	// args are what follows the flags, such as form ids.
@@ -73,6 +79,16 @@ func parseConfigWith(args []string, getenv func(string) string, stderr io.Writer
 	}
 	cfg.adminKey = getenv("SAMSPIL_ADMIN_KEY")
 	cfg.followUpSecret = getenv("SAMSPIL_FOLLOWUP_SECRET")
+	cfg.sealSecret = getenv("SAMSPIL_SEAL_SECRET")
+	// From the environment only: the URL holds the server's password,
+	// which a command line shows to every user of the machine.
+	if u := getenv("SAMSPIL_SMTP_URL"); u != "" {
+		m, err := mail.ParseURL(u, getenv("SAMSPIL_MAIL_FROM"))
+		if err != nil {
+			return config{}, err
+		}
+		cfg.smtp = &m
+	}
 	if extra != nil {
 		extra(fs)
 	}

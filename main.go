@@ -191,20 +191,26 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	}
 	followUps := followup.New(store, keys, time.Now)
 	responses.FollowUps(followUps)
+	seal, err := sealer(cfg.sealSecret, cfg.dataDir)
+	if err != nil {
+		return err
+	}
+	mails := newOutbox(cfg, store, seal, catalog, messages, logger)
 	publicURL := strings.TrimSuffix(cfg.publicURL, "/")
 	limits, err := access.NewLimits(cfg.limitSubmissions, cfg.limitGuesses, cfg.limitAuth)
 	if err != nil {
 		return err
 	}
 	registry := prometheus.NewRegistry()
-	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newOutboxCollector(mails, store))
 	app, err := api.New(api.Config{Forms: catalog, Messages: messages, Store: store, Logger: logger, Indicators: figures,
-		Intake: responses, PublicURL: publicURL, TrustedProxies: cfg.trustedProxies, Registry: registry, Limits: limits})
+		Intake: responses, PublicURL: publicURL, TrustedProxies: cfg.trustedProxies, Registry: registry, Limits: limits, Outbox: mails})
 	if err != nil {
 		return err
 	}
 	if err := web.Mount(app, web.Config{Store: store, Forms: catalog, FindForm: finder, Messages: messages, Indicators: figures,
-		Intake: responses, FollowUps: followUps, Limits: limits, Controller: cfg.controller, Logger: logger, PublicURL: publicURL}); err != nil {
+		Intake: responses, FollowUps: followUps, Limits: limits, Controller: cfg.controller, Logger: logger, PublicURL: publicURL, Outbox: mails}); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -229,7 +235,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	releaseCtx, stopReleasing := context.WithCancel(ctx)
-	released := make(chan struct{}, 2)
+	released := make(chan struct{}, 3)
 	go func() {
 		defer func() { released <- struct{}{} }()
 		releaseLoop(releaseCtx, figures, store, catalog, logger)
@@ -238,8 +244,17 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 		defer func() { released <- struct{}{} }()
 		retentionLoop(releaseCtx, retention.New(store, finder, time.Now), logger)
 	}()
+	go func() {
+		defer func() { released <- struct{}{} }()
+		if mails.Enabled() {
+			mails.BaseURL = mailBaseURL(publicURL, ln.Addr().String(), logger)
+			logger.Info("sending mail", "server", cfg.smtp.String(), "from", cfg.smtp.From.String())
+			mails.Run(releaseCtx)
+		}
+	}()
 	defer func() {
 		stopReleasing()
+		<-released
 		<-released
 		<-released
 	}()

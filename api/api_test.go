@@ -25,6 +25,7 @@ import (
 	"samspil/access"
 	"samspil/forms"
 	"samspil/i18n"
+	"samspil/outbox"
 	"samspil/storage"
 )
 
@@ -118,15 +119,26 @@ func testCatalogs(t *testing.T) (*forms.Catalog, *i18n.Messages) {
 	return catalog, messages
 }
 
-func newTestAPIWith(t *testing.T, store Store, catalog *forms.Catalog) testAPI {
+// newTestAPIWith builds the app with a catalog of forms and, when given,
+// an outbox that sends mail.
+func newTestAPIWith(t *testing.T, store Store, catalog *forms.Catalog, mails ...*outbox.Service) testAPI {
 	t.Helper()
 	_, messages := testCatalogs(t)
 	skew := &atomic.Int64{}
 	reg := prometheus.NewRegistry()
 	// No abuse limits: tests send many requests from one address; the
 	// limits have tests of their own.
+	now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	var out *outbox.Service
+	if len(mails) > 0 {
+		out = mails[0]
+	}
+	if b, ok := store.(brokenStore); ok {
+		// Outages are of the API's own reads and writes.
+		out = &outbox.Service{Store: b.Store.(outbox.Store), Now: now}
+	}
 	app, err := New(Config{Forms: catalog, Messages: messages, Store: store, Registry: reg, Limits: &access.Limits{},
-		Now: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }})
+		Now: now, Outbox: out})
 	if err != nil {
 		t.Fatal(err)
 	}

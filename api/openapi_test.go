@@ -140,6 +140,7 @@ var decodedBodies = map[string]any{
 	"createActivity":    activityInput{},
 	"updateActivity":    activityInput{},
 	"createWave":        waveInput{},
+	"updateWave":        remindersInput{},
 	"answerInvitation":  answerBody{},
 }
 
@@ -163,6 +164,7 @@ var responseSchemas = map[string]any{
 	"Invitation":  invitationView{},
 	"Receipt":     receipt{},
 	"FormListing": formListing{},
+	"MailEntry":   mailEntry{},
 }
 
 // Each JSON body's schema names exactly the fields its struct decodes,

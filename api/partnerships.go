@@ -33,6 +33,7 @@ type PartnershipStore interface {
 	Wave(ctx context.Context, partnershipID, id string) (partnership.Wave, error)
 	Waves(ctx context.Context, partnershipID string) ([]partnership.Wave, error)
 	CreateInvitation(ctx context.Context, inv partnership.Invitation) (bool, error)
+	UpdateWave(ctx context.Context, w partnership.Wave) error
 	Invitation(ctx context.Context, hash string) (partnership.Invitation, error)
 	Invitations(ctx context.Context, waveID string) ([]partnership.Invitation, error)
 	PartnerResponses(ctx context.Context, waveID string, partners []string) ([]forms.Response, error)

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"samspil/outbox"
 	"samspil/storage"
 )
 
@@ -31,8 +32,19 @@ type fixture struct {
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
-	store := testStore(t)
-	fx := fixture{ta: newTestAPI(t, store), store: store, partners: map[string]string{}}
+	return newFixtureWith(t, testStore(t), nil)
+}
+
+// newFixtureWith builds the fixture over store, sending mail with mails
+// when it is not nil.
+func newFixtureWith(t *testing.T, store *storage.Store, mails *outbox.Service) fixture {
+	t.Helper()
+	catalog, _ := testCatalogs(t)
+	ta := newTestAPIWith(t, store, catalog)
+	if mails != nil {
+		ta = newTestAPIWith(t, store, catalog, mails)
+	}
+	fx := fixture{ta: ta, store: store, partners: map[string]string{}}
 	admin := []string{"Authorization", "Bearer " + fx.ta.admin}
 	_, p := fx.ta.call(t, "POST", "/api/v1/partnerships", `{"name":"Partnerskab Vest","area":"Vestbyen"}`, admin...)
 	fx.pid = p["id"].(string)
@@ -100,6 +112,9 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		"POST /api/v1/partnerships/:pid/waves":                  managers,
 		"GET /api/v1/partnerships/:pid/waves":                   managers,
 		"GET /api/v1/partnerships/:pid/waves/:wid":              managers,
+		"PATCH /api/v1/partnerships/:pid/waves/:wid":            managers,
+		"POST /api/v1/partnerships/:pid/waves/:wid/reminders":   managers,
+		"GET /api/v1/partnerships/:pid/waves/:wid/mail":         managers,
 		"POST /api/v1/partnerships/:pid/waves/:wid/invitations": managers,
 		"GET /api/v1/partnerships/:pid/waves/:wid/invitations":  managers,
 		"GET /api/v1/partnerships/:pid/waves/:wid/status":       managers,

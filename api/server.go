@@ -4,6 +4,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"samspil/i18n"
 	"samspil/indicators"
 	"samspil/intake"
+	"samspil/outbox"
 )
 
 // Store is what the API needs from storage.
@@ -88,6 +90,9 @@ type Config struct {
 	TrustedProxies []string
 	// Limits are the abuse limits; nil takes the defaults.
 	Limits *access.Limits
+	// Outbox makes partners' links and queues their mail; nil makes one
+	// that sends none, over Store.
+	Outbox *outbox.Service
 }
 
 // server carries the dependencies that handlers and middleware share.
@@ -110,6 +115,13 @@ func New(cfg Config) (*fiber.App, error) {
 	}
 	if cfg.Limits == nil {
 		cfg.Limits = access.DefaultLimits()
+	}
+	if cfg.Outbox == nil {
+		st, ok := cfg.Store.(outbox.Store)
+		if !ok {
+			return nil, errors.New("api: Config.Outbox is needed with a store that keeps no outbox")
+		}
+		cfg.Outbox = &outbox.Service{Store: st, Now: cfg.Now}
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()

@@ -8,6 +8,7 @@ import (
 
 	"samspil/access"
 	"samspil/forms"
+	"samspil/outbox"
 	"samspil/partnership"
 	"samspil/qr"
 )
@@ -19,12 +20,21 @@ type waveInput struct {
 	Respondents string    `json:"respondents"`
 	OpensAt     time.Time `json:"opens_at"`
 	ClosesAt    time.Time `json:"closes_at"`
+	// Reminders are the days before closing that reminders go out on;
+	// absent takes 7 and 2, an empty list sends none.
+	Reminders *[]int `json:"reminders"`
 }
 
 // waveView is a wave with its status at the time of the request.
 type waveView struct {
 	partnership.Wave
 	Status string `json:"status"`
+}
+
+// viewWave shows a wave with its status and the reminder days it uses.
+func (s *server) viewWave(w partnership.Wave) waveView {
+	w.Reminders = append([]int{}, w.ReminderDays()...)
+	return waveView{w, w.Status(s.Now())}
 }
 
 func (s *server) createWave(store PartnershipStore, forms FormStore) fiber.Handler {
@@ -39,6 +49,9 @@ func (s *server) createWave(store PartnershipStore, forms FormStore) fiber.Handl
 		}
 		w := partnership.Wave{ID: partnership.NewID("wa"), Partnership: pid, Form: in.Form, Version: in.Version,
 			OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC()}
+		if in.Reminders != nil {
+			w.Reminders = append([]int{}, *in.Reminders...)
+		}
 		kind := ""
 		if f, err := s.form(c.UserContext(), forms, in.Form, in.Version); err == nil {
 			kind, w.Version = string(f.Kind), f.Version
@@ -57,7 +70,7 @@ func (s *server) createWave(store PartnershipStore, forms FormStore) fiber.Handl
 		if err := store.CreateWave(c.UserContext(), w); err != nil {
 			return errUnavailable(err)
 		}
-		return c.Status(http.StatusCreated).JSON(waveView{w, w.Status(s.Now())})
+		return c.Status(http.StatusCreated).JSON(s.viewWave(w))
 	}
 }
 
@@ -73,7 +86,7 @@ func (s *server) listWaves(store PartnershipStore) fiber.Handler {
 		}
 		views := make([]waveView, 0, len(ws))
 		for _, w := range ws {
-			views = append(views, waveView{w, w.Status(s.Now())})
+			views = append(views, s.viewWave(w))
 		}
 		return c.JSON(fiber.Map{"waves": views})
 	}
@@ -85,7 +98,7 @@ func (s *server) getWave(store PartnershipStore) fiber.Handler {
 		if err != nil {
 			return storeError(err, "wave_not_found")
 		}
-		return c.JSON(waveView{w, w.Status(s.Now())})
+		return c.JSON(s.viewWave(w))
 	}
 }
 
@@ -94,6 +107,9 @@ type invitationLink struct {
 	Partner string `json:"partner"`
 	Name    string `json:"name"`
 	Link    string `json:"link"`
+	// Mail says whether the link is on its way by mail (queued), needs
+	// to reach the partner by hand (no_address), or mail is off.
+	Mail outbox.MailState `json:"mail"`
 }
 
 // createInvitations invites every active partner not invited yet. The
@@ -120,16 +136,15 @@ func (s *server) createInvitations(store PartnershipStore) fiber.Handler {
 			if !p.Active {
 				continue
 			}
-			token := access.NewToken()
-			created, err := store.CreateInvitation(c.UserContext(), partnership.Invitation{Hash: access.Hash(token),
-				Partnership: pid, Wave: w.ID, Partner: p.ID, CreatedAt: s.Now().UTC()})
+			is, created, err := s.Outbox.Invite(c.UserContext(), w, p, "", false)
 			if err != nil {
 				return errUnavailable(err)
 			}
 			if created {
-				links = append(links, invitationLink{Partner: p.ID, Name: p.Name, Link: s.baseURL(c) + "/i/" + token})
+				links = append(links, invitationLink{Partner: p.ID, Name: p.Name, Link: s.baseURL(c) + "/i/" + is.Token, Mail: is.Mail})
 			}
 		}
+		s.Outbox.Poke()
 		if err := s.audit(c, store, actor(c), "invitations.create", pid, w.ID); err != nil {
 			return err
 		}
@@ -149,6 +164,105 @@ func (s *server) listInvitations() fiber.Handler {
 }
 
 // waveStatus tells how many invited partners answered, in all and by sector.
+// remindersInput is the body of PATCH .../waves/{wid}.
+type remindersInput struct {
+	Reminders *[]int `json:"reminders" validate:"required"`
+}
+
+// updateWave changes a wave's reminder days.
+func (s *server) updateWave(store PartnershipStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var in remindersInput
+		if err := decodeBody(c, &in); err != nil {
+			return err
+		}
+		w, err := store.Wave(c.UserContext(), c.Params("pid"), c.Params("wid"))
+		if err != nil {
+			return storeError(err, "wave_not_found")
+		}
+		w.Reminders = append([]int{}, *in.Reminders...)
+		if err := domainProblems(w.CheckReminders()); err != nil {
+			return err
+		}
+		if err := s.audit(c, store, actor(c), "wave.reminders", w.Partnership, w.ID); err != nil {
+			return err
+		}
+		if err := store.UpdateWave(c.UserContext(), w); err != nil {
+			return errUnavailable(err)
+		}
+		return c.JSON(s.viewWave(w))
+	}
+}
+
+// remindNow queues a reminder to every invited partner of a wave who has
+// not answered. A retry with the same Idempotency-Key queues none twice.
+func (s *server) remindNow(store PartnershipStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		w, err := store.Wave(c.UserContext(), c.Params("pid"), c.Params("wid"))
+		if err != nil {
+			return storeError(err, "wave_not_found")
+		}
+		switch {
+		case w.Respondents != "partners":
+			return errInvalid([]fieldError{{field: "wave", code: "wrong_kind", msgID: "citizen_wave_invitations"}})
+		case w.Status(s.Now()) != partnership.Open:
+			return newError(http.StatusConflict, "wave_not_open")
+		case !s.Outbox.Enabled():
+			return newError(http.StatusConflict, "mail_off")
+		}
+		batch := c.Get("Idempotency-Key")
+		if batch == "" {
+			batch = partnership.NewID("r")
+		}
+		queued, noAddress, err := s.Outbox.RemindNow(c.UserContext(), w, access.Hash(batch)[:16])
+		if err != nil {
+			return errUnavailable(err)
+		}
+		s.Outbox.Poke()
+		if err := s.audit(c, store, actor(c), "wave.remind", w.Partnership, w.ID); err != nil {
+			return err
+		}
+		return c.Status(http.StatusAccepted).JSON(fiber.Map{"queued": queued, "no_address": noAddress})
+	}
+}
+
+// mailEntry is an outbox entry as the API shows it: never a link.
+type mailEntry struct {
+	Partner  string        `json:"partner"`
+	Kind     outbox.Kind   `json:"kind"`
+	To       string        `json:"to"`
+	Status   outbox.Status `json:"status"`
+	Attempts int           `json:"attempts"`
+	Created  time.Time     `json:"created"`
+	Due      time.Time     `json:"due"`
+	Done     *time.Time    `json:"done,omitempty"`
+	Reason   string        `json:"reason,omitempty"`
+}
+
+// waveMail lists a wave's mail and what became of it.
+func (s *server) waveMail(store PartnershipStore) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		w, err := store.Wave(c.UserContext(), c.Params("pid"), c.Params("wid"))
+		if err != nil {
+			return storeError(err, "wave_not_found")
+		}
+		es, err := s.Outbox.Mail(c.UserContext(), w)
+		if err != nil {
+			return errUnavailable(err)
+		}
+		out := make([]mailEntry, 0, len(es))
+		for _, e := range es {
+			m := mailEntry{Partner: e.Partner, Kind: e.Kind, To: e.To, Status: e.Status, Attempts: e.Attempts,
+				Created: e.Created, Due: e.Due, Reason: e.Reason}
+			if !e.Done.IsZero() {
+				m.Done = &e.Done
+			}
+			out = append(out, m)
+		}
+		return c.JSON(fiber.Map{"mail_enabled": s.Outbox.Enabled(), "mail": out})
+	}
+}
+
 func (s *server) waveStatus() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		_, rates, err := s.indicators.Invitees(c.UserContext(), c.Params("pid"), c.Params("wid"))

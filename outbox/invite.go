@@ -158,3 +158,40 @@ func (s *Service) SetPasswordMail(ctx context.Context, email, token, lang string
 	s.Poke()
 	return true, nil
 }
+
+// Mail lists the mail of round w, oldest first.
+func (s *Service) Mail(ctx context.Context, w partnership.Wave) ([]Entry, error) {
+	return s.Store.MailOfWave(ctx, w.ID)
+}
+
+// MailLink queues a mail with partner p's current link to round w, on
+// request: after a mail failed, or for a partner given an address since.
+// batch names the request, so that a form posted twice queues one mail.
+func (s *Service) MailLink(ctx context.Context, w partnership.Wave, p partnership.Partner, batch string) (MailState, error) {
+	if !s.Enabled() {
+		return MailOff, nil
+	}
+	to, ok := Address(p)
+	if !ok {
+		return MailNoAddress, nil
+	}
+	invs, err := s.Store.Invitations(ctx, w.ID)
+	if err != nil {
+		return "", err
+	}
+	for _, inv := range invs {
+		if inv.Partner != p.ID {
+			continue
+		}
+		now := s.now().UTC()
+		e := Entry{ID: fmt.Sprintf("invitation:%s:%s:%s:%s", w.ID, p.ID, inv.Hash[:16], batch), Kind: Invitation,
+			To: to.Address, Name: to.Name, Partnership: p.Partnership, Wave: w.ID, Partner: p.ID,
+			Invitation: inv.Hash, Status: Pending, Created: now, Due: now}
+		if _, err := s.Store.QueueMail(ctx, e); err != nil {
+			return "", err
+		}
+		s.Poke()
+		return MailQueued, nil
+	}
+	return "", partnership.ErrNotFound
+}

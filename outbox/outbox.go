@@ -216,3 +216,9 @@ func Address(p partnership.Partner) (mail.Address, bool) {
 	}
 	return mail.Address{Name: p.Name, Address: a.Address}, true
 }
+
+// Counts are what this process sent, lost for good and skipped since it
+// started.
+func (s *Service) Counts() (sent, failed, skipped int64) {
+	return s.counts.sent.Load(), s.counts.failed.Load(), s.counts.skipped.Load()
+}

@@ -279,12 +279,12 @@ func (w *Wave) Check(formKind string) []Problem {
 	if !w.OpensAt.IsZero() && !w.ClosesAt.IsZero() && !w.ClosesAt.After(w.OpensAt) {
 		ps = append(ps, problem("closes_at", "closes_before_open", nil))
 	}
-	return append(ps, w.checkReminders()...)
+	return append(ps, w.CheckReminders()...)
 }
 
-// checkReminders sorts the reminder days, latest first, without repeats,
+// CheckReminders sorts the reminder days, latest first, without repeats,
 // and refuses days outside 1 to MaxReminderDays.
-func (w *Wave) checkReminders() []Problem {
+func (w *Wave) CheckReminders() []Problem {
 	if w.Reminders == nil {
 		return nil
 	}

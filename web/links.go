@@ -13,8 +13,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"samspil/access"
 	"samspil/internal/sheet"
+	"samspil/outbox"
 	"samspil/partnership"
 	"samspil/qr"
 )
@@ -36,10 +36,14 @@ type linksView struct {
 	// Local says the links point at this computer: no public address is
 	// configured and the page was opened on localhost.
 	Local bool
+	// Mailed and ByHand count the links on their way by mail and those
+	// whose partner has no address.
+	Mailed, ByHand int
 }
 
 type personalLink struct {
 	Partner, Name, Email, Link string
+	Mail                       outbox.MailState
 	// QR is the link's code as a PNG of one pixel per module, which a
 	// page of 30 letters carries in a few kilobytes (SVG needs ten times
 	// as much); it prints sharp when scaled up without smoothing.
@@ -49,7 +53,7 @@ type personalLink struct {
 // invite creates invitations for every active partner not yet invited
 // and shows their links once: only the tokens' hashes are stored.
 func (s *server) invite(c *fiber.Ctx, r *request) error {
-	ctx, now := c.UserContext(), s.Now()
+	ctx := c.UserContext()
 	p := s.page(c, r, "links_title")
 	v, err := s.waveOf(c, r, p)
 	if err != nil {
@@ -87,12 +91,11 @@ func (s *server) invite(c *fiber.Ctx, r *request) error {
 			if !waiting[pt.ID] {
 				continue
 			}
-			token := access.NewToken()
-			if err := s.Store.ReissueInvitation(ctx, partnership.Invitation{Hash: access.Hash(token), Partnership: pt.Partnership,
-				Wave: v.Wave.ID, Partner: pt.ID, CreatedAt: now.UTC(), Batch: batch}); err != nil {
+			is, _, err := s.Outbox.Invite(ctx, v.Wave, pt, batch, true)
+			if err != nil {
 				return err
 			}
-			if err := lv.add(s.baseURL(c), pt, token); err != nil {
+			if err := lv.add(s.baseURL(c), is); err != nil {
 				return err
 			}
 		}
@@ -102,18 +105,17 @@ func (s *server) invite(c *fiber.Ctx, r *request) error {
 		if !pt.Active || lv.Reissued {
 			continue
 		}
-		token := access.NewToken()
-		created, err := s.Store.CreateInvitation(ctx, partnership.Invitation{Hash: access.Hash(token),
-			Partnership: pt.Partnership, Wave: v.Wave.ID, Partner: pt.ID, CreatedAt: now.UTC(), Batch: batch})
+		is, created, err := s.Outbox.Invite(ctx, v.Wave, pt, batch, false)
 		if err != nil {
 			return err
 		}
 		if created {
-			if err := lv.add(s.baseURL(c), pt, token); err != nil {
+			if err := lv.add(s.baseURL(c), is); err != nil {
 				return err
 			}
 		}
 	}
+	s.Outbox.Poke()
 	if len(lv.Links) == 0 {
 		invs, err := s.Store.Invitations(ctx, v.Wave.ID)
 		if err != nil {
@@ -136,14 +138,21 @@ func (s *server) linksView(c *fiber.Ctx, v waveView) linksView {
 		Local: s.PublicURL == "" && (strings.HasPrefix(host, "localhost") || strings.HasPrefix(host, "127."))}
 }
 
-func (lv *linksView) add(base string, pt partnership.Partner, token string) error {
-	link := base + "/i/" + token
+func (lv *linksView) add(base string, is outbox.Issued) error {
+	link := base + "/i/" + is.Token
 	png, err := qr.PNG(link, -1)
 	if err != nil {
 		return err
 	}
-	lv.Links = append(lv.Links, personalLink{Partner: pt.ID, Name: pt.Name, Email: pt.Email, Link: link,
+	pt := is.Partner
+	lv.Links = append(lv.Links, personalLink{Partner: pt.ID, Name: pt.Name, Email: pt.Email, Link: link, Mail: is.Mail,
 		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
+	switch is.Mail {
+	case outbox.MailQueued:
+		lv.Mailed++
+	case outbox.MailNoAddress:
+		lv.ByHand++
+	}
 	return nil
 }
 
@@ -181,17 +190,17 @@ func (s *server) reissue(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
-	token := access.NewToken()
-	if err := s.Store.ReissueInvitation(ctx, partnership.Invitation{Hash: access.Hash(token), Partnership: pt.Partnership,
-		Wave: v.Wave.ID, Partner: pt.ID, CreatedAt: s.Now().UTC()}); err != nil {
+	is, _, err := s.Outbox.Invite(ctx, v.Wave, pt, "", true)
+	if err != nil {
 		return err
 	}
+	s.Outbox.Poke()
 	if err := s.audit(c, r, "invitation.reissue", pt.Partnership, v.Wave.ID+":"+pt.ID); err != nil {
 		return err
 	}
 	lv := s.linksView(c, v)
 	lv.Reissued = true
-	if err := lv.add(s.baseURL(c), pt, token); err != nil {
+	if err := lv.add(s.baseURL(c), is); err != nil {
 		return err
 	}
 	lv.csv(r.Lang)

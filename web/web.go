@@ -7,6 +7,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"log/slog"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"samspil/i18n"
 	"samspil/indicators"
 	"samspil/intake"
+	"samspil/outbox"
 	"samspil/partnership"
 )
 
@@ -104,6 +106,9 @@ type Config struct {
 	// Limits are the abuse limits, shared with the API; nil takes the
 	// defaults.
 	Limits *access.Limits
+	// Outbox makes partners' links and queues mail; nil makes one that
+	// sends none, over Store.
+	Outbox *outbox.Service
 	// Controller is the installation's data controller, as the privacy
 	// notice names it; a partnership may name its own.
 	Controller string
@@ -130,6 +135,13 @@ func Mount(app *fiber.App, cfg Config) error {
 	}
 	if cfg.Limits == nil {
 		cfg.Limits = access.DefaultLimits()
+	}
+	if cfg.Outbox == nil {
+		st, ok := cfg.Store.(outbox.Store)
+		if !ok {
+			return errors.New("web: Config.Outbox is needed with a store that keeps no outbox")
+		}
+		cfg.Outbox = &outbox.Service{Store: st, Now: cfg.Now}
 	}
 	if cfg.Throttle == nil {
 		cfg.Throttle = access.NewThrottle()
