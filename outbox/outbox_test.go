@@ -220,7 +220,7 @@ func TestRemindersGoOnlyToThoseWhoHaveNotAnswered(t *testing.T) {
 	if fmt.Sprint(reminded) != "[a@a.dk]" {
 		t.Errorf("reminded %v, want only a@a.dk", reminded)
 	}
-	if e := w.entries()["reminder:c"]; e.Status != outbox.Skipped || e.Reason != "the partner answered" {
+	if e := w.entries()["reminder:c"]; e.Status != outbox.Skipped || e.Reason != outbox.SkipAnswered {
 		t.Errorf("c's reminder: %s %q, want skipped because it answered", e.Status, e.Reason)
 	}
 	// Turned off, the second reminder is not queued.

@@ -183,6 +183,20 @@ func (s *Service) settle(ctx context.Context, e Entry, sendErr error) error {
 	return s.Store.RetryMail(ctx, e.ID, now.Add(backoff), true, sendErr.Error())
 }
 
+// Why an entry was skipped: the readable reason it keeps.
+const (
+	SkipAnswered  = "the partner answered"
+	SkipReplaced  = "a newer link replaced this one"
+	SkipClosed    = "the round closed"
+	SkipEnded     = "the partnership has ended"
+	SkipNoAddress = "the partner has no address or left"
+	SkipNoLink    = "the partner has no link"
+	SkipOff       = "reminders were turned off"
+	SkipExpired   = "link expired before it could be sent"
+	SkipKey       = "the link does not open with this installation's key; make a new link"
+	SkipKind      = "unknown kind of mail"
+)
+
 // verdict is what compose decided besides writing the letter.
 type verdict struct {
 	// skip says why the entry is no longer wanted.
@@ -198,15 +212,15 @@ func (s *Service) compose(ctx context.Context, c *cache, e Entry) (Letter, verdi
 	case SetPassword:
 		token, err := s.Sealer.Open(e.Secret, e.ID)
 		if err != nil {
-			return Letter{}, verdict{skip: "link does not open with this installation's key"}, nil
+			return Letter{}, verdict{skip: SkipKey}, nil
 		}
 		if s.now().Sub(e.Created) > 24*time.Hour {
-			return Letter{}, verdict{skip: "link expired before it could be sent"}, nil
+			return Letter{}, verdict{skip: SkipExpired}, nil
 		}
 		return s.written(s.setPasswordLetter(e.Lang, s.BaseURL+"/setup/"+token), e)
 	case Invitation, Reminder:
 	default:
-		return Letter{}, verdict{skip: "unknown kind of mail"}, nil
+		return Letter{}, verdict{skip: SkipKind}, nil
 	}
 	pa, err := c.partnership(ctx, e.Partnership)
 	if err != nil {
@@ -219,16 +233,16 @@ func (s *Service) compose(ctx context.Context, c *cache, e Entry) (Letter, verdi
 	now := s.now()
 	switch {
 	case pa.EndedAt != nil:
-		return Letter{}, verdict{skip: "the partnership has ended"}, nil
+		return Letter{}, verdict{skip: SkipEnded}, nil
 	case w.Status(now) == partnership.Closed:
-		return Letter{}, verdict{skip: "the round closed"}, nil
+		return Letter{}, verdict{skip: SkipClosed}, nil
 	}
 	p, err := s.Store.Partner(ctx, e.Partnership, e.Partner)
 	if err != nil {
 		return Letter{}, verdict{}, err
 	}
 	if _, ok := Address(p); !ok || !p.Active {
-		return Letter{}, verdict{skip: "the partner has no address or left"}, nil
+		return Letter{}, verdict{skip: SkipNoAddress}, nil
 	}
 	inv, ok, err := c.invitation(ctx, w.ID, p.ID)
 	if err != nil {
@@ -238,10 +252,10 @@ func (s *Service) compose(ctx context.Context, c *cache, e Entry) (Letter, verdi
 		if !ok && now.Sub(e.Created) < notYet {
 			return Letter{}, verdict{wait: notYet / 4}, nil
 		}
-		return Letter{}, verdict{skip: "a newer link replaced this one"}, nil
+		return Letter{}, verdict{skip: SkipReplaced}, nil
 	}
 	if !ok {
-		return Letter{}, verdict{skip: "the partner has no link"}, nil
+		return Letter{}, verdict{skip: SkipNoLink}, nil
 	}
 	if e.Kind == Reminder {
 		if v := s.stillWanted(ctx, w, e); v.skip != "" {
@@ -250,7 +264,7 @@ func (s *Service) compose(ctx context.Context, c *cache, e Entry) (Letter, verdi
 	}
 	token, err := s.Sealer.Open(inv.Sealed, inv.Hash)
 	if err != nil {
-		return Letter{}, verdict{skip: "the link was made without a key to read it back; send a new link"}, nil
+		return Letter{}, verdict{skip: SkipKey}, nil
 	}
 	// The mail goes to the address the partner has now.
 	e.To, e.Name = p.Email, p.Name
@@ -261,14 +275,14 @@ func (s *Service) compose(ctx context.Context, c *cache, e Entry) (Letter, verdi
 // who answered after it was queued, and not on a schedule turned off.
 func (s *Service) stillWanted(ctx context.Context, w partnership.Wave, e Entry) verdict {
 	if e.Slot != 0 && !slices.Contains(w.ReminderDays(), e.Slot) {
-		return verdict{skip: "reminders were turned off"}
+		return verdict{skip: SkipOff}
 	}
 	_, answered, err := s.Store.Response(ctx, forms.PartnerResponseID(w.ID, e.Partner))
 	if err != nil {
 		return verdict{wait: time.Minute}
 	}
 	if answered {
-		return verdict{skip: "the partner answered"}
+		return verdict{skip: SkipAnswered}
 	}
 	return verdict{}
 }

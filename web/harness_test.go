@@ -22,6 +22,9 @@ import (
 	"samspil/i18n"
 	"samspil/indicators"
 	"samspil/intake"
+	"samspil/internal/mailsink"
+	"samspil/mail"
+	"samspil/outbox"
 	"samspil/partnership"
 	"samspil/storage"
 )
@@ -32,6 +35,10 @@ type console struct {
 	url   string
 	store *storage.Store
 	skew  *atomic.Int64
+	// sink receives the console's mail, and out sends it, when the
+	// console was made with newMailConsole.
+	sink *mailsink.Sink
+	out  *outbox.Service
 }
 
 func (c *console) now() time.Time { return time.Now().Add(time.Duration(c.skew.Load())) }
@@ -40,6 +47,17 @@ func (c *console) now() time.Time { return time.Now().Add(time.Duration(c.skew.L
 func (c *console) advance(d time.Duration) { c.skew.Add(int64(d)) }
 
 func newConsole(t *testing.T) *console {
+	t.Helper()
+	return startConsole(t, false)
+}
+
+// newMailConsole is a console that sends its mail to a sink on loopback.
+func newMailConsole(t *testing.T) *console {
+	t.Helper()
+	return startConsole(t, true)
+}
+
+func startConsole(t *testing.T, withMail bool) *console {
 	t.Helper()
 	ctx := context.Background()
 	cfg := storage.Config{DataDir: t.TempDir()}
@@ -60,8 +78,21 @@ func newConsole(t *testing.T) *console {
 		t.Fatal(err)
 	}
 	c := &console{store: store, skew: &atomic.Int64{}}
+	if withMail {
+		if c.sink, err = mailsink.Start("127.0.0.1:0", mailsink.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.sink.Close() })
+		cfg, err := mail.ParseURL(fmt.Sprintf("smtp+insecure://127.0.0.1:%d", c.sink.Port()), "Samspil <samspil@example.dk>")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealer, _ := access.NewSealer([]byte(strings.Repeat("s", 32)))
+		c.out = &outbox.Service{Store: store, Sealer: sealer, Mailer: mail.New(cfg), Messages: msgs, Forms: catalog,
+			BaseURL: "https://samspil.example.dk", Now: c.now}
+	}
 	app := fiber.New(fiber.Config{DisableStartupMessage: true, Immutable: true})
-	err = Mount(app, Config{Store: store, Forms: catalog, Messages: msgs, Now: c.now,
+	err = Mount(app, Config{Store: store, Forms: catalog, Messages: msgs, Now: c.now, Outbox: c.out,
 		Indicators: indicators.New(store, store, indicators.Catalog(catalog), c.now), Intake: intake.New(store, catalogFinder{catalog}, c.now)})
 	if err != nil {
 		t.Fatal(err)

@@ -109,7 +109,8 @@ func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == access.Ro
 // flashes are the success messages a redirect may ask for with ?done=.
 var flashes = map[string]bool{"saved": true, "partner_added": true, "partners_imported": true, "activity_added": true,
 	"wave_opened": true, "wave_dates": true, "staff_changed": true, "signed_out_others": true, "partnership_created": true,
-	"password_set": true, "wave_closed": true, "password_changed": true}
+	"password_set": true, "wave_closed": true, "password_changed": true, "reminders_saved": true, "reminders_queued": true,
+	"mail_queued": true}
 
 // page starts a page with the frame filled in.
 func (s *server) page(c *fiber.Ctx, r *request, title string) *page {

@@ -63,6 +63,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		"GET /console/partnerships/:pid/waves": viewers, "POST /console/partnerships/:pid/waves": managers,
 		"GET /console/partnerships/:pid/waves/:wid": viewers, "POST /console/partnerships/:pid/waves/:wid/dates": managers,
 		"POST /console/partnerships/:pid/waves/:wid/invitations": managers, "POST /console/partnerships/:pid/waves/:wid/invitations/:partner": managers,
+		"POST /console/partnerships/:pid/waves/:wid/reminders": managers, "POST /console/partnerships/:pid/waves/:wid/mail/:partner": managers,
 	}
 	browsers := map[string]*browser{"not signed in": c.browser(t)}
 	for name, pw := range pws {

@@ -91,5 +91,7 @@ func (s *server) routes() []route {
 		{post, "/console/partnerships/:pid/waves/:wid/dates", access.Managers, s.changeWaveDates, forStaff},
 		{post, "/console/partnerships/:pid/waves/:wid/invitations", access.Managers, s.invite, forStaff},
 		{post, "/console/partnerships/:pid/waves/:wid/invitations/:partner", access.Managers, s.reissue, forStaff},
+		{post, "/console/partnerships/:pid/waves/:wid/reminders", access.Managers, s.reminders, forStaff},
+		{post, "/console/partnerships/:pid/waves/:wid/mail/:partner", access.Managers, s.mailLink, forStaff},
 	}
 }

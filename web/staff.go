@@ -18,6 +18,8 @@ type staffView struct {
 	Roles        []access.Role
 	// Invited is a new set-password link, shown once.
 	Invited, Link string
+	// Mailed says the link is on its way by mail too.
+	Mailed bool
 	// New keeps the invitation form's fields when it comes back.
 	NewEmail, NewRole string
 	Me                string
@@ -121,7 +123,7 @@ func (s *server) inviteStaff(c *fiber.Ctx, r *request) error {
 		p.Data = v
 		return s.render(c, http.StatusUnprocessableEntity, "staff.html", p)
 	}
-	link, err := s.setupURL(c, u.Email)
+	link, mailed, err := s.setupURL(c, u.Email, r.Lang)
 	if err != nil {
 		return err
 	}
@@ -129,18 +131,22 @@ func (s *server) inviteStaff(c *fiber.Ctx, r *request) error {
 		return err
 	}
 	v.Users = append(v.Users, u)
-	v.Invited, v.Link = u.Email, link
+	v.Invited, v.Link, v.Mailed = u.Email, link, mailed
 	p.Data = v
 	return s.render(c, http.StatusCreated, "staff.html", p)
 }
 
-// setupURL makes a new set-password link for an account.
-func (s *server) setupURL(c *fiber.Ctx, email string) (string, error) {
+// setupURL makes a new set-password link for an account and, when mail
+// is on, mails it in the console language lang.
+func (s *server) setupURL(c *fiber.Ctx, email, lang string) (link string, mailed bool, err error) {
 	l, token := access.NewSetupLink(email, s.Now())
 	if err := s.Store.CreateSetupLink(c.UserContext(), l); err != nil {
-		return "", err
+		return "", false, err
 	}
-	return s.baseURL(c) + "/setup/" + token, nil
+	if mailed, err = s.Outbox.SetPasswordMail(c.UserContext(), email, token, lang); err != nil {
+		return "", false, err
+	}
+	return s.baseURL(c) + "/setup/" + token, mailed, nil
 }
 
 // changeStaff disables or enables an account, changes its role (admins),
@@ -209,7 +215,7 @@ func (s *server) changeStaff(c *fiber.Ctx, r *request) error {
 		if u.Disabled {
 			return &pageError{status: http.StatusUnprocessableEntity, msg: "reset_disabled"}
 		}
-		link, err := s.setupURL(c, u.Email)
+		link, mailed, err := s.setupURL(c, u.Email, r.Lang)
 		if err != nil {
 			return err
 		}
@@ -225,7 +231,7 @@ func (s *server) changeStaff(c *fiber.Ctx, r *request) error {
 		if err != nil {
 			return err
 		}
-		v.Invited, v.Link = u.Email, link
+		v.Invited, v.Link, v.Mailed = u.Email, link, mailed
 		p.Data = v
 		return s.render(c, http.StatusOK, "staff.html", p)
 	default:

@@ -40,6 +40,8 @@ type waveView struct {
 	Contacts  map[string]string
 	// Link is a citizen wave's link.
 	Link string
+	// Mail is what became of the round's mail.
+	Mail mailView
 }
 
 type sectorRate struct {
@@ -99,11 +101,16 @@ func (s *server) waveView(c *fiber.Ctx, r *request, p *page) (waveView, error) {
 		}
 	}
 	var ids []string
+	invited := map[string]bool{}
 	for _, inv := range list {
 		if inv.Invited && !inv.Responded {
 			v.Waiting = append(v.Waiting, inv)
 		}
+		invited[inv.Partner] = inv.Invited
 		ids = append(ids, inv.Partner)
+	}
+	if v.Mail, err = s.mailView(c, w, invited, len(v.Waiting)); err != nil {
+		return waveView{}, err
 	}
 	if seesContacts(r.Principal) {
 		partners, err := s.Store.Partners(ctx, pa.ID)
