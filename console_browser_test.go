@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"samspil/internal/loopback"
+	"samspil/internal/mailsink"
 )
 
 // The README's walk-through, in headless Chromium: create the first admin
@@ -32,7 +33,15 @@ func TestConsoleWalkThrough(t *testing.T) {
 	addr := loopback.FreeAddr(t)
 	ctx, stop := context.WithCancel(context.Background())
 	out := &syncBuffer{}
-	done := startServer(ctx, t, addr, t.TempDir(), map[string]string{}, out)
+	// Mail goes to a sink on loopback, as the README's local try-out does.
+	sink, err := mailsink.Start("127.0.0.1:0", mailsink.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	done := startServer(ctx, t, addr, t.TempDir(), map[string]string{
+		"SAMSPIL_SMTP_URL":  fmt.Sprintf("smtp+insecure://127.0.0.1:%d", sink.Port()),
+		"SAMSPIL_MAIL_FROM": "Samspil <samspil@example.dk>"}, out)
 	defer func() {
 		stop()
 		<-done
@@ -222,13 +231,20 @@ func TestConsoleWalkThrough(t *testing.T) {
 		}
 		res.Body.Close()
 	}
+	// The 30 invitations arrive by mail, each with its partner's link.
+	for deadline := time.Now().Add(30 * time.Second); len(sink.Mails()) < 30 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	}
+	if got := sink.Mails(); len(got) != 30 || !strings.Contains(got[0].Text, "/i/") {
+		t.Fatalf("%d invitation mails arrived, want 30", len(got))
+	}
 	var waitingCount int
-	var invited, waveURL string
+	var invited, waveURL, mailSummary string
 	err = chromedp.Do(bctx,
 		chromedp.Click(chromedp.CSS(`.noprint p a[href*="/waves/"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".big")),
 		into(&rate, chromedp.Text(chromedp.CSS(".big"))),
 		into(&waitingCount, chromedp.Evaluate[int](`document.querySelectorAll('#h-waiting + ul li').length`)),
+		into(&mailSummary, chromedp.Text(chromedp.CSS("#h-mail + p"))),
 		check("wave-status"),
 		into(&waveURL, chromedp.Location()),
 		chromedp.Navigate(base+"/console"),
@@ -255,6 +271,9 @@ func TestConsoleWalkThrough(t *testing.T) {
 	}
 	if want := "6 af 30 har svaret (20 %)"; !strings.Contains(rate, want) {
 		t.Errorf("the wave's status says %q, want %q", rate, want)
+	}
+	if !strings.Contains(mailSummary, "Sendt: 30.") {
+		t.Errorf("the wave's mail says %q, want 30 sent", mailSummary)
 	}
 	if waitingCount != 24 {
 		t.Errorf("%d partners listed as not answered, want 24", waitingCount)
