@@ -37,15 +37,14 @@ type Sink struct {
 	// Refuse, when set, answers each recipient: a *smtp.SMTPError refuses
 	// it with that reply, nil accepts it.
 	Refuse func(to string) error
-	// OnMail, when set, is told of each mail as it arrives.
-	OnMail func(Mail)
-
-	mu    sync.Mutex
-	mails []Mail
-	srv   *smtp.Server
-	ln    net.Listener
-	user  string
-	pass  string
+	mu     sync.Mutex
+	mails  []Mail
+	srv    *smtp.Server
+	ln     net.Listener
+	user   string
+	pass   string
+	// onMail is told of each mail as it arrives.
+	onMail func(Mail)
 }
 
 // Options configure a sink.
@@ -54,6 +53,8 @@ type Options struct {
 	TLS *tls.Config
 	// User and Password, when set, are required to send.
 	User, Password string
+	// OnMail, when set, is told of each mail as it arrives.
+	OnMail func(Mail)
 }
 
 // Start listens on addr ("127.0.0.1:0" picks a port) and serves until
@@ -63,7 +64,7 @@ func Start(addr string, o Options) (*Sink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail sink: %w", err)
 	}
-	s := &Sink{ln: ln, user: o.User, pass: o.Password}
+	s := &Sink{ln: ln, user: o.User, pass: o.Password, onMail: o.OnMail}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{sink: s}, nil }))
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = o.TLS == nil
@@ -140,8 +141,8 @@ func (x *session) Data(r io.Reader) error {
 	x.sink.mu.Lock()
 	x.sink.mails = append(x.sink.mails, m)
 	x.sink.mu.Unlock()
-	if x.sink.OnMail != nil {
-		x.sink.OnMail(m)
+	if x.sink.onMail != nil {
+		x.sink.onMail(m)
 	}
 	return nil
 }
