@@ -14,11 +14,12 @@ type cache struct {
 	partnerships map[string]partnership.Partnership
 	waves        map[string]partnership.Wave
 	invitations  map[string]map[string]partnership.Invitation
+	partners     map[string]map[string]partnership.Partner
 }
 
 func newCache(s Store) *cache {
 	return &cache{store: s, partnerships: map[string]partnership.Partnership{}, waves: map[string]partnership.Wave{},
-		invitations: map[string]map[string]partnership.Invitation{}}
+		invitations: map[string]map[string]partnership.Invitation{}, partners: map[string]map[string]partnership.Partner{}}
 }
 
 func (c *cache) partnership(ctx context.Context, id string) (partnership.Partnership, error) {
@@ -59,4 +60,25 @@ func (c *cache) invitation(ctx context.Context, wave, partner string) (partnersh
 	}
 	inv, ok := byPartner[partner]
 	return inv, ok, nil
+}
+
+// partner is a partner of a partnership, from one read of them all.
+func (c *cache) partner(ctx context.Context, pid, id string) (partnership.Partner, error) {
+	byID, ok := c.partners[pid]
+	if !ok {
+		ps, err := c.store.Partners(ctx, pid)
+		if err != nil {
+			return partnership.Partner{}, err
+		}
+		byID = map[string]partnership.Partner{}
+		for _, p := range ps {
+			byID[p.ID] = p
+		}
+		c.partners[pid] = byID
+	}
+	p, ok := byID[id]
+	if !ok {
+		return partnership.Partner{}, partnership.ErrNotFound
+	}
+	return p, nil
 }

