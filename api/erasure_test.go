@@ -8,6 +8,7 @@ import (
 
 	"samspil/access"
 	"samspil/forms"
+	"samspil/outbox"
 	"samspil/partnership"
 )
 
@@ -41,6 +42,10 @@ func TestErasure(t *testing.T) {
 	if tally, _ := store.Tally(ctx, "partner_survey"); tally.N != 1 {
 		t.Fatalf("n = %d before erasure", tally.N)
 	}
+	// A mail to the partner, sent: the outbox keeps its address.
+	_, err = store.QueueMail(ctx, outbox.Entry{ID: "invitation:w1:pt1:x", Kind: outbox.Invitation, To: "kontakt@example.dk",
+		Partnership: "pa1", Wave: "w1", Partner: "pt1", Status: outbox.Sent, Created: now, Due: now})
+	must(err)
 
 	bearer := []string{"Authorization", "Bearer " + ta.admin}
 	if res, out := ta.call(t, "DELETE", "/api/v1/partnerships/pa1/partners/pt1", "", bearer...); res.StatusCode != 204 {
@@ -54,6 +59,9 @@ func TestErasure(t *testing.T) {
 	}
 	if res, _ := ta.call(t, "GET", "/api/v1/invitations/"+token, ""); res.StatusCode != 404 {
 		t.Errorf("the partner's link after erasure: %d, want 404", res.StatusCode)
+	}
+	if mail, _ := store.MailOfWave(ctx, "w1"); len(mail) != 0 {
+		t.Errorf("the outbox keeps the erased partner's mail: %+v", mail)
 	}
 	got, _ := store.Partner(ctx, "pa1", "pt1")
 	if strings.Contains(got.Name, "Røde") || got.Email != "" || got.Active || !got.Erased {

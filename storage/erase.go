@@ -73,8 +73,13 @@ func (s *Store) finishErasure(ctx context.Context, doc responseDoc) error {
 }
 
 // DeleteInvitationsOf deletes a partner's invitations in every round of
-// its partnership: its links stop working. It reports how many went.
+// its partnership, and its mail: its links stop working and its address
+// leaves the outbox. It reports how many invitations went.
 func (s *Store) DeleteInvitationsOf(ctx context.Context, partnershipID, partnerID string) (int, error) {
+	// The partner's mail first: its entries hold the address.
+	if _, err := s.outbox.DeleteMany(ctx, bson.D{{Key: "partnership", Value: partnershipID}, {Key: "partner", Value: partnerID}}); err != nil {
+		return 0, fmt.Errorf("delete mail of partner %s: %w", partnerID, err)
+	}
 	res, err := s.invitations.DeleteMany(ctx, bson.D{{Key: "partnership", Value: partnershipID}, {Key: "name_key", Value: partnerID}})
 	if err != nil {
 		return 0, fmt.Errorf("delete invitations of partner %s: %w", partnerID, err)
@@ -102,6 +107,7 @@ func (s *Store) ErasePartnership(ctx context.Context, partnershipID string, wave
 		{"running totals", s.totals, byPartnership},
 		{"daily totals", s.daily, byPartnership},
 		{"responses", s.responses, byPartnership},
+		{"mail", s.outbox, byPartnership},
 		{"invitations", s.invitations, byPartnership},
 		{"rounds", s.waves, byPartnership},
 		{"activities", s.activities, byPartnership},
