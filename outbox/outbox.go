@@ -164,6 +164,8 @@ type Service struct {
 
 	pokeOnce sync.Once
 	poke     chan struct{}
+	// reminded holds the reminder slots this process has queued.
+	reminded sync.Map
 	// counts are what this process handed over or lost for good, for
 	// metrics.
 	counts counts

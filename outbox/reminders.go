@@ -36,10 +36,18 @@ func (s *Service) QueueReminders(ctx context.Context) (int, error) {
 			if !ok {
 				continue
 			}
+			// A slot once queued stays due until the next: remember it,
+			// rather than read the round again every few minutes. A
+			// partner invited since was invited after the slot fell due.
+			key := w.ID + ":" + slotName(slot)
+			if _, done := s.reminded.Load(key); done {
+				continue
+			}
 			n, _, err := s.remind(ctx, w, slotName(slot), slot, due)
 			if err != nil {
 				return queued, err
 			}
+			s.reminded.Store(key, true)
 			queued += n
 		}
 	}
