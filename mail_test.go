@@ -33,8 +33,8 @@ func TestThirtyFourInvitationsArriveAndRemindersSkipThoseWhoAnswered(t *testing.
 	ctx, cancel := context.WithCancel(context.Background())
 	done := startServer(ctx, t, addr, t.TempDir(), map[string]string{"SAMSPIL_ADMIN_KEY": "adm-secret-123",
 		"SAMSPIL_METRICS_ADDR": metrics, "SAMSPIL_PUBLIC_URL": base,
-		"SAMSPIL_SMTP_URL":     fmt.Sprintf("smtp+insecure://127.0.0.1:%d", sink.Port()),
-		"SAMSPIL_MAIL_FROM":    "Samspil <samspil@example.dk>"}, out)
+		"SAMSPIL_SMTP_URL":  fmt.Sprintf("smtp+insecure://127.0.0.1:%d", sink.Port()),
+		"SAMSPIL_MAIL_FROM": "Samspil <samspil@example.dk>"}, out)
 	defer func() {
 		cancel()
 		<-done
