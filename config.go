@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -97,6 +98,11 @@ func parseConfigWith(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if _, err := access.NewLimits(cfg.limitSubmissions, cfg.limitGuesses, cfg.limitAuth); err != nil {
 		return config{}, err
+	}
+	if cfg.smtp != nil && cfg.smtp.TLS != mail.Plain && cfg.publicURL == "" {
+		// A real mail server sends to partners elsewhere: a link to this
+		// machine's own name would reach nobody.
+		return config{}, errors.New("SAMSPIL_SMTP_URL needs -public-url (SAMSPIL_PUBLIC_URL): the address links in mails point to")
 	}
 	cfg.args = fs.Args()
 	if extra == nil {

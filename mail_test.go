@@ -138,3 +138,30 @@ func TestThirtyFourInvitationsArriveAndRemindersSkipThoseWhoAnswered(t *testing.
 		}
 	}
 }
+
+// Mail settings that cannot work stop the start with a message that names
+// the setting, never the server's password.
+func TestMailSettings(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		err  string
+	}{
+		{env: map[string]string{"SAMSPIL_SMTP_URL": "smtp://u:hemmelig@mail.example.dk"}, err: "SAMSPIL_MAIL_FROM"},
+		{env: map[string]string{"SAMSPIL_SMTP_URL": "smtp://u:hemmelig@mail.example.dk", "SAMSPIL_MAIL_FROM": "s@example.dk"}, err: "-public-url"},
+		{env: map[string]string{"SAMSPIL_SMTP_URL": "smtp://u:hemmelig@mail.example.dk", "SAMSPIL_MAIL_FROM": "s@example.dk"},
+			args: []string{"-public-url", "https://samspil.example.dk"}},
+		{env: map[string]string{"SAMSPIL_SMTP_URL": "smtp+insecure://127.0.0.1:2525", "SAMSPIL_MAIL_FROM": "s@example.dk"}},
+		{env: map[string]string{"SAMSPIL_SMTP_URL": "ftp://u:hemmelig@mail.example.dk", "SAMSPIL_MAIL_FROM": "s@example.dk"}, err: "scheme"},
+	} {
+		cfg, err := parseConfig(tc.args, func(k string) string { return tc.env[k] }, io.Discard)
+		switch {
+		case tc.err == "" && (err != nil || cfg.smtp == nil):
+			t.Errorf("%v %v: %v; want mail on", tc.env, tc.args, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%v: %v; want an error naming %s", tc.env, err, tc.err)
+		case err != nil && strings.Contains(err.Error(), "hemmelig"):
+			t.Errorf("the error shows the password: %v", err)
+		}
+	}
+}

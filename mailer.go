@@ -43,13 +43,18 @@ func mailBaseURL(publicURL, listenAddr string, logger *slog.Logger) string {
 // what this process sent.
 type outboxCollector struct {
 	o       *outbox.Service
-	store   outbox.Store
+	store   mailStats
 	entries *prometheus.Desc
 	waiting *prometheus.Desc
 	sent    *prometheus.Desc
 }
 
-func newOutboxCollector(o *outbox.Service, store outbox.Store) *outboxCollector {
+// mailStats counts the outbox.
+type mailStats interface {
+	MailStats(ctx context.Context) (map[outbox.Status]int, time.Time, error)
+}
+
+func newOutboxCollector(o *outbox.Service, store mailStats) *outboxCollector {
 	return &outboxCollector{o: o, store: store,
 		entries: prometheus.NewDesc("samspil_mail_entries", "Outbox entries by status.", []string{"status"}, nil),
 		waiting: prometheus.NewDesc("samspil_mail_oldest_due_seconds", "How long the longest-waiting pending mail has been due.", nil, nil),

@@ -195,6 +195,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stderr io.Write
 	if err != nil {
 		return err
 	}
+	if cfg.mongoURI != "" && cfg.sealSecret == "" {
+		logger.Warn("links are sealed with seal.key in the data folder; several instances on one MongoDB need the same SAMSPIL_SEAL_SECRET, or reminders cannot carry links another made")
+	}
 	mails := newOutbox(cfg, store, seal, catalog, messages, logger)
 	publicURL := strings.TrimSuffix(cfg.publicURL, "/")
 	limits, err := access.NewLimits(cfg.limitSubmissions, cfg.limitGuesses, cfg.limitAuth)

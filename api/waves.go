@@ -163,7 +163,6 @@ func (s *server) listInvitations() fiber.Handler {
 	}
 }
 
-// waveStatus tells how many invited partners answered, in all and by sector.
 // remindersInput is the body of PATCH .../waves/{wid}.
 type remindersInput struct {
 	Reminders *[]int `json:"reminders" validate:"required"`
@@ -263,6 +262,7 @@ func (s *server) waveMail(store PartnershipStore) fiber.Handler {
 	}
 }
 
+// waveStatus tells how many invited partners answered, in all and by sector.
 func (s *server) waveStatus() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		_, rates, err := s.indicators.Invitees(c.UserContext(), c.Params("pid"), c.Params("wid"))

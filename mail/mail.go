@@ -99,14 +99,30 @@ func (c Config) String() string {
 	return fmt.Sprintf("%s://%s", scheme, net.JoinHostPort(c.Host, strconv.Itoa(c.Port)))
 }
 
-// Error is a server's refusal or a lost connection, sorted into what
-// may work later and what never will.
+// Outcome sorts a failed send by what is safe to do next.
+type Outcome int
+
+const (
+	// Retry: the message did not go, and may later (a 4xx reply, or a
+	// connection lost before the message was complete).
+	Retry Outcome = iota
+	// Refused: the server will never take this message (a 5xx reply to
+	// its recipient or its content).
+	Refused
+	// Unsure: the connection was lost after the whole message was sent
+	// and before the server answered; it may have been taken.
+	Unsure
+	// ServerProblem: the server refuses everything now (a 5xx reply to
+	// the sender, a lost connection before anything was sent): a
+	// setting or the server is at fault, not this message.
+	ServerProblem
+)
+
+// Error is a failed send, with the server's reply.
 type Error struct {
 	// Code is the server's reply code, 0 when the connection failed.
-	Code int
-	// Temporary says trying again later may work: a 4xx reply or a
-	// connection that failed.
-	Temporary bool
+	Code    int
+	Outcome Outcome
 	// Reason is the reply as the server gave it, with no recipient
 	// address: what the status page shows.
 	Reason string
@@ -114,8 +130,15 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Reason }
 
-// Permanent says the server refused for good: trying again is pointless.
-func (e *Error) Permanent() bool { return !e.Temporary }
+// Permanent says the server refused this message for good.
+func (e *Error) Permanent() bool { return e.Outcome == Refused }
+
+// Uncertain says the message may have been taken.
+func (e *Error) Uncertain() bool { return e.Outcome == Unsure }
+
+// AboutServer says the failure is the server's or a setting's, not the
+// message's: no message would go now.
+func (e *Error) AboutServer() bool { return e.Outcome == ServerProblem }
 
 // Client sends through one server.
 type Client struct {
@@ -124,9 +147,6 @@ type Client struct {
 
 // New returns a client of the server cfg names.
 func New(cfg Config) *Client { return &Client{cfg: cfg} }
-
-// From is the sender's address.
-func (c *Client) From() mail.Address { return c.cfg.From }
 
 // Session is one connection that carries several messages.
 type Session struct {
@@ -174,36 +194,48 @@ func (s *Session) Broken() bool { return s.broken }
 func (s *Session) Send(m outbox.Letter) error {
 	msg, err := build(s.from, m)
 	if err != nil {
-		return &Error{Reason: "address refused before sending: " + err.Error()}
+		return &Error{Outcome: Refused, Reason: "address refused before sending: " + err.Error()}
 	}
 	err = s.c.Send(msg)
-	if err == nil {
+	switch {
+	case err == nil:
+		return nil
+	case msg.IsDelivered():
+		// The server took it; only the reset after it failed. The next
+		// message goes on a new connection.
+		s.broken = true
 		return nil
 	}
 	return s.classify(err)
 }
 
-// classify sorts a failed send. Only a 5xx reply is final: a connection
-// that broke half-way says nothing about the message, and the next
-// message goes on a new connection.
+// classify sorts a failed send by the step that failed and the reply.
 func (s *Session) classify(err error) error {
 	var se *gomail.SendError
 	if !errors.As(err, &se) {
 		s.broken = true
-		return &Error{Temporary: true, Reason: err.Error()}
+		return &Error{Outcome: ServerProblem, Reason: err.Error()}
 	}
 	code := se.ErrorCode()
+	e := &Error{Code: code, Reason: reply(se)}
 	switch {
-	case code >= 500:
-		return &Error{Code: code, Reason: reply(se)}
-	case code >= 400:
-		return &Error{Code: code, Temporary: true, Reason: reply(se)}
 	case se.Reason == gomail.ErrGetRcpts || se.Reason == gomail.ErrGetSender:
-		return &Error{Reason: "address refused before sending"}
-	default:
+		e.Outcome, e.Reason = Refused, "address refused before sending"
+	case code == 0 && se.Reason == gomail.ErrSMTPDataClose:
 		s.broken = true
-		return &Error{Temporary: true, Reason: "connection lost while sending"}
+		e.Outcome, e.Reason = Unsure, "connection lost after the message was sent, before the server answered"
+	case code == 0:
+		s.broken = true
+		e.Outcome, e.Reason = Retry, "connection lost while sending"
+	case se.Reason == gomail.ErrSMTPMailFrom || se.Reason == gomail.ErrConnCheck:
+		s.broken = true
+		e.Outcome = ServerProblem
+	case code >= 500:
+		e.Outcome = Refused
+	default:
+		e.Outcome = Retry
 	}
+	return e
 }
 
 // reply is the server's words without the recipients go-mail appends.

@@ -1,6 +1,7 @@
 package mail_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -103,8 +104,8 @@ func TestStartTLSIsRequired(t *testing.T) {
 	}
 }
 
-// A 4xx reply may pass, a 5xx reply is final, and a connection that
-// breaks is worth another try on a new connection.
+// A 4xx reply to a recipient may pass, a 5xx reply is final, and the
+// connection carries on.
 func TestRepliesAreSorted(t *testing.T) {
 	sink, err := mailsink.Start("127.0.0.1:0", mailsink.Options{})
 	if err != nil {
@@ -158,4 +159,115 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	pool := x509.NewCertPool()
 	pool.AddCert(leaf)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}
+
+// rawServer is an SMTP server on loopback that takes one message and then
+// breaks the connection at the step named: "reply" drops it after the
+// message, before answering; "reset" answers, then drops it at the RSET
+// that follows.
+func rawServer(t *testing.T, breakAt string) (port int, got chan string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	got = make(chan string, 1)
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		r := bufio.NewReader(conn)
+		fmt.Fprint(conn, "220 localhost ESMTP\r\n")
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			switch cmd := strings.ToUpper(strings.Fields(line + " x")[0]); cmd {
+			case "EHLO", "HELO":
+				fmt.Fprint(conn, "250-localhost\r\n250 8BITMIME\r\n")
+			case "DATA":
+				fmt.Fprint(conn, "354 go ahead\r\n")
+				var body strings.Builder
+				for {
+					l, err := r.ReadString('\n')
+					if err != nil || l == ".\r\n" {
+						break
+					}
+					body.WriteString(l)
+				}
+				got <- body.String()
+				if breakAt == "reply" {
+					return
+				}
+				fmt.Fprint(conn, "250 2.0.0 queued\r\n")
+			case "RSET":
+				if breakAt == "reset" {
+					return
+				}
+				fmt.Fprint(conn, "250 OK\r\n")
+			case "QUIT":
+				fmt.Fprint(conn, "221 bye\r\n")
+				return
+			default:
+				fmt.Fprint(conn, "250 OK\r\n")
+			}
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port, got
+}
+
+// What a broken connection means depends on when it broke: after the
+// server took the message (at the reset that follows) it went; between
+// the message and the server's answer nobody knows, and trying again
+// could send it twice.
+func TestABrokenConnectionIsSortedByWhenItBroke(t *testing.T) {
+	for _, tc := range []struct {
+		breakAt   string
+		delivered bool
+		uncertain bool
+	}{{"reset", true, false}, {"reply", false, true}} {
+		port, got := rawServer(t, tc.breakAt)
+		cfg, _ := mail.ParseURL(fmt.Sprintf("smtp+insecure://127.0.0.1:%d", port), "s@example.dk")
+		cfg.Timeout = 2 * time.Second
+		conn, err := mail.New(cfg).Open(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = conn.Send(letter("a@example.dk"))
+		<-got
+		var me *mail.Error
+		switch {
+		case tc.delivered && err != nil:
+			t.Errorf("broken at %s: %v; want it counted as sent", tc.breakAt, err)
+		case tc.uncertain && (!errors.As(err, &me) || !me.Uncertain()):
+			t.Errorf("broken at %s: %v; want uncertain", tc.breakAt, err)
+		}
+		if !conn.Broken() {
+			t.Errorf("broken at %s: the connection would carry another message", tc.breakAt)
+		}
+	}
+}
+
+// A server that refuses the sender refuses every message: that is about
+// the server or a setting, not about the message.
+func TestARefusedSenderIsAboutTheServer(t *testing.T) {
+	sink, err := mailsink.Start("127.0.0.1:0", mailsink.Options{User: "samspil", Password: "hemmelig"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	cfg, _ := mail.ParseURL(fmt.Sprintf("smtp+insecure://127.0.0.1:%d", sink.Port()), "s@example.dk") // no login
+	conn, err := mail.New(cfg).Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var me *mail.Error
+	if err := conn.Send(letter("a@example.dk")); !errors.As(err, &me) || !me.AboutServer() || me.Permanent() || me.Code < 500 {
+		t.Errorf("5xx to MAIL FROM: %v; want a server problem, not a refusal of the message", err)
+	}
 }

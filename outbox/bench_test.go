@@ -15,7 +15,7 @@ import (
 //
 //	go test ./outbox -run XXX -bench ThousandInvitations -benchtime 3x
 func BenchmarkThousandInvitations(b *testing.B) {
-	w := newWorld(&testing.T{})
+	w := newWorld(b)
 	ctx := context.Background()
 	var partners []partnership.Partner
 	for i := range 1000 {

@@ -15,11 +15,12 @@ type cache struct {
 	waves        map[string]partnership.Wave
 	invitations  map[string]map[string]partnership.Invitation
 	partners     map[string]map[string]partnership.Partner
+	outbox       map[string][]Entry
 }
 
 func newCache(s Store) *cache {
 	return &cache{store: s, partnerships: map[string]partnership.Partnership{}, waves: map[string]partnership.Wave{},
-		invitations: map[string]map[string]partnership.Invitation{}, partners: map[string]map[string]partnership.Partner{}}
+		invitations: map[string]map[string]partnership.Invitation{}, partners: map[string]map[string]partnership.Partner{}, outbox: map[string][]Entry{}}
 }
 
 func (c *cache) partnership(ctx context.Context, id string) (partnership.Partnership, error) {
@@ -81,4 +82,16 @@ func (c *cache) partner(ctx context.Context, pid, id string) (partnership.Partne
 		return partnership.Partner{}, partnership.ErrNotFound
 	}
 	return p, nil
+}
+
+// mail is a round's outbox entries as the pass began.
+func (c *cache) mail(ctx context.Context, wave string) ([]Entry, error) {
+	if es, ok := c.outbox[wave]; ok {
+		return es, nil
+	}
+	es, err := c.store.MailOfWave(ctx, wave)
+	if err == nil {
+		c.outbox[wave] = es
+	}
+	return es, err
 }

@@ -98,7 +98,9 @@ func (s *Service) Waiting(ctx context.Context, w partnership.Wave) ([]partnershi
 }
 
 // RemindNow queues a reminder to every invited partner of w who has not
-// answered and has an address; batch names the request, so that a form
+// answered and has an address, and reports how many it queued and how
+// many need theirs by hand (no address, or a link made before links were
+// sealed); batch names the request, so that a form
 // posted twice queues each reminder once.
 func (s *Service) RemindNow(ctx context.Context, w partnership.Wave, batch string) (queued, noAddress int, err error) {
 	if !s.Enabled() {
@@ -118,6 +120,12 @@ func (s *Service) remind(ctx context.Context, w partnership.Wave, name string, s
 	for _, inv := range waiting {
 		if inv.CreatedAt.After(due) {
 			continue // invited after the reminder was due: the invitation is news enough
+		}
+		if len(inv.Sealed) == 0 {
+			// A link made before links were sealed cannot be mailed
+			// again: this partner needs its reminder by hand.
+			noAddress++
+			continue
 		}
 		p, err := s.Store.Partner(ctx, w.Partnership, inv.Partner)
 		if err != nil {
@@ -172,7 +180,7 @@ func (s *Service) MailLink(ctx context.Context, w partnership.Wave, p partnershi
 		return MailOff, nil
 	}
 	to, ok := Address(p)
-	if !ok {
+	if !ok || !p.Active {
 		return MailNoAddress, nil
 	}
 	invs, err := s.Store.Invitations(ctx, w.ID)

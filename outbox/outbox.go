@@ -91,8 +91,8 @@ type Entry struct {
 	Reason string `bson:"reason,omitempty"`
 }
 
-// Store keeps the outbox and holds what mails are written from.
-type Store interface {
+// MailStore keeps the outbox.
+type MailStore interface {
 	QueueMail(ctx context.Context, e Entry) (bool, error)
 	DeleteMail(ctx context.Context, id string) error
 	DueMail(ctx context.Context, now time.Time, limit int) ([]Entry, error)
@@ -101,31 +101,39 @@ type Store interface {
 	RetryMail(ctx context.Context, id string, due time.Time, attempted bool, reason string) error
 	ExpireClaims(ctx context.Context, before, at time.Time) (int, error)
 	MailOfWave(ctx context.Context, wave string) ([]Entry, error)
-	MailStats(ctx context.Context) (map[Status]int, time.Time, error)
+}
 
+// Rounds holds what mails are written from and links are made in.
+type Rounds interface {
 	Partnership(ctx context.Context, id string) (partnership.Partnership, error)
 	Partnerships(ctx context.Context) ([]partnership.Partnership, error)
-	Partner(ctx context.Context, partnershipID, id string) (partnership.Partner, error)
 	Partners(ctx context.Context, partnershipID string) ([]partnership.Partner, error)
+	Partner(ctx context.Context, partnershipID, id string) (partnership.Partner, error)
 	Wave(ctx context.Context, partnershipID, id string) (partnership.Wave, error)
 	Waves(ctx context.Context, partnershipID string) ([]partnership.Wave, error)
-	Invitation(ctx context.Context, hash string) (partnership.Invitation, error)
 	Invitations(ctx context.Context, waveID string) ([]partnership.Invitation, error)
 	CreateInvitation(ctx context.Context, inv partnership.Invitation) (bool, error)
 	ReissueInvitation(ctx context.Context, inv partnership.Invitation) error
 	Response(ctx context.Context, id string) (forms.Response, bool, error)
+	SetupLink(ctx context.Context, hash string) (access.SetupLink, bool, error)
+}
+
+// Store is the outbox and the rounds, as one store keeps them.
+type Store interface {
+	MailStore
+	Rounds
 }
 
 // Mailer opens connections to the SMTP server.
 type Mailer interface {
 	Open(ctx context.Context) (Conn, error)
-	From() mail.Address
 }
 
 // Conn is one connection to the SMTP server.
 type Conn interface {
-	// Send hands one letter over. An error that has Permanent() true is
-	// final; any other may go away.
+	// Send hands one letter over. An error may say more about itself:
+	// Permanent() (refused for good), Uncertain() (it may have gone) or
+	// AboutServer() (nothing would go now); any other may pass.
 	Send(Letter) error
 	// Broken says the connection should carry no more letters.
 	Broken() bool
@@ -164,7 +172,7 @@ type Service struct {
 
 	pokeOnce sync.Once
 	poke     chan struct{}
-	// reminded holds the reminder slots this process has queued.
+	// reminded holds when this process last queued each reminder slot.
 	reminded sync.Map
 	// counts are what this process handed over or lost for good, for
 	// metrics.

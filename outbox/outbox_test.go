@@ -27,7 +27,7 @@ const base = "https://samspil.example.dk"
 // world is a store with a partnership and an open partner round, an SMTP
 // sink on loopback and an outbox sending to it, on a clock the test moves.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	store *storage.Store
 	sink  *mailsink.Sink
 	out   *outbox.Service
@@ -35,7 +35,7 @@ type world struct {
 	wave  partnership.Wave
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
 	store, err := storage.Open(ctx, storage.Config{DataDir: t.TempDir()})
@@ -177,7 +177,7 @@ func TestInvitationMail(t *testing.T) {
 }
 
 // decoded is an address header as people read it.
-func decoded(t *testing.T, h string) string {
+func decoded(t testing.TB, h string) string {
 	a, err := netmail.ParseAddress(h)
 	if err != nil {
 		t.Fatalf("address %q: %v", h, err)
@@ -195,12 +195,13 @@ func TestRemindersGoOnlyToThoseWhoHaveNotAnswered(t *testing.T) {
 	w.drain()
 	w.answer(b)
 
-	// Before the first reminder's day, nothing is queued.
-	*w.now = time.Date(2026, 12, 9, 7, 59, 0, 0, time.UTC) // 08:59 in Copenhagen
+	// The last day is 15 December: the first reminder is due 7 days
+	// before it, on 8 December at 09:00 in Copenhagen; before, nothing.
+	*w.now = time.Date(2026, 12, 8, 7, 59, 0, 0, time.UTC)
 	if n, err := w.out.QueueReminders(ctx); err != nil || n != 0 {
-		t.Fatalf("before 9 December 09:00: queued %d, %v; want none", n, err)
+		t.Fatalf("before 8 December 09:00: queued %d, %v; want none", n, err)
 	}
-	*w.now = time.Date(2026, 12, 9, 8, 0, 0, 0, time.UTC)
+	*w.now = time.Date(2026, 12, 8, 8, 0, 0, 0, time.UTC)
 	if n, err := w.out.QueueReminders(ctx); err != nil || n != 2 {
 		t.Fatalf("7 days before closing: queued %d, %v; want 2 (a and c; b answered)", n, err)
 	}
@@ -228,7 +229,7 @@ func TestRemindersGoOnlyToThoseWhoHaveNotAnswered(t *testing.T) {
 	if err := w.store.UpdateWave(ctx, w.wave); err != nil {
 		t.Fatal(err)
 	}
-	*w.now = time.Date(2026, 12, 14, 8, 0, 0, 0, time.UTC)
+	*w.now = time.Date(2026, 12, 13, 8, 0, 0, 0, time.UTC)
 	if n, err := w.out.QueueReminders(ctx); err != nil || n != 0 {
 		t.Errorf("reminders off: queued %d, %v", n, err)
 	}
@@ -289,13 +290,21 @@ func TestGivesUpAfterTwoDays(t *testing.T) {
 	}
 	w.invite(w.partner("grey", "Grå", "grey@g.dk"))
 	start := *w.now
+	var waits []string
 	for i := 0; i < 100 && w.entries()["invitation:grey"].Status == outbox.Pending; i++ {
 		w.drain()
-		*w.now = w.now.Add(time.Hour)
+		e := w.entries()["invitation:grey"]
+		if e.Status == outbox.Pending && len(waits) < 8 {
+			waits = append(waits, e.Due.Sub(*w.now).String())
+		}
+		*w.now = e.Due // the next try, exactly when due
+	}
+	if got := fmt.Sprint(waits); got != "[1m0s 2m0s 4m0s 8m0s 16m0s 32m0s 1h0m0s 1h0m0s]" {
+		t.Errorf("back-off %s; want doubling from a minute to an hour", got)
 	}
 	e := w.entries()["invitation:grey"]
-	if e.Status != outbox.Failed || !strings.HasPrefix(e.Reason, "gave up after") || w.now.Sub(start) < 48*time.Hour || e.Attempts < 10 {
-		t.Errorf("%s after %d tries over %s: %q; want failed after two days", e.Status, e.Attempts, w.now.Sub(start), e.Reason)
+	if e.Status != outbox.Failed || !strings.HasPrefix(e.Reason, "gave up after") || w.now.Sub(start) < 48*time.Hour || w.now.Sub(start) > 49*time.Hour {
+		t.Errorf("%s after %d tries over %s: %q; want failed once two days have passed", e.Status, e.Attempts, w.now.Sub(start), e.Reason)
 	}
 }
 
@@ -411,7 +420,8 @@ func TestMailOnlyForALinkThatWorks(t *testing.T) {
 func TestSetPasswordMail(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	_, token := access.NewSetupLink("ny@kommune.dk", *w.now)
+	l, token := access.NewSetupLink("ny@kommune.dk", *w.now)
+	w.store.CreateSetupLink(ctx, l)
 	if ok, err := w.out.SetPasswordMail(ctx, "ny@kommune.dk", token, "en"); !ok || err != nil {
 		t.Fatalf("queue: %v, %v", ok, err)
 	}
@@ -420,8 +430,19 @@ func TestSetPasswordMail(t *testing.T) {
 	if len(got) != 1 || got[0].Subject != "Your access to Samspil" || !strings.Contains(got[0].Text, base+"/setup/"+token+"\n") {
 		t.Fatalf("set-password mail: %d mails: %v", len(got), got)
 	}
+	// Replaced by a newer link before it went: not sent.
+	l, used := access.NewSetupLink("ny@kommune.dk", *w.now)
+	w.store.CreateSetupLink(ctx, l)
+	w.out.SetPasswordMail(ctx, "ny@kommune.dk", used, "da")
+	newer, _ := access.NewSetupLink("ny@kommune.dk", *w.now)
+	w.store.CreateSetupLink(ctx, newer)
+	w.drain()
+	if len(w.sink.Mails()) != 1 {
+		t.Error("a replaced link was sent")
+	}
 	// Expired before the server took it: not sent.
-	_, late := access.NewSetupLink("sen@kommune.dk", *w.now)
+	l, late := access.NewSetupLink("sen@kommune.dk", *w.now)
+	w.store.CreateSetupLink(ctx, l)
 	w.out.SetPasswordMail(ctx, "sen@kommune.dk", late, "da")
 	*w.now = w.now.Add(25 * time.Hour)
 	w.drain()
@@ -439,5 +460,106 @@ func TestMailTurnedOff(t *testing.T) {
 	}
 	if _, err := w.out.Drain(context.Background()); err != nil {
 		t.Error(err)
+	}
+}
+
+// A new link's entry is written before the invitation it carries: a pass
+// that runs in between, and finds the partner's old link still in place,
+// waits for the new one instead of skipping the mail.
+func TestANewLinksMailWaitsForItsInvitation(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	p := w.partner("a", "A", "a@a.dk")
+	w.invite(p)
+	w.drain()
+	*w.now = w.now.Add(time.Hour)
+	token := access.NewToken()
+	inv := partnership.Invitation{Hash: access.Hash(token), Partnership: "vest", Wave: "w1", Partner: "a", CreatedAt: *w.now,
+		Sealed: w.out.Sealer.Seal(token, access.Hash(token))}
+	w.store.QueueMail(ctx, outbox.Entry{ID: "invitation:w1:a:new", Kind: outbox.Invitation, To: "a@a.dk", Partnership: "vest",
+		Wave: "w1", Partner: "a", Invitation: inv.Hash, Status: outbox.Pending, Created: *w.now, Due: *w.now})
+	w.drain() // the old link is still the partner's
+	if e := w.entries()["invitation:a"]; e.ID == "invitation:w1:a:new" && e.Status != outbox.Pending {
+		t.Fatalf("the new link's mail: %s %q; want it to wait", e.Status, e.Reason)
+	}
+	if err := w.store.ReissueInvitation(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	*w.now = w.now.Add(time.Minute)
+	w.drain()
+	got := w.sink.Mails()
+	if len(got) != 2 || !strings.Contains(got[1].Text, token) {
+		t.Errorf("%d mails; want the second with the new link", len(got))
+	}
+}
+
+// After an outage over both reminder days, a partner gets the latest
+// reminder, not both.
+func TestAfterAnOutageOnlyTheLatestReminderGoes(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.invite(w.partner("a", "A", "a@a.dk"))
+	w.drain()
+	port := w.sink.Port()
+	w.sink.Close()
+	for _, day := range []int{8, 13} { // 7 and 2 days before the last day, 15 December
+		*w.now = time.Date(2026, 12, day, 8, 0, 0, 0, time.UTC)
+		if n, err := w.out.QueueReminders(ctx); err != nil || n != 1 {
+			t.Fatalf("%d December: queued %d, %v", day, n, err)
+		}
+		if _, err := w.out.Drain(ctx); err == nil {
+			t.Fatal("sent with the server down")
+		}
+	}
+	sink, err := mailsink.Start(fmt.Sprintf("127.0.0.1:%d", port), mailsink.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	w.drain()
+	if n := len(sink.Mails()); n != 1 {
+		t.Errorf("%d reminders after the outage, want 1", n)
+	}
+}
+
+// A server that refuses the sender (a setting is wrong) fails no mail:
+// the pass stops and every entry waits untouched.
+func TestARefusingServerFailsNoMail(t *testing.T) {
+	w := newWorld(t)
+	strict, err := mailsink.Start("127.0.0.1:0", mailsink.Options{User: "samspil", Password: "hemmelig"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer strict.Close()
+	w.out.Mailer = w.mailer(strict.Port()) // without the login
+	for _, id := range []string{"a", "b", "c"} {
+		w.invite(w.partner(id, strings.ToUpper(id), id+"@x.dk"))
+	}
+	if _, err := w.out.Drain(context.Background()); err == nil {
+		t.Fatal("no error from a server refusing the sender")
+	}
+	for k, e := range w.entries() {
+		if e.Status != outbox.Pending || e.Attempts != 0 {
+			t.Errorf("%s: %s after %d tries; want pending, untouched", k, e.Status, e.Attempts)
+		}
+	}
+}
+
+// A content filter's reply may quote the link; the outbox keeps it out.
+func TestAReplyQuotingTheLinkIsKeptWithoutIt(t *testing.T) {
+	w := newWorld(t)
+	w.sink.RefuseData = func(m mailsink.Mail) error {
+		for _, f := range strings.Fields(m.Text) {
+			if strings.Contains(f, "/i/") {
+				return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Listed URI: " + f}
+			}
+		}
+		return nil
+	}
+	is := w.invite(w.partner("a", "A", "a@a.dk"))
+	w.drain()
+	e := w.entries()["invitation:a"]
+	if e.Status != outbox.Failed || strings.Contains(e.Reason, is.Token) || !strings.Contains(e.Reason, "[link]") {
+		t.Errorf("refused for its link: %s %q; want failed, with [link] for the link", e.Status, e.Reason)
 	}
 }

@@ -36,18 +36,19 @@ func (s *Service) QueueReminders(ctx context.Context) (int, error) {
 			if !ok {
 				continue
 			}
-			// A slot once queued stays due until the next: remember it,
-			// rather than read the round again every few minutes. A
-			// partner invited since was invited after the slot fell due.
+			// A slot once queued stays due until the next: it is looked
+			// at again hourly, not at every pass, for partners given an
+			// address since. A partner invited since was invited after the
+			// slot fell due and gets none.
 			key := w.ID + ":" + slotName(slot)
-			if _, done := s.reminded.Load(key); done {
+			if at, ok := s.reminded.Load(key); ok && now.Sub(at.(time.Time)) < time.Hour {
 				continue
 			}
 			n, _, err := s.remind(ctx, w, slotName(slot), slot, due)
 			if err != nil {
 				return queued, err
 			}
-			s.reminded.Store(key, true)
+			s.reminded.Store(key, now)
 			queued += n
 		}
 	}

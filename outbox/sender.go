@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/mail"
 	"slices"
+	"strings"
 	"time"
 
+	"samspil/access"
 	"samspil/forms"
 	"samspil/partnership"
 )
@@ -85,8 +87,10 @@ func (s *Service) giveUp() time.Duration {
 const batch = 200
 
 // Drain sends the entries that are due, on one connection, and reports
-// how many went. Its error means the server could not be reached: the
-// entries stay as they were.
+// how many went. It stops at an error: the server could not be reached
+// or refuses everything (the entry in hand is put back as it was), or the
+// store failed (an entry whose outcome could not be recorded stays
+// claimed, and turns Unknown when its lease ends).
 func (s *Service) Drain(ctx context.Context) (sent int, err error) {
 	if !s.Enabled() {
 		return 0, nil
@@ -132,55 +136,105 @@ func (s *Service) send(ctx context.Context, due []Entry) (sent int, err error) {
 		if !ok {
 			continue // another sender has it
 		}
-		l, v, err := s.compose(ctx, c, e)
+		l, token, v, err := s.compose(ctx, c, e)
+		// What happened is recorded even when the process is stopping:
+		// an entry left claimed would turn Unknown.
+		rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		switch {
 		case err != nil:
-			// The store failed: try again soon, without counting a try.
-			s.logger().Error("write mail", "entry", e.ID, "err", err)
-			err = s.Store.RetryMail(ctx, e.ID, s.now().Add(time.Minute), false, "")
+			err = s.storeTrouble(rec, e, err)
 		case v.skip != "":
 			s.counts.skipped.Add(1)
-			err = s.Store.FinishMail(ctx, e.ID, Skipped, v.skip, s.now())
+			err = s.Store.FinishMail(rec, e.ID, Skipped, v.skip, s.now())
 		case v.wait > 0:
-			err = s.Store.RetryMail(ctx, e.ID, s.now().Add(v.wait), false, "")
+			err = s.Store.RetryMail(rec, e.ID, s.now().Add(v.wait), false, "")
 		default:
 			sendErr := conn.Send(l)
-			if err = s.settle(ctx, e, sendErr); err == nil && sendErr == nil {
+			var server interface{ AboutServer() bool }
+			if errors.As(sendErr, &server) && server.AboutServer() {
+				// Nothing would go now: put it back untouched and stop.
+				if err := s.Store.RetryMail(rec, e.ID, s.now(), false, ""); err != nil {
+					cancel()
+					return sent, err
+				}
+				cancel()
+				return sent, fmt.Errorf("the mail server refuses: %s", redact(sendErr.Error(), token))
+			}
+			if err = s.settle(rec, e, sendErr, token); err == nil && sendErr == nil {
 				sent++
 			}
 		}
+		cancel()
 		if err != nil {
-			// The entry stays claimed; when its lease runs out it is
-			// marked Unknown, never sent again.
 			return sent, fmt.Errorf("record mail %s: %w", e.ID, err)
 		}
 	}
 	return sent, nil
 }
 
-// settle records how handing an entry over went: sent, failed for good,
-// or due again after a back-off that doubles from a minute to an hour,
-// until the entry is older than GiveUp.
-func (s *Service) settle(ctx context.Context, e Entry, sendErr error) error {
+// settle records how handing an entry over went: sent; failed for good;
+// unknown, when it may have gone; or due again after a back-off that
+// doubles from a minute to an hour, until it has been tried a few times
+// over GiveUp. The server's reply is kept without the link.
+func (s *Service) settle(ctx context.Context, e Entry, sendErr error, token string) error {
 	now := s.now()
 	if sendErr == nil {
 		s.counts.sent.Add(1)
 		return s.Store.FinishMail(ctx, e.ID, Sent, "", now)
 	}
+	reason := redact(sendErr.Error(), token)
 	var p interface{ Permanent() bool }
-	if errors.As(sendErr, &p) && p.Permanent() {
+	var u interface{ Uncertain() bool }
+	switch {
+	case errors.As(sendErr, &u) && u.Uncertain():
+		s.logger().Warn("mail may or may not have gone", "entry", e.ID, "reason", reason)
+		return s.Store.FinishMail(ctx, e.ID, Unknown, reason, now)
+	case errors.As(sendErr, &p) && p.Permanent():
 		s.counts.failed.Add(1)
-		s.logger().Warn("mail refused", "entry", e.ID, "reason", sendErr)
-		return s.Store.FinishMail(ctx, e.ID, Failed, sendErr.Error(), now)
-	}
-	if now.Sub(e.Created) >= s.giveUp() {
+		s.logger().Warn("mail refused", "entry", e.ID, "reason", reason)
+		return s.Store.FinishMail(ctx, e.ID, Failed, reason, now)
+	case s.givenUp(e, now):
 		s.counts.failed.Add(1)
-		reason := fmt.Sprintf("gave up after %d tries: %v", e.Attempts+1, sendErr)
-		s.logger().Warn("mail given up", "entry", e.ID, "reason", sendErr)
+		reason = fmt.Sprintf("gave up after %d tries: %s", e.Attempts+1, reason)
+		s.logger().Warn("mail given up", "entry", e.ID, "reason", reason)
 		return s.Store.FinishMail(ctx, e.ID, Failed, reason, now)
 	}
-	backoff := min(time.Minute<<min(e.Attempts, 6), time.Hour)
-	return s.Store.RetryMail(ctx, e.ID, now.Add(backoff), true, sendErr.Error())
+	return s.Store.RetryMail(ctx, e.ID, now.Add(backoff(e.Attempts)), true, reason)
+}
+
+// backoff is how long an entry waits after its tries-th failure: a minute,
+// doubling up to an hour.
+func backoff(tries int) time.Duration { return min(time.Minute<<min(tries, 6), time.Hour) }
+
+// givenUp says an entry failed for the last time: tried three times at
+// least, and older than GiveUp. An entry held back by an outage, untried,
+// gets its tries.
+func (s *Service) givenUp(e Entry, now time.Time) bool {
+	return e.Attempts >= 2 && now.Sub(e.Created) >= s.giveUp()
+}
+
+// storeTrouble puts an entry back when what its mail needs could not be
+// read, counting a try, so that a lasting fault ends in Failed and shows.
+func (s *Service) storeTrouble(ctx context.Context, e Entry, err error) error {
+	s.logger().Error("write mail", "entry", e.ID, "err", err)
+	now := s.now()
+	if s.givenUp(e, now) {
+		s.counts.failed.Add(1)
+		return s.Store.FinishMail(ctx, e.ID, Failed, "gave up: what the mail needs could not be read", now)
+	}
+	return s.Store.RetryMail(ctx, e.ID, now.Add(backoff(e.Attempts)), true, "what the mail needs could not be read; trying again")
+}
+
+// redact keeps a link out of a server's reply, which a content filter may
+// quote, and keeps the reply short.
+func redact(reply, token string) string {
+	if token != "" {
+		reply = strings.ReplaceAll(reply, token, "[link]")
+	}
+	if len(reply) > 300 {
+		reply = reply[:300] + "…"
+	}
+	return reply
 }
 
 // Why an entry was skipped: the readable reason it keeps.
@@ -195,6 +249,10 @@ const (
 	SkipExpired   = "link expired before it could be sent"
 	SkipKey       = "the link does not open with this installation's key; make a new link"
 	SkipKind      = "unknown kind of mail"
+	SkipGone      = "the round or the partnership no longer exists"
+	SkipLater     = "a later reminder took its place"
+	SkipRecent    = "a reminder went less than a day before"
+	SkipUsed      = "the link was used or replaced"
 )
 
 // verdict is what compose decided besides writing the letter.
@@ -206,91 +264,116 @@ type verdict struct {
 }
 
 // compose writes an entry's letter from the current state of things, or
-// says why it should not go now.
-func (s *Service) compose(ctx context.Context, c *cache, e Entry) (Letter, verdict, error) {
+// says why it should not go now. It returns the link's token too, to keep
+// it out of what is recorded.
+func (s *Service) compose(ctx context.Context, c *cache, e Entry) (Letter, string, verdict, error) {
+	now := s.now()
 	switch e.Kind {
 	case SetPassword:
 		token, err := s.Sealer.Open(e.Secret, e.ID)
 		if err != nil {
-			return Letter{}, verdict{skip: SkipKey}, nil
+			return Letter{}, "", verdict{skip: SkipKey}, nil
 		}
-		if s.now().Sub(e.Created) > 24*time.Hour {
-			return Letter{}, verdict{skip: SkipExpired}, nil
+		if now.Sub(e.Created) > access.SetupLinkTTL {
+			return Letter{}, "", verdict{skip: SkipExpired}, nil
 		}
-		return s.written(s.setPasswordLetter(e.Lang, s.BaseURL+"/setup/"+token), e)
+		if l, ok, err := s.Store.SetupLink(ctx, access.Hash(token)); err != nil {
+			return Letter{}, "", verdict{}, err
+		} else if !ok || !l.Usable(now) {
+			return Letter{}, "", verdict{skip: SkipUsed}, nil
+		}
+		l, err := s.setPasswordLetter(e.Lang, s.BaseURL+"/setup/"+token).write(e.ID, mail.Address{Name: e.Name, Address: e.To})
+		return l, token, verdict{}, err
 	case Invitation, Reminder:
 	default:
-		return Letter{}, verdict{skip: SkipKind}, nil
+		return Letter{}, "", verdict{skip: SkipKind}, nil
 	}
 	pa, err := c.partnership(ctx, e.Partnership)
-	if err != nil {
-		return Letter{}, verdict{}, err
+	if err == nil {
+		_, err = c.wave(ctx, e.Partnership, e.Wave)
 	}
-	w, err := c.wave(ctx, e.Partnership, e.Wave)
-	if err != nil {
-		return Letter{}, verdict{}, err
+	if errors.Is(err, partnership.ErrNotFound) {
+		return Letter{}, "", verdict{skip: SkipGone}, nil
 	}
-	now := s.now()
+	if err != nil {
+		return Letter{}, "", verdict{}, err
+	}
+	w, _ := c.wave(ctx, e.Partnership, e.Wave)
 	switch {
 	case pa.EndedAt != nil:
-		return Letter{}, verdict{skip: SkipEnded}, nil
+		return Letter{}, "", verdict{skip: SkipEnded}, nil
 	case w.Status(now) == partnership.Closed:
-		return Letter{}, verdict{skip: SkipClosed}, nil
+		return Letter{}, "", verdict{skip: SkipClosed}, nil
 	}
 	p, err := c.partner(ctx, e.Partnership, e.Partner)
 	if errors.Is(err, partnership.ErrNotFound) {
-		return Letter{}, verdict{skip: SkipNoAddress}, nil
+		return Letter{}, "", verdict{skip: SkipNoAddress}, nil
 	}
 	if err != nil {
-		return Letter{}, verdict{}, err
+		return Letter{}, "", verdict{}, err
 	}
 	if _, ok := Address(p); !ok || !p.Active {
-		return Letter{}, verdict{skip: SkipNoAddress}, nil
+		return Letter{}, "", verdict{skip: SkipNoAddress}, nil
 	}
 	inv, ok, err := c.invitation(ctx, w.ID, p.ID)
 	if err != nil {
-		return Letter{}, verdict{}, err
+		return Letter{}, "", verdict{}, err
 	}
+	young := now.Sub(e.Created) < notYet
 	if e.Kind == Invitation && (!ok || inv.Hash != e.Invitation) {
-		if !ok && now.Sub(e.Created) < notYet {
-			return Letter{}, verdict{wait: notYet / 4}, nil
+		// The entry is written before its invitation: until that is
+		// written, the partner has no link or still the one it replaces.
+		if young && (!ok || inv.CreatedAt.Before(e.Created)) {
+			return Letter{}, "", verdict{wait: notYet / 4}, nil
 		}
-		return Letter{}, verdict{skip: SkipReplaced}, nil
+		return Letter{}, "", verdict{skip: SkipReplaced}, nil
 	}
 	if !ok {
-		return Letter{}, verdict{skip: SkipNoLink}, nil
+		return Letter{}, "", verdict{skip: SkipNoLink}, nil
 	}
 	if e.Kind == Reminder {
-		if v := s.stillWanted(ctx, w, e); v.skip != "" {
-			return Letter{}, v, nil
+		v, err := s.stillWanted(ctx, c, w, e)
+		if err != nil || v.skip != "" {
+			return Letter{}, "", v, err
 		}
 	}
 	token, err := s.Sealer.Open(inv.Sealed, inv.Hash)
 	if err != nil {
-		return Letter{}, verdict{skip: SkipKey}, nil
+		return Letter{}, "", verdict{skip: SkipKey}, nil
 	}
 	// The mail goes to the address the partner has now.
-	e.To, e.Name = p.Email, p.Name
-	return s.written(s.partnerLetter(e.Kind, pa, w, p, s.BaseURL+"/i/"+token), e)
+	l, err := s.partnerLetter(e.Kind, pa, w, p, s.BaseURL+"/i/"+token).write(e.ID, mail.Address{Name: p.Name, Address: p.Email})
+	return l, token, verdict{}, err
 }
 
 // stillWanted tells whether a reminder should still go: not to a partner
-// who answered after it was queued, and not on a schedule turned off.
-func (s *Service) stillWanted(ctx context.Context, w partnership.Wave, e Entry) verdict {
-	if e.Slot != 0 && !slices.Contains(w.ReminderDays(), e.Slot) {
-		return verdict{skip: SkipOff}
+// who answered after it was queued, not on a schedule turned off, not
+// when a later reminder of the schedule is due too (after an outage, the
+// latest one goes), and not a scheduled one within a day of another.
+func (s *Service) stillWanted(ctx context.Context, c *cache, w partnership.Wave, e Entry) (verdict, error) {
+	if e.Slot != 0 {
+		if !slices.Contains(w.ReminderDays(), e.Slot) {
+			return verdict{skip: SkipOff}, nil
+		}
+		if slot, _, ok := dueSlot(w, s.now()); ok && slot < e.Slot {
+			return verdict{skip: SkipLater}, nil
+		}
+		mail, err := c.mail(ctx, w.ID)
+		if err != nil {
+			return verdict{}, err
+		}
+		for _, o := range mail {
+			if o.Kind == Reminder && o.Partner == e.Partner && o.ID != e.ID && o.Status == Sent && s.now().Sub(o.Done) < 20*time.Hour {
+				return verdict{skip: SkipRecent}, nil
+			}
+		}
 	}
 	_, answered, err := s.Store.Response(ctx, forms.PartnerResponseID(w.ID, e.Partner))
 	if err != nil {
-		return verdict{wait: time.Minute}
+		return verdict{}, err
 	}
 	if answered {
-		return verdict{skip: SkipAnswered}
+		return verdict{skip: SkipAnswered}, nil
 	}
-	return verdict{}
-}
-
-func (s *Service) written(l letter, e Entry) (Letter, verdict, error) {
-	out, err := l.write(e.ID, mail.Address{Name: e.Name, Address: e.To})
-	return out, verdict{}, err
+	return verdict{}, nil
 }

@@ -115,11 +115,12 @@ func (w Wave) ReminderDays() []int {
 	return w.Reminders
 }
 
-// ReminderDue is when the reminder of a day before closing is due: at
-// nine in the morning, Danish time.
+// ReminderDue is when the reminder of a number of days before closing is
+// due: that many days before the last day, at nine in the morning, Danish
+// time (2 days before a round whose last day is the 15th: the 13th).
 func (w Wave) ReminderDue(days int) time.Time {
-	c := w.ClosesAt.In(Local)
-	return time.Date(c.Year(), c.Month(), c.Day()-days, 9, 0, 0, 0, Local)
+	last := w.LastDay()
+	return time.Date(last.Year(), last.Month(), last.Day()-days, 9, 0, 0, 0, Local)
 }
 
 // MaxReminderDays is the earliest a reminder may be set, in days before

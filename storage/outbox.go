@@ -88,19 +88,35 @@ func (s *Store) FinishMail(ctx context.Context, id string, status outbox.Status,
 }
 
 // RetryMail puts a claimed entry back to wait until due, counting a try
-// when one was made.
+// when one was made. Only an entry still claimed goes back: one whose
+// lease ran out meanwhile was marked Unknown and may have been sent
+// again by hand, so it must never be sent by itself.
 func (s *Store) RetryMail(ctx context.Context, id string, due time.Time, attempted bool, reason string) error {
 	update := bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: outbox.Pending}, {Key: "due", Value: due.UTC()},
 		{Key: "reason", Value: reason}}}}
 	if attempted {
 		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}})
 	}
-	return s.fromSending(ctx, id, update)
+	ok, err := s.writeIf(ctx, s.outbox, id, bson.D{{Key: "status", Value: outbox.Sending}}, hasStatus(outbox.Sending),
+		func(filter bson.D) (bool, error) {
+			res, err := s.outbox.UpdateOne(ctx, filter, update)
+			if err != nil {
+				return false, err
+			}
+			return res.MatchedCount == 1, nil
+		})
+	if err != nil {
+		return fmt.Errorf("record mail: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("record mail %s: its claim ran out; it stays as it was marked", id)
+	}
+	return nil
 }
 
-// fromSending updates an entry this caller claimed. No guard is needed:
-// only the claimant moves a claimed entry on, and an entry that its lease
-// ran out on in the meantime (marked Unknown) is better told the truth.
+// fromSending records the end of an entry this caller claimed. No guard
+// is needed: only the claimant moves a claimed entry on, and an entry its
+// lease ran out on meanwhile (marked Unknown) is better told how it ended.
 // A single write by _id is also what the embedded store does fastest.
 func (s *Store) fromSending(ctx context.Context, id string, update bson.D) error {
 	if err := s.update(ctx, s.outbox, bson.D{{Key: "_id", Value: id}}, update, false); err != nil {

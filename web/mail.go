@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,9 +45,16 @@ type reminderDay struct {
 	Past bool
 }
 
-// Trouble says the mail did not go, or may not have.
+// Trouble says a mail the partner should have had did not go, or may not
+// have: failed, unknown, or an invitation skipped for a reason other than
+// an answer or the end of the round.
 func (r mailRow) Trouble() bool {
-	return r.Invitation != nil && (r.Invitation.Status == outbox.Failed || r.Invitation.Status == outbox.Unknown)
+	lost := func(e *outbox.Entry) bool {
+		return e != nil && (e.Status == outbox.Failed || e.Status == outbox.Unknown)
+	}
+	skipped := r.Invitation != nil && r.Invitation.Status == outbox.Skipped &&
+		!slices.Contains([]string{outbox.SkipAnswered, outbox.SkipClosed, outbox.SkipEnded}, r.Invitation.Reason)
+	return lost(r.Invitation) || lost(r.Reminder) || skipped
 }
 
 // mailView gathers a round's mail for the partners invited to it.
@@ -142,8 +150,11 @@ func (s *server) reminders(c *fiber.Ctx, r *request) error {
 		return back(c, path, "")
 	}
 	if c.FormValue("action") == "now" {
-		if !s.Outbox.Enabled() {
+		switch {
+		case !s.Outbox.Enabled():
 			return &pageError{status: http.StatusConflict, msg: "mail_off"}
+		case v.Status != partnership.Open:
+			return &pageError{status: http.StatusConflict, msg: "wave_not_open"}
 		}
 		if _, _, err := s.Outbox.RemindNow(ctx, w, onceID(c, "", w.ID)); err != nil {
 			return err
@@ -208,7 +219,9 @@ func (s *server) mailLink(c *fiber.Ctx, r *request) error {
 var skipMessages = map[string]string{
 	outbox.SkipAnswered: "mail_skip_answered", outbox.SkipReplaced: "mail_skip_replaced", outbox.SkipClosed: "mail_skip_closed",
 	outbox.SkipEnded: "mail_skip_ended", outbox.SkipNoAddress: "mail_skip_no_address", outbox.SkipNoLink: "mail_skip_no_link",
-	outbox.SkipOff: "mail_skip_off", outbox.SkipKey: "mail_skip_key",
+	outbox.SkipOff: "mail_skip_off", outbox.SkipKey: "mail_skip_key", outbox.SkipExpired: "mail_skip_expired",
+	outbox.SkipKind: "mail_skip_kind", outbox.SkipGone: "mail_skip_gone", outbox.SkipLater: "mail_skip_later",
+	outbox.SkipRecent: "mail_skip_recent", outbox.SkipUsed: "mail_skip_used",
 }
 
 // MailState says in words where a mail is: queued, sent when, failed why.

@@ -117,6 +117,9 @@ func TestSetPasswordLinkGoesByMail(t *testing.T) {
 		t.Error("the staff page does not say the link went by mail")
 	}
 	link := regexp.MustCompile(`/setup/[A-Za-z0-9_-]+`).FindString(b.last)
+	if link == "" {
+		t.Fatal("the staff page shows no link")
+	}
 	c.out.Drain(context.Background())
 	got := c.sink.Mails()
 	if len(got) != 1 || got[0].To[0] != "ny@kommune.dk" || got[0].Subject != "Din adgang til Samspil" || !strings.Contains(got[0].Text, link+"\n") {

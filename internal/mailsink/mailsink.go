@@ -37,12 +37,15 @@ type Sink struct {
 	// Refuse, when set, answers each recipient: a *smtp.SMTPError refuses
 	// it with that reply, nil accepts it.
 	Refuse func(to string) error
-	mu     sync.Mutex
-	mails  []Mail
-	srv    *smtp.Server
-	ln     net.Listener
-	user   string
-	pass   string
+	// RefuseData, when set, answers each whole message: a *smtp.SMTPError
+	// refuses it with that reply (as a content filter would), nil takes it.
+	RefuseData func(Mail) error
+	mu         sync.Mutex
+	mails      []Mail
+	srv        *smtp.Server
+	ln         net.Listener
+	user       string
+	pass       string
 	// onMail is told of each mail as it arrives.
 	onMail func(Mail)
 }
@@ -138,6 +141,11 @@ func (x *session) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "unreadable message: " + err.Error()}
 	}
 	m.From, m.To = x.from, x.to
+	if x.sink.RefuseData != nil {
+		if err := x.sink.RefuseData(m); err != nil {
+			return err
+		}
+	}
 	x.sink.mu.Lock()
 	x.sink.mails = append(x.sink.mails, m)
 	x.sink.mu.Unlock()
