@@ -32,7 +32,7 @@ var html = template.Must(template.New("mail").Parse(`<!DOCTYPE html>
 <body style="font-family:sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;max-width:36em;margin:0;padding:1em">
 <p>{{.Greeting}}</p>
 {{range .Before}}<p>{{.}}</p>
-{{end}}<p>{{.LinkLabel}}<br><a href="{{.Link}}" style="color:#0b5394;word-break:break-all">{{.Link}}</a></p>
+{{end}}<p>{{.LinkLabel}}<br><a href="{{.Link}}" dir="ltr" style="color:#0b5394;word-break:break-all">{{.Link}}</a></p>
 {{range .After}}<p>{{.}}</p>
 {{end}}<p>{{range $i, $l := .Signoff}}{{if $i}}<br>{{end}}{{$l}}{{end}}</p>
 {{if .Footer}}<p style="font-size:14px;color:#555">{{.Footer}}</p>{{end}}
@@ -64,14 +64,22 @@ func (l letter) write(id string, to mail.Address) (Letter, error) {
 }
 
 // partnerLetter is an invitation or a reminder to a partner, in the
-// partnership's first language.
+// partnership's first language that the round's form is in too: the mail
+// speaks the language the link opens in.
 func (s *Service) partnerLetter(kind Kind, pa partnership.Partnership, w partnership.Wave, p partnership.Partner, link string) letter {
+	f, known := s.Forms.Form(w.Form, w.Version)
 	lang := i18n.Default
-	if len(pa.Languages) > 0 && slices.Contains(s.Messages.Languages(), pa.Languages[0]) {
-		lang = pa.Languages[0]
+	if known {
+		lang = f.DefaultLanguage
+	}
+	for _, l := range pa.Languages {
+		if slices.Contains(s.Messages.Languages(), l) && (!known || f.HasLanguage(l)) {
+			lang = l
+			break
+		}
 	}
 	form := w.Form
-	if f, ok := s.Forms.Form(w.Form, w.Version); ok {
+	if known {
 		form = f.Title.In(lang, f.DefaultLanguage)
 	}
 	data := map[string]any{"Partnership": pa.Name, "Partner": p.Name, "Form": form,

@@ -563,3 +563,19 @@ func TestAReplyQuotingTheLinkIsKeptWithoutIt(t *testing.T) {
 		t.Errorf("refused for its link: %s %q; want failed, with [link] for the link", e.Status, e.Reason)
 	}
 }
+
+// The mail speaks the language the link opens in: the partnership's first
+// language that the round's form is in too.
+func TestTheMailSpeaksTheFormsLanguage(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	pa, _ := w.store.Partnership(ctx, "vest")
+	pa.Languages = []string{"ar", "en", "da"} // the partner survey is in Danish and English
+	w.store.UpdatePartnership(ctx, pa)
+	w.invite(w.partner("a", "Al-Nour", "a@a.dk"))
+	w.drain()
+	m := w.sink.Mails()[0]
+	if m.Header.Get("Content-Language") != "en" || !strings.HasPrefix(m.Text, "Dear Al-Nour") || !strings.Contains(m.Text, "Please answer by 15 December 2026.") {
+		t.Errorf("a partnership in Arabic, English and Danish, a form in Danish and English: %s\n%s", m.Header.Get("Content-Language"), m.Text)
+	}
+}
