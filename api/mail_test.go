@@ -72,16 +72,22 @@ func TestInvitationsAndRemindersByMail(t *testing.T) {
 	if res, o := fx.ta.call(t, "PATCH", base, `{"reminders":[0]}`, bb...); res.StatusCode != 422 || !strings.Contains(fmt.Sprint(o), "reminder_days") {
 		t.Errorf("day 0: %d %v; want 422 reminder_days", res.StatusCode, o)
 	}
-	// Now, to the two who have not answered; a retry queues none twice.
+	// A day later, to the two who have not answered; a retry queues none
+	// twice.
+	out.Now = func() time.Time { return time.Now().Add(21 * time.Hour) }
 	key := []string{"Idempotency-Key", "remind-1"}
 	res, o = fx.ta.call(t, "POST", base+"/reminders", "", append(bb, key...)...)
-	if res.StatusCode != 202 || o["queued"] != float64(2) || o["no_address"] != float64(5) {
+	if res.StatusCode != 202 || o["queued"] != float64(2) || o["no_address"] != float64(5) || o["recent"] != float64(0) {
 		t.Fatalf("remind now: %d %v; want 2 queued, 5 without an address", res.StatusCode, o)
 	}
 	fx.ta.call(t, "POST", base+"/reminders", "", append(bb, key...)...)
 	out.Drain(context.Background())
 	if n := len(sink.Mails()); n != 4 {
 		t.Errorf("%d mails after one reminder request sent twice; want 4", n)
+	}
+	// A new request now: both were reminded moments ago.
+	if _, o := fx.ta.call(t, "POST", base+"/reminders", "", bb...); o["queued"] != float64(0) || o["recent"] != float64(2) {
+		t.Errorf("a second request: %v; want none queued, 2 reminded recently", o)
 	}
 }
 

@@ -213,7 +213,7 @@ func (s *server) remindNow(store PartnershipStore) fiber.Handler {
 		if batch == "" {
 			batch = partnership.NewID("r")
 		}
-		queued, noAddress, err := s.Outbox.RemindNow(c.UserContext(), w, access.Hash(batch)[:16])
+		r, err := s.Outbox.RemindNow(c.UserContext(), w, access.Hash(batch)[:16])
 		if err != nil {
 			return errUnavailable(err)
 		}
@@ -221,7 +221,7 @@ func (s *server) remindNow(store PartnershipStore) fiber.Handler {
 		if err := s.audit(c, store, actor(c), "wave.remind", w.Partnership, w.ID); err != nil {
 			return err
 		}
-		return c.Status(http.StatusAccepted).JSON(fiber.Map{"queued": queued, "no_address": noAddress})
+		return c.Status(http.StatusAccepted).JSON(fiber.Map{"queued": r.Queued, "no_address": r.ByHand, "recent": r.Recent})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -238,11 +239,19 @@ func (s *Session) classify(err error) error {
 	return e
 }
 
-// reply is the server's words without the recipients go-mail appends.
+// serverReply finds a reply code and the server's words in go-mail's
+// error text, such as `sending SMTP RCPT TO command: 550 "5.1.1 No such user"`.
+var serverReply = regexp.MustCompile(`\b([245]\d\d)[ -]"?([^"]*)"?`)
+
+// reply is the server's reply as it gave it, without go-mail's words
+// around it and the recipients it appends: "550 5.1.1 No such user".
 func reply(se *gomail.SendError) string {
 	r := se.Error()
-	if i := strings.Index(r, ", affected recipient"); i >= 0 {
+	if i := strings.Index(r, ", affected "); i >= 0 {
 		r = r[:i]
+	}
+	if m := serverReply.FindStringSubmatch(r); m != nil {
+		return strings.TrimSpace(m[1] + " " + m[2])
 	}
 	return r
 }
@@ -260,6 +269,11 @@ func build(from mail.Address, m outbox.Letter) (*gomail.Msg, error) {
 	}
 	if err := msg.AddToFormat(m.To.Name, m.To.Address); err != nil {
 		return nil, err
+	}
+	if m.ReplyTo != nil {
+		if err := msg.ReplyToFormat(m.ReplyTo.Name, m.ReplyTo.Address); err != nil {
+			return nil, err
+		}
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()

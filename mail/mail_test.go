@@ -133,7 +133,7 @@ func TestRepliesAreSorted(t *testing.T) {
 	}{"busy@example.dk": {452, false}, "gone@example.dk": {550, true}} {
 		err := conn.Send(letter(to))
 		var me *mail.Error
-		if !errors.As(err, &me) || me.Code != want.code || me.Permanent() != want.permanent || strings.Contains(me.Reason, to) {
+		if !errors.As(err, &me) || me.Code != want.code || me.Permanent() != want.permanent || !strings.HasPrefix(me.Reason, fmt.Sprint(want.code, " ")) || strings.Contains(me.Reason, to) {
 			t.Errorf("%s: %v; want code %d, permanent %v, without the address", to, err, want.code, want.permanent)
 		}
 	}

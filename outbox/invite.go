@@ -97,67 +97,100 @@ func (s *Service) Waiting(ctx context.Context, w partnership.Wave) ([]partnershi
 	return out, nil
 }
 
+// Reminded counts what a reminder run did.
+type Reminded struct {
+	// Queued reminders are in the outbox.
+	Queued int
+	// ByHand partners have no usable address, or a link made before
+	// links were sealed: their reminder is the backbone's to give.
+	ByHand int
+	// Recent partners had a reminder less than a day ago, or have a mail
+	// waiting: they get no second one now.
+	Recent int
+}
+
+// recently is how long after a mail a partner gets no reminder.
+const recently = 20 * time.Hour
+
 // RemindNow queues a reminder to every invited partner of w who has not
-// answered and has an address, and reports how many it queued and how
-// many need theirs by hand (no address, or a link made before links were
-// sealed); batch names the request, so that a form
-// posted twice queues each reminder once.
-func (s *Service) RemindNow(ctx context.Context, w partnership.Wave, batch string) (queued, noAddress int, err error) {
+// answered, has an address and had no reminder in the last day. batch names
+// the request, so that a form posted twice queues each reminder once.
+func (s *Service) RemindNow(ctx context.Context, w partnership.Wave, batch string) (Reminded, error) {
 	if !s.Enabled() {
-		return 0, 0, nil
+		return Reminded{}, nil
 	}
 	return s.remind(ctx, w, "now-"+batch, 0, s.now())
 }
 
 // remind queues reminder slot of w to the partners still waiting whose
 // invitation is older than due.
-func (s *Service) remind(ctx context.Context, w partnership.Wave, name string, slot int, due time.Time) (queued, noAddress int, err error) {
+func (s *Service) remind(ctx context.Context, w partnership.Wave, name string, slot int, due time.Time) (Reminded, error) {
+	var r Reminded
 	waiting, err := s.Waiting(ctx, w)
 	if err != nil {
-		return 0, 0, err
+		return r, err
+	}
+	mail, err := s.Store.MailOfWave(ctx, w.ID)
+	if err != nil {
+		return r, err
 	}
 	now := s.now().UTC()
+	// A partner's latest reminder, sent or on its way, or an invitation
+	// still on its way: a reminder now would come too soon after it.
+	last := map[string]time.Time{}
+	for _, e := range mail {
+		waiting := e.Status == Pending || e.Status == Sending
+		switch {
+		case slot != 0 && e.Kind == Reminder && e.Slot != 0 && waiting:
+			continue // an earlier slot's reminder still waiting: this one takes its place
+		case waiting:
+			last[e.Partner] = now
+		case e.Kind == Reminder && e.Status == Sent && e.Done.After(last[e.Partner]):
+			last[e.Partner] = e.Done
+		}
+	}
 	for _, inv := range waiting {
 		if inv.CreatedAt.After(due) {
 			continue // invited after the reminder was due: the invitation is news enough
 		}
-		if len(inv.Sealed) == 0 {
-			// A link made before links were sealed cannot be mailed
-			// again: this partner needs its reminder by hand.
-			noAddress++
-			continue
-		}
 		p, err := s.Store.Partner(ctx, w.Partnership, inv.Partner)
 		if err != nil {
-			return queued, noAddress, err
+			return r, err
 		}
 		to, ok := Address(p)
-		if !ok || !p.Active {
-			noAddress++
+		if !ok || !p.Active || len(inv.Sealed) == 0 {
+			// No address, or a link made before links were sealed,
+			// which cannot be mailed again: a reminder by hand.
+			r.ByHand++
+			continue
+		}
+		if at, ok := last[p.ID]; ok && now.Sub(at) < recently {
+			r.Recent++
 			continue
 		}
 		e := Entry{ID: fmt.Sprintf("reminder:%s:%s:%s", w.ID, p.ID, name), Kind: Reminder, To: to.Address, Name: to.Name,
 			Partnership: w.Partnership, Wave: w.ID, Partner: p.ID, Slot: slot, Status: Pending, Created: now, Due: now}
 		ok, err = s.Store.QueueMail(ctx, e)
 		if err != nil {
-			return queued, noAddress, err
+			return r, err
 		}
 		if ok {
-			queued++
+			r.Queued++
 		}
 	}
-	return queued, noAddress, nil
+	return r, nil
 }
 
 // SetPasswordMail queues a staff member's one-time link to set a
-// password, in the console language lang. The token is sealed for the
-// entry and dropped once the entry is done.
-func (s *Service) SetPasswordMail(ctx context.Context, email, token, lang string) (bool, error) {
+// password, in the console language lang, naming who made it (by) and
+// whether it replaces a forgotten password (reset). The token is sealed
+// for the entry and dropped once the entry is done.
+func (s *Service) SetPasswordMail(ctx context.Context, email, token, lang, by string, reset bool) (bool, error) {
 	if !s.Enabled() {
 		return false, nil
 	}
 	now := s.now().UTC()
-	e := Entry{ID: "set_password:" + access.Hash(token)[:24], Kind: SetPassword, To: email, Lang: lang,
+	e := Entry{ID: "set_password:" + access.Hash(token)[:24], Kind: SetPassword, To: email, Lang: lang, By: by, Reset: reset,
 		Status: Pending, Created: now, Due: now}
 	e.Secret = s.Sealer.Seal(token, e.ID)
 	if _, err := s.Store.QueueMail(ctx, e); err != nil {

@@ -15,6 +15,7 @@ import (
 // letter is what a mail says, before it is written as text and HTML.
 type letter struct {
 	Lang, Dir, Subject string
+	ReplyTo            *mail.Address
 	Greeting           string
 	Before             []string
 	LinkLabel, Link    string
@@ -59,7 +60,7 @@ func (l letter) write(id string, to mail.Address) (Letter, error) {
 	if err := html.Execute(&h, l); err != nil {
 		return Letter{}, fmt.Errorf("write mail: %w", err)
 	}
-	return Letter{ID: strings.NewReplacer(":", ".", "_", "-").Replace(id), To: to, Subject: l.Subject,
+	return Letter{ID: strings.NewReplacer(":", ".", "_", "-").Replace(id), To: to, ReplyTo: l.ReplyTo, Subject: l.Subject,
 		Text: t.String(), HTML: h.String(), Lang: l.Lang}, nil
 }
 
@@ -91,21 +92,59 @@ func (s *Service) partnerLetter(kind Kind, pa partnership.Partnership, w partner
 		l.Subject, l.Before = t("mail_remind_subject"), []string{t("mail_remind_why")}
 	} else {
 		l.Subject, l.Before = t("mail_invite_subject"), []string{t("mail_invite_why")}
+		if d := strings.TrimSpace(pa.Description); d != "" {
+			// The partnership's own words on what it is for.
+			l.Before = append(l.Before, t("mail_about")+" "+firstRunes(d, 600))
+		}
 	}
 	if pa.Contact != "" {
 		l.After = append(l.After, t("mail_contact"))
+		l.ReplyTo = contactAddress(pa.Contact)
 	}
 	return l
 }
 
+// contactAddress finds the e-mail address in a partnership's contact, as
+// the backbone wrote it ("Mette Ølgaard, mette@nv.dk, 12 34 56 78").
+func contactAddress(contact string) *mail.Address {
+	for _, f := range strings.FieldsFunc(contact, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '<' || r == '>' }) {
+		if a, err := mail.ParseAddress(f); err == nil && strings.Contains(a.Address, ".") {
+			name, _, _ := strings.Cut(contact, ",")
+			if strings.Contains(name, "@") {
+				name = ""
+			}
+			return &mail.Address{Name: strings.TrimSpace(name), Address: a.Address}
+		}
+	}
+	return nil
+}
+
+// firstRunes cuts a text to at most n characters, at a word.
+func firstRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > 0 {
+		cut = cut[:i]
+	}
+	return cut + " …"
+}
+
 // setPasswordLetter is a staff member's link to set a password, in the
-// console language of the one who made it.
-func (s *Service) setPasswordLetter(lang, link string) letter {
+// console language of the one who made it, who is named: for a new
+// account, or a new password (reset).
+func (s *Service) setPasswordLetter(lang, link, by string, reset bool) letter {
 	if lang != "en" {
 		lang = "da"
 	}
-	t := func(id string) string { return s.Messages.Text(lang, id, nil) }
+	t := func(id string) string { return s.Messages.Text(lang, id, map[string]any{"By": by}) }
+	why := "mail_setup_why"
+	if reset {
+		why = "mail_reset_why"
+	}
 	return letter{Lang: lang, Dir: "ltr", Subject: t("mail_setup_subject"), Greeting: t("mail_setup_greeting"),
-		Before: []string{t("mail_setup_why")}, LinkLabel: t("mail_setup_link"), Link: link,
-		After: []string{t("mail_setup_once")}, Signoff: []string{t("mail_signoff"), "Samspil"}}
+		Before: []string{t(why)}, LinkLabel: t("mail_setup_link"), Link: link,
+		After: []string{t("mail_setup_once"), t("mail_setup_ask")}, Signoff: []string{t("mail_signoff"), "Samspil"}}
 }

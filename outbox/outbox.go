@@ -76,6 +76,10 @@ type Entry struct {
 	// before closing) or 0 for one sent on request.
 	Slot int    `bson:"slot,omitempty"`
 	Lang string `bson:"lang"`
+	// By is the staff member who made a set-password link, and Reset
+	// says it replaces a forgotten password.
+	By    string `bson:"by,omitempty"`
+	Reset bool   `bson:"reset,omitempty"`
 	// Secret is a set-password link's token, sealed for this entry; it
 	// is dropped once the entry is done.
 	Secret   []byte    `bson:"secret,omitempty"`
@@ -143,8 +147,11 @@ type Conn interface {
 // Letter is a mail as written, ready to hand over.
 type Letter struct {
 	// ID names the mail in its Message-ID; it holds no secret.
-	ID      string
-	To      mail.Address
+	ID string
+	To mail.Address
+	// ReplyTo is whom an answer to the mail goes to: the partnership's
+	// contact, when it names an address.
+	ReplyTo *mail.Address
 	Subject string
 	Text    string
 	HTML    string
@@ -174,6 +181,9 @@ type Service struct {
 	poke     chan struct{}
 	// reminded holds when this process last queued each reminder slot.
 	reminded sync.Map
+	// trouble is since when and why the sender cannot send; nil when it
+	// can.
+	trouble atomic.Pointer[trouble]
 	// counts are what this process handed over or lost for good, for
 	// metrics.
 	counts counts

@@ -234,11 +234,21 @@ func TestRemindersGoOnlyToThoseWhoHaveNotAnswered(t *testing.T) {
 		t.Errorf("reminders off: queued %d, %v", n, err)
 	}
 	// Sent on request, one reminder per partner per request.
-	if n, _, err := w.out.RemindNow(ctx, w.wave, "click1"); err != nil || n != 1 {
-		t.Errorf("remind now: %d, %v; want 1", n, err)
+	*w.now = w.now.Add(24 * time.Hour)
+	if r, err := w.out.RemindNow(ctx, w.wave, "click1"); err != nil || r.Queued != 1 {
+		t.Errorf("remind now: %+v, %v; want 1", r, err)
 	}
-	if n, _, _ := w.out.RemindNow(ctx, w.wave, "click1"); n != 0 {
-		t.Errorf("the same request again queued %d", n)
+	if r, _ := w.out.RemindNow(ctx, w.wave, "click1"); r.Queued != 0 {
+		t.Errorf("the same request again queued %d", r.Queued)
+	}
+	// A second click: a's reminder is still waiting, so it gets none.
+	if r, _ := w.out.RemindNow(ctx, w.wave, "click2"); r.Queued != 0 || r.Recent != 1 {
+		t.Errorf("a second request at once: %+v; want a counted as reminded recently", r)
+	}
+	w.drain()
+	*w.now = w.now.Add(19 * time.Hour)
+	if r, _ := w.out.RemindNow(ctx, w.wave, "click3"); r.Queued != 0 || r.Recent != 1 {
+		t.Errorf("19 hours after a reminder: %+v; want none", r)
 	}
 }
 
@@ -422,7 +432,7 @@ func TestSetPasswordMail(t *testing.T) {
 	ctx := context.Background()
 	l, token := access.NewSetupLink("ny@kommune.dk", *w.now)
 	w.store.CreateSetupLink(ctx, l)
-	if ok, err := w.out.SetPasswordMail(ctx, "ny@kommune.dk", token, "en"); !ok || err != nil {
+	if ok, err := w.out.SetPasswordMail(ctx, "ny@kommune.dk", token, "en", "anne@kommune.dk", false); !ok || err != nil {
 		t.Fatalf("queue: %v, %v", ok, err)
 	}
 	w.drain()
@@ -433,7 +443,7 @@ func TestSetPasswordMail(t *testing.T) {
 	// Replaced by a newer link before it went: not sent.
 	l, used := access.NewSetupLink("ny@kommune.dk", *w.now)
 	w.store.CreateSetupLink(ctx, l)
-	w.out.SetPasswordMail(ctx, "ny@kommune.dk", used, "da")
+	w.out.SetPasswordMail(ctx, "ny@kommune.dk", used, "da", "anne@kommune.dk", true)
 	newer, _ := access.NewSetupLink("ny@kommune.dk", *w.now)
 	w.store.CreateSetupLink(ctx, newer)
 	w.drain()
@@ -443,7 +453,7 @@ func TestSetPasswordMail(t *testing.T) {
 	// Expired before the server took it: not sent.
 	l, late := access.NewSetupLink("sen@kommune.dk", *w.now)
 	w.store.CreateSetupLink(ctx, l)
-	w.out.SetPasswordMail(ctx, "sen@kommune.dk", late, "da")
+	w.out.SetPasswordMail(ctx, "sen@kommune.dk", late, "da", "anne@kommune.dk", false)
 	*w.now = w.now.Add(25 * time.Hour)
 	w.drain()
 	if len(w.sink.Mails()) != 1 {

@@ -44,12 +44,12 @@ func (s *Service) QueueReminders(ctx context.Context) (int, error) {
 			if at, ok := s.reminded.Load(key); ok && now.Sub(at.(time.Time)) < time.Hour {
 				continue
 			}
-			n, _, err := s.remind(ctx, w, slotName(slot), slot, due)
+			r, err := s.remind(ctx, w, slotName(slot), slot, due)
 			if err != nil {
 				return queued, err
 			}
 			s.reminded.Store(key, now)
-			queued += n
+			queued += r.Queued
 		}
 	}
 	if queued > 0 {

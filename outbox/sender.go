@@ -53,6 +53,29 @@ func (s *Service) Run(ctx context.Context) {
 	}
 }
 
+// troubled notes since when the sender has failed, for the console.
+func (s *Service) troubled(err error) {
+	if t := s.trouble.Load(); t != nil {
+		s.trouble.Store(&trouble{since: t.since, reason: err.Error()})
+		return
+	}
+	s.trouble.Store(&trouble{since: s.now(), reason: err.Error()})
+}
+
+// Trouble tells since when the sender has been unable to send, and why;
+// a zero time says it sends.
+func (s *Service) Trouble() (since time.Time, reason string) {
+	if t := s.trouble.Load(); t != nil {
+		return t.since, t.reason
+	}
+	return time.Time{}, ""
+}
+
+type trouble struct {
+	since  time.Time
+	reason string
+}
+
 // chores queues due reminders and settles claims that outlived their
 // lease.
 func (s *Service) chores(ctx context.Context) {
@@ -95,6 +118,14 @@ func (s *Service) Drain(ctx context.Context) (sent int, err error) {
 	if !s.Enabled() {
 		return 0, nil
 	}
+	defer func() {
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.troubled(err)
+		case err == nil && sent > 0:
+			s.trouble.Store(nil)
+		}
+	}()
 	for {
 		due, err := s.Store.DueMail(ctx, s.now(), batch)
 		if err != nil || len(due) == 0 {
@@ -282,7 +313,7 @@ func (s *Service) compose(ctx context.Context, c *cache, e Entry) (Letter, strin
 		} else if !ok || !l.Usable(now) {
 			return Letter{}, "", verdict{skip: SkipUsed}, nil
 		}
-		l, err := s.setPasswordLetter(e.Lang, s.BaseURL+"/setup/"+token).write(e.ID, mail.Address{Name: e.Name, Address: e.To})
+		l, err := s.setPasswordLetter(e.Lang, s.BaseURL+"/setup/"+token, e.By, e.Reset).write(e.ID, mail.Address{Name: e.Name, Address: e.To})
 		return l, token, verdict{}, err
 	case Invitation, Reminder:
 	default:

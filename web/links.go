@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/csv"
 	"html/template"
@@ -168,9 +169,13 @@ func (lv *linksView) csv(lang string) {
 	if lang == "da" {
 		w.Comma = ';' // what Danish Excel splits on
 	}
-	w.Write([]string{"name", "email", "link"})
+	// Those who need their link by hand first, then the others.
+	slices.SortStableFunc(lv.Links, func(a, b personalLink) int {
+		return cmp.Compare(boolInt(a.Mail == outbox.MailQueued), boolInt(b.Mail == outbox.MailQueued))
+	})
+	w.Write([]string{"name", "email", "link", "mail"})
 	for _, l := range lv.Links {
-		w.Write(sheet.Row([]string{l.Name, l.Email, l.Link}))
+		w.Write(sheet.Row([]string{l.Name, l.Email, l.Link, string(l.Mail)}))
 	}
 	w.Flush()
 	lv.CSV = template.URL("data:text/csv;charset=utf-8," + url.PathEscape("\ufeff"+b.String()))
@@ -206,4 +211,11 @@ func (s *server) reissue(c *fiber.Ctx, r *request) error {
 	lv.csv(r.Lang)
 	p.Data = lv
 	return s.render(c, http.StatusOK, "links.html", p)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

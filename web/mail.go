@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"samspil/i18n"
 	"samspil/outbox"
 	"samspil/partnership"
 )
@@ -19,22 +20,33 @@ type mailView struct {
 	// On says an SMTP server is configured.
 	On   bool
 	Rows []mailRow
-	// Sent, Waiting, Trouble and ByHand count the partners whose
-	// invitation mail went, waits, failed or may not have gone, and who
-	// have no address.
-	Sent, Waiting, Trouble, ByHand int
+	// Sent, Waiting, Failed, Unsure and ByHand count the partners whose
+	// invitation went, who have mail waiting, whose latest mail did not
+	// arrive or may not have gone, and who have no address.
+	Sent, Waiting, Failed, Unsure, ByHand int
+	// ToMail and ToHand count the active partners not invited yet with
+	// and without an address: what making links will do.
+	ToMail, ToHand int
 	// Days are the reminders' days before closing, with when each goes.
 	Days []reminderDay
 	// Typed is the reminder days as the form last sent them.
 	Typed string
 	// Still is how many invited partners have not answered.
 	Still int
+	// LastReminder is when reminders last went out, to LastCount partners.
+	LastReminder time.Time
+	LastCount    int
+	// Down is since when the mail server has not taken mail, and DownWhy
+	// what it said; zero when it takes mail.
+	Down    time.Time
+	DownWhy string
 }
 
 type mailRow struct {
 	Partner, Name string
-	// Invitation and Reminder are the latest of each kind; nil when none.
-	Invitation, Reminder *outbox.Entry
+	// Invitation and Reminder are the latest of each kind, Latest the
+	// latest of all; nil when none.
+	Invitation, Reminder, Latest *outbox.Entry
 	// NoAddress says the partner has no usable e-mail address.
 	NoAddress bool
 }
@@ -45,22 +57,24 @@ type reminderDay struct {
 	Past bool
 }
 
-// Trouble says a mail the partner should have had did not go, or may not
-// have: failed, unknown, or an invitation skipped for a reason other than
-// an answer or the end of the round.
+// Trouble says the partner's latest mail did not go, or may not have:
+// failed, unknown, or skipped for a reason other than an answer or the
+// end of the round. A mail sent after it clears it.
 func (r mailRow) Trouble() bool {
-	lost := func(e *outbox.Entry) bool {
-		return e != nil && (e.Status == outbox.Failed || e.Status == outbox.Unknown)
+	e := r.Latest
+	if e == nil {
+		return false
 	}
-	skipped := r.Invitation != nil && r.Invitation.Status == outbox.Skipped &&
-		!slices.Contains([]string{outbox.SkipAnswered, outbox.SkipClosed, outbox.SkipEnded}, r.Invitation.Reason)
-	return lost(r.Invitation) || lost(r.Reminder) || skipped
+	skipped := e.Status == outbox.Skipped && !slices.Contains([]string{outbox.SkipAnswered, outbox.SkipClosed, outbox.SkipEnded,
+		outbox.SkipLater, outbox.SkipRecent, outbox.SkipOff}, e.Reason)
+	return e.Status == outbox.Failed || e.Status == outbox.Unknown || skipped
 }
 
-// mailView gathers a round's mail for the partners invited to it.
+// mailView gathers a round's mail, partner by partner.
 func (s *server) mailView(c *fiber.Ctx, w partnership.Wave, invited map[string]bool, still int) (mailView, error) {
 	ctx := c.UserContext()
 	mv := mailView{On: s.Outbox.Enabled(), Still: still, Typed: daysText(w.ReminderDays())}
+	mv.Down, mv.DownWhy = s.Outbox.Trouble()
 	for _, d := range w.ReminderDays() {
 		due := w.ReminderDue(d)
 		mv.Days = append(mv.Days, reminderDay{Days: d, Due: due, Past: !due.After(s.Now())})
@@ -78,34 +92,53 @@ func (s *server) mailView(c *fiber.Ctx, w partnership.Wave, invited map[string]b
 	}
 	sortPartners(partners)
 	for _, pt := range partners {
+		_, hasAddress := outbox.Address(pt)
 		if !invited[pt.ID] {
+			switch {
+			case !pt.Active:
+			case hasAddress:
+				mv.ToMail++
+			default:
+				mv.ToHand++
+			}
 			continue
 		}
-		row := mailRow{Partner: pt.ID, Name: pt.Name}
-		_, ok := outbox.Address(pt)
-		row.NoAddress = !ok
-		for i := range entries {
+		row := mailRow{Partner: pt.ID, Name: pt.Name, NoAddress: !hasAddress}
+		for i := range entries { // oldest first: the last of each kind wins
 			e := &entries[i]
-			switch {
-			case e.Partner != pt.ID:
-			case e.Kind == outbox.Invitation:
+			if e.Partner != pt.ID {
+				continue
+			}
+			row.Latest = e
+			if e.Kind == outbox.Invitation {
 				row.Invitation = e
-			case e.Kind == outbox.Reminder:
+			} else {
 				row.Reminder = e
 			}
 		}
+		if row.Invitation != nil && row.Invitation.Status == outbox.Sent {
+			mv.Sent++
+		}
 		switch {
+		case row.Latest != nil && (row.Latest.Status == outbox.Pending || row.Latest.Status == outbox.Sending):
+			mv.Waiting++
+		case row.Latest != nil && row.Latest.Status == outbox.Unknown:
+			mv.Unsure++
+		case row.Trouble():
+			mv.Failed++
 		case row.NoAddress:
 			mv.ByHand++
-		case row.Trouble():
-			mv.Trouble++
-		case row.Invitation == nil:
-		case row.Invitation.Status == outbox.Sent:
-			mv.Sent++
-		case row.Invitation.Status == outbox.Pending || row.Invitation.Status == outbox.Sending:
-			mv.Waiting++
 		}
 		mv.Rows = append(mv.Rows, row)
+	}
+	for _, e := range entries {
+		switch {
+		case e.Kind != outbox.Reminder:
+		case e.Created.After(mv.LastReminder):
+			mv.LastReminder, mv.LastCount = e.Created, 1
+		case e.Created.Equal(mv.LastReminder):
+			mv.LastCount++
+		}
 	}
 	return mv, nil
 }
@@ -124,7 +157,7 @@ func daysText(days []int) string {
 func parseDays(typed string) ([]int, bool) {
 	days := []int{}
 	for _, f := range strings.FieldsFunc(typed, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
-		if f == "og" || f == "and" {
+		if slices.Contains([]string{"og", "and", "dag", "dage", "day", "days"}, strings.ToLower(f)) {
 			continue
 		}
 		d, err := strconv.Atoi(f)
@@ -156,7 +189,7 @@ func (s *server) reminders(c *fiber.Ctx, r *request) error {
 		case v.Status != partnership.Open:
 			return &pageError{status: http.StatusConflict, msg: "wave_not_open"}
 		}
-		if _, _, err := s.Outbox.RemindNow(ctx, w, onceID(c, "", w.ID)); err != nil {
+		if _, err := s.Outbox.RemindNow(ctx, w, onceID(c, "", w.ID)); err != nil {
 			return err
 		}
 		s.Outbox.Poke()
@@ -167,8 +200,13 @@ func (s *server) reminders(c *fiber.Ctx, r *request) error {
 	}
 	days, ok := parseDays(c.FormValue("days"))
 	w.Reminders = days
-	if !ok || len(w.CheckReminders()) > 0 {
+	switch {
+	case !ok || len(w.CheckReminders()) > 0:
 		p.problem("days", "reminders_days", "reminders_days_invalid", "Max", partnership.MaxReminderDays)
+	case slices.ContainsFunc(w.Reminders, func(d int) bool { return w.ReminderDue(d).Before(w.OpensAt) }):
+		p.problem("days", "reminders_days", "reminders_days_before_open", "Opens", i18n.LongDate(r.Lang, w.OpensAt.In(local)))
+	}
+	if len(p.Errors) > 0 {
 		v.Mail.Typed = c.FormValue("days")
 		p.Data = v
 		return s.render(c, http.StatusUnprocessableEntity, "wave.html", p)
@@ -224,22 +262,22 @@ var skipMessages = map[string]string{
 	outbox.SkipRecent: "mail_skip_recent", outbox.SkipUsed: "mail_skip_used",
 }
 
-// MailState says in words where a mail is: queued, sent when, failed why.
+// MailState says in words where a mail is: waiting, sent when, or why it
+// did not go, with the server's own words after the plain ones.
 func (p *page) MailState(e *outbox.Entry) string {
-	when := func(t time.Time) string { return t.In(local).Format("2/1 15.04") }
 	switch {
 	case e == nil:
 		return p.T("mail_state_none")
 	case e.Status == outbox.Pending && e.Attempts == 0:
 		return p.T("mail_state_queued")
 	case e.Status == outbox.Pending:
-		return p.T("mail_state_retry", "When", when(e.Due), "Reason", e.Reason)
+		return p.T("mail_state_retry", "When", p.When(e.Due), "Why", p.T(mailWhy(e.Reason)), "Reason", e.Reason)
 	case e.Status == outbox.Sending:
 		return p.T("mail_state_sending")
 	case e.Status == outbox.Sent:
-		return p.T("mail_state_sent", "When", when(e.Done))
+		return p.T("mail_state_sent", "When", p.When(e.Done))
 	case e.Status == outbox.Failed:
-		return p.T("mail_state_failed", "Reason", e.Reason)
+		return p.T("mail_state_failed", "Why", p.T(mailWhy(e.Reason)), "Reason", e.Reason)
 	case e.Status == outbox.Unknown:
 		return p.T("mail_state_unknown")
 	}
@@ -248,4 +286,37 @@ func (p *page) MailState(e *outbox.Entry) string {
 		reason = p.T(id)
 	}
 	return p.T("mail_state_skipped", "Reason", reason)
+}
+
+// mailWhy is the message id that says in plain words what a server's
+// reply means, from its code: "550 5.1.1 No such user" is an address that
+// does not exist.
+func mailWhy(reason string) string {
+	reason = strings.TrimPrefix(reason, "gave up after ")
+	if i := strings.Index(reason, ": "); i >= 0 && strings.Contains(reason[:i], "tries") {
+		reason = reason[i+2:]
+	}
+	code, rest, _ := strings.Cut(reason, " ")
+	switch {
+	case strings.HasPrefix(reason, "address refused"), strings.HasPrefix(rest, "5.1."),
+		code == "550" && !strings.HasPrefix(rest, "5.7."), code == "551", code == "553":
+		return "mail_why_address"
+	case code == "452", code == "552", strings.HasPrefix(rest, "4.2.2"), strings.HasPrefix(rest, "5.2.2"):
+		return "mail_why_full"
+	case len(code) == 3 && code[0] == '4':
+		return "mail_why_busy"
+	case len(code) == 3 && code[0] == '5':
+		return "mail_why_refused"
+	}
+	return "mail_why_connection"
+}
+
+// When writes a moment the way the page's readers write it: 1/12 kl.
+// 17.02, or 1 Dec 17:02.
+func (p *page) When(t time.Time) string {
+	t = t.In(local)
+	if p.Lang == "da" {
+		return t.Format("2/1 kl. 15.04")
+	}
+	return t.Format("2 Jan 15:04")
 }

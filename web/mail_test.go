@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
+
 	"samspil/access"
 	"samspil/forms"
 	"samspil/partnership"
@@ -40,7 +42,8 @@ func TestInvitationsGoByMailAndTheRoundFollowsThem(t *testing.T) {
 	if status, _ := b.post(path+"/invitations", url.Values{"_once": {"3f0e1c2a-4b5d-4e6f-8a9b-0c1d2e3f4a5b"}}); status != http.StatusOK {
 		t.Fatalf("invite: %d", status)
 	}
-	if !b.has("Links, der sendes med mail: 3.") || !b.has("Partnere uden mailadresse: 1.") || !b.has("Ingen mailadresse: giv linket selv") {
+	if !b.has("Links på vej med mail: 3.") || !b.has("Partnere uden mailadresse: 1.") || !b.has("Ingen mailadresse: giv linket selv") ||
+		strings.Count(b.last, `class="letter"`) != 1 || strings.Index(b.last, noMail.Name) > strings.Index(b.last, partners[0].Name) {
 		t.Errorf("the links page does not say which links go by mail and which by hand:\n%s", b.last)
 	}
 	if _, err := c.out.Drain(ctx); err != nil {
@@ -67,7 +70,7 @@ func TestInvitationsGoByMailAndTheRoundFollowsThem(t *testing.T) {
 		t.Errorf("reminder days %v, want [5]", got.Reminders)
 	}
 	b.get(path)
-	if !b.has("5 dage før lukning") {
+	if !b.has("5 dage før sidste dag") {
 		t.Error("the round's page does not show the reminder day")
 	}
 
@@ -113,7 +116,7 @@ func TestSetPasswordLinkGoesByMail(t *testing.T) {
 	if status, _ := b.post("/console/staff", url.Values{"email": {"ny@kommune.dk"}, "role": {"evaluator"}}); status != http.StatusCreated {
 		t.Fatalf("invite: %d %s", status, b.last)
 	}
-	if !b.has("Linket er sendt med mail til ny@kommune.dk") {
+	if !b.has("Linket er på vej med mail til ny@kommune.dk") {
 		t.Error("the staff page does not say the link went by mail")
 	}
 	link := regexp.MustCompile(`/setup/[A-Za-z0-9_-]+`).FindString(b.last)
@@ -122,7 +125,61 @@ func TestSetPasswordLinkGoesByMail(t *testing.T) {
 	}
 	c.out.Drain(context.Background())
 	got := c.sink.Mails()
-	if len(got) != 1 || got[0].To[0] != "ny@kommune.dk" || got[0].Subject != "Din adgang til Samspil" || !strings.Contains(got[0].Text, link+"\n") {
+	if len(got) != 1 || got[0].To[0] != "ny@kommune.dk" || got[0].Subject != "Din adgang til Samspil" || !strings.Contains(got[0].Text, link+"\n") ||
+		!strings.Contains(got[0].Text, "admin@example.dk har givet dig en konto") {
 		t.Errorf("set-password mail: %d mails; want one to ny@kommune.dk with the page's link %s", len(got), link)
+	}
+}
+
+// A mail the server refuses says why in plain words, offers to send it
+// again, and stops being a problem once it went; a server that is down
+// shows on the page.
+func TestTheRoundsPageSaysWhyAMailDidNotArrive(t *testing.T) {
+	c := newMailConsole(t)
+	ctx := context.Background()
+	p := c.partnership(t, "Syd", 2)
+	pw := c.user(t, "bo@example.dk", access.RoleBackbone, p.ID)
+	partners, _ := c.store.Partners(ctx, p.ID)
+	sortPartners(partners)
+	wrong := partners[0]
+	refused := wrong.Email
+	c.sink.Refuse = func(to string) error {
+		if to == refused {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user"}
+		}
+		return nil
+	}
+	w := partnership.Wave{ID: partnership.NewID("wa"), Partnership: p.ID, Form: "partner_survey", Version: 1, Respondents: "partners",
+		OpensAt: c.now().Add(-time.Hour), ClosesAt: c.now().Add(20 * 24 * time.Hour)}
+	c.store.CreateWave(ctx, w)
+	b := c.browser(t)
+	b.signIn("bo@example.dk", pw)
+	path := "/console/partnerships/" + p.ID + "/waves/" + w.ID
+	b.get(path)
+	b.post(path+"/invitations", url.Values{"_once": {"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}})
+	c.out.Drain(ctx)
+	b.get(path)
+	if !b.has("Kom ikke frem: 1.") || !b.has("Kom ikke frem: adressen findes ikke") || !b.has("550 5.1.1 No such user") ||
+		!b.has(`action="`+path+`/mail/`+wrong.ID+`"`) {
+		t.Fatalf("a refused address: the page does not say why, or offers no new try:\n%s", b.last)
+	}
+	wrong.Email = "rettet@example.dk"
+	c.store.UpdatePartner(ctx, wrong)
+	if status, loc := b.post(path+"/mail/"+wrong.ID, url.Values{"_once": {"1a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}}); status != http.StatusSeeOther {
+		t.Fatalf("send again: %d %s", status, loc)
+	}
+	c.out.Drain(ctx)
+	b.get(path)
+	if b.has("Kom ikke frem: 1.") || b.has(`action="`+path+`/mail/`+wrong.ID+`"`) {
+		t.Errorf("the mail went the second time, but the page still shows the failure:\n%s", b.last[strings.Index(b.last, "h-mail"):])
+	}
+	// The server goes down: the page says so.
+	c.sink.Close()
+	c.store.UpdatePartner(ctx, partners[1])
+	b.post(path+"/invitations", url.Values{"all": {"1"}, "_once": {"2a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}})
+	c.out.Drain(ctx)
+	b.get(path)
+	if !b.has("Mailserveren har ikke taget imod mail siden") {
+		t.Error("the page does not say the mail server is down")
 	}
 }

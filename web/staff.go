@@ -123,7 +123,7 @@ func (s *server) inviteStaff(c *fiber.Ctx, r *request) error {
 		p.Data = v
 		return s.render(c, http.StatusUnprocessableEntity, "staff.html", p)
 	}
-	link, mailed, err := s.setupURL(c, u.Email, r.Lang)
+	link, mailed, err := s.setupURL(c, r, u.Email, false)
 	if err != nil {
 		return err
 	}
@@ -137,13 +137,14 @@ func (s *server) inviteStaff(c *fiber.Ctx, r *request) error {
 }
 
 // setupURL makes a new set-password link for an account and, when mail
-// is on, mails it in the console language lang.
-func (s *server) setupURL(c *fiber.Ctx, email, lang string) (link string, mailed bool, err error) {
+// is on, mails it in the console language of r, naming who made it; reset
+// says it replaces a forgotten password.
+func (s *server) setupURL(c *fiber.Ctx, r *request, email string, reset bool) (link string, mailed bool, err error) {
 	l, token := access.NewSetupLink(email, s.Now())
 	if err := s.Store.CreateSetupLink(c.UserContext(), l); err != nil {
 		return "", false, err
 	}
-	if mailed, err = s.Outbox.SetPasswordMail(c.UserContext(), email, token, lang); err != nil {
+	if mailed, err = s.Outbox.SetPasswordMail(c.UserContext(), email, token, r.Lang, r.Principal.ID, reset); err != nil {
 		return "", false, err
 	}
 	return s.baseURL(c) + "/setup/" + token, mailed, nil
@@ -215,7 +216,7 @@ func (s *server) changeStaff(c *fiber.Ctx, r *request) error {
 		if u.Disabled {
 			return &pageError{status: http.StatusUnprocessableEntity, msg: "reset_disabled"}
 		}
-		link, mailed, err := s.setupURL(c, u.Email, r.Lang)
+		link, mailed, err := s.setupURL(c, r, u.Email, true)
 		if err != nil {
 			return err
 		}

@@ -44,6 +44,11 @@ func run(args []string, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var n atomic.Int64
+	if *dir != "" {
+		// Number on from what the folder holds: a restart overwrites nothing.
+		old, _ := filepath.Glob(filepath.Join(*dir, "*.eml"))
+		n.Store(int64(len(old)))
+	}
 	sink, err := mailsink.Start(*addr, mailsink.Options{OnMail: func(m mailsink.Mail) {
 		i := n.Add(1)
 		fmt.Fprintf(stdout, "%s  #%d  to %s  %q\n", time.Now().Format("15:04:05.000"), i, strings.Join(m.To, ", "), m.Subject)
