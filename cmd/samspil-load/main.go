@@ -4,6 +4,13 @@
 //
 //	go run ./cmd/samspil-load -url http://127.0.0.1:8080 -n 2000 -c 50
 //
+// With -compare it measures, back to back on a fresh embedded store, the
+// store's own single-document insert rate with -c writers and Samspil's
+// end-to-end submission rate with -c phones, and prints both and their
+// ratio:
+//
+//	go run ./cmd/samspil-load -compare -n 2000 -c 50
+//
 // It answers the form the service serves, so the answers are valid for
 // whatever version is current. It exits non-zero when any response was
 // not stored.
@@ -67,33 +74,50 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	partnership := fs.String("partnership", "", "partnership the responses belong to (none when empty)")
 	n := fs.Int("n", 1000, "responses to send")
 	c := fs.Int("c", 20, "responses in flight at once")
+	compare := fs.Bool("compare", false, "measure the store's insert rate and Samspil's on a fresh embedded store, and their ratio (ignores -url)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	if *n < 1 || *c < 1 {
 		return errors.New("-n and -c must be at least 1")
 	}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *c}}
-	defer client.CloseIdleConnections()
-	endpoint := strings.TrimSuffix(*base, "/") + "/api/v1/forms/" + *form
-	items, err := questions(ctx, client, endpoint)
+	if *compare {
+		return compareRates(ctx, *n, *c, *form, stdout)
+	}
+	stored, sent, _, err := load(ctx, *base, *form, *partnership, *n, *c, stdout)
 	if err != nil {
 		return err
 	}
+	if stored < sent {
+		return fmt.Errorf("%d of %d responses were not stored", sent-stored, sent)
+	}
+	return nil
+}
+
+// load sends n responses, c at a time, to the service at base, prints the
+// report and returns how many were stored of how many sent, and the rate.
+func load(ctx context.Context, base, form, partnership string, n, c int, stdout io.Writer) (stored, sent int, rate float64, err error) {
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c}}
+	defer client.CloseIdleConnections()
+	endpoint := strings.TrimSuffix(base, "/") + "/api/v1/forms/" + form
+	items, err := questions(ctx, client, endpoint)
+	if err != nil {
+		return 0, 0, 0, err
+	}
 
 	jobs := make(chan struct{})
-	outcomes := make(chan outcome, *n)
+	outcomes := make(chan outcome, n)
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range *c {
+	for range c {
 		wg.Go(func() {
 			for range jobs {
-				outcomes <- submit(ctx, client, endpoint+"/responses", answers(items), *partnership)
+				outcomes <- submit(ctx, client, endpoint+"/responses", answers(items), partnership)
 			}
 		})
 	}
 send:
-	for range *n {
+	for range n {
 		select {
 		case jobs <- struct{}{}:
 		case <-ctx.Done():
@@ -103,10 +127,9 @@ send:
 	close(jobs)
 	wg.Wait()
 	close(outcomes)
-	if stored, sent := report(stdout, outcomes, time.Since(start)); stored < sent {
-		return fmt.Errorf("%d of %d responses were not stored", sent-stored, sent)
-	}
-	return nil
+	elapsed := time.Since(start)
+	stored, sent = report(stdout, outcomes, elapsed)
+	return stored, sent, float64(stored) / elapsed.Seconds(), nil
 }
 
 // questions loads the form and keeps the questions every respondent sees:
