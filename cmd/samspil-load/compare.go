@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 // compareRates measures, back to back on one fresh embedded store, the
 // store's single-document insert rate with c writers and Samspil's
 // end-to-end rate with c phones, and prints both and their ratio.
-func compareRates(ctx context.Context, n, c int, form string, stdout io.Writer) error {
+func compareRates(ctx context.Context, n, c int, form, cpuProfile string, stdout io.Writer) error {
 	dir, err := os.MkdirTemp("", "samspil-compare-")
 	if err != nil {
 		return err
@@ -52,6 +53,17 @@ func compareRates(ctx context.Context, n, c int, form string, stdout io.Writer) 
 		return err
 	}
 	defer stop()
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	fmt.Fprintf(stdout, "samspil: ")
 	stored, sent, rate, err := load(ctx, base, form, "", n, c, stdout)
 	if err != nil {

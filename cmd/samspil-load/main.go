@@ -75,6 +75,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	n := fs.Int("n", 1000, "responses to send")
 	c := fs.Int("c", 20, "responses in flight at once")
 	compare := fs.Bool("compare", false, "measure the store's insert rate and Samspil's on a fresh embedded store, and their ratio (ignores -url)")
+	cpuProfile := fs.String("cpuprofile", "", "with -compare, write a CPU profile of the end-to-end part to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -82,7 +83,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.New("-n and -c must be at least 1")
 	}
 	if *compare {
-		return compareRates(ctx, *n, *c, *form, stdout)
+		return compareRates(ctx, *n, *c, *form, *cpuProfile, stdout)
 	}
 	stored, sent, _, err := load(ctx, *base, *form, *partnership, *n, *c, stdout)
 	if err != nil {

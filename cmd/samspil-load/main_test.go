@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math"
 	"net"
 	"strings"
 	"testing"
@@ -83,5 +85,28 @@ func TestLoadFailsWhenResponsesAreRefused(t *testing.T) {
 				t.Errorf("run = %v, want an error saying %q\n%s", err, tc.want, out.String())
 			}
 		})
+	}
+}
+
+// -compare measures the store and Samspil back to back and prints both
+// rates and their ratio; the ratio is the end-to-end rate over the store's.
+func TestCompareReportsBothRatesAndTheirRatio(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"samspil-load", "-compare", "-n", "30", "-c", "3"}, &out); err != nil {
+		t.Fatalf("compare: %v\n%s", err, out.String())
+	}
+	var raw, e2e, ratio float64
+	for _, line := range strings.Split(out.String(), "\n") {
+		switch {
+		case strings.HasPrefix(line, "store: "):
+			fmt.Sscanf(line[strings.Index(line, "writers: ")+len("writers: "):], "%f/s", &raw)
+		case strings.HasPrefix(line, "samspil: "):
+			fmt.Sscanf(line[strings.Index(line, ": ")+2:], "30 of 30 responses stored in %s %f/s", new(string), &e2e)
+		case strings.HasPrefix(line, "ratio: "):
+			fmt.Sscanf(line, "ratio: %f", &ratio)
+		}
+	}
+	if raw <= 0 || e2e <= 0 || math.Abs(ratio-e2e/raw) > 0.01 {
+		t.Errorf("store %.1f/s, samspil %.1f/s, ratio %.2f; want both measured and the ratio of the two:\n%s", raw, e2e, ratio, out.String())
 	}
 }
