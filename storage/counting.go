@@ -184,23 +184,25 @@ func (s *Store) count(ctx context.Context, docs ...responseDoc) error {
 	if err := pages.flush(ctx); err != nil {
 		return err
 	}
+	// Off the journal before off the pending lists: a revision is counted
+	// exactly when no entry carries its token, and a journaled one's cells
+	// list it wherever its counts are in, so a repair adds nothing twice.
+	// The journal is small, so a filter on many ids costs little even
+	// where only single ids use the index.
 	ids := make(bson.A, len(docs))
 	for i, d := range docs {
 		ids[i] = d.ID
-		if err := s.markCounted(ctx, d.ID); err != nil {
-			return err
-		}
 	}
+	if _, err := s.uncounted.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+		return fmt.Errorf("clear %d responses from the journal: %w", len(ids), err)
+	}
+	// A crash here leaves their keys on the pending lists: they name
+	// revisions that are never counted again, so they only take room.
 	for _, c := range cells {
 		if err := s.update(ctx, c.ref.coll, bson.D{{Key: "_id", Value: c.ref.id}},
 			bson.D{{Key: "$pullAll", Value: bson.D{{Key: "pending", Value: c.pendingKeys()}}}}, false); err != nil {
 			return fmt.Errorf("clear %d responses from pending: %w", len(c.docs), err)
 		}
-	}
-	// The journal is small, so a filter on many ids costs little even
-	// where only single ids use the index.
-	if _, err := s.uncounted.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
-		return fmt.Errorf("clear %d responses from the journal: %w", len(ids), err)
 	}
 	return nil
 }

@@ -33,16 +33,15 @@ func (s *Store) EraseResponse(ctx context.Context, id string) error {
 		// Cut short before: finish it.
 		return s.finishErasure(ctx, old)
 	}
-	if !old.Counted {
-		// Its counts must be in before they are taken off again.
-		if old, err = s.settle(ctx, old); err != nil {
-			return err
-		}
+	// Its counts must be in before they are taken off again.
+	if old, err = s.settle(ctx, old); err != nil {
+		return err
 	}
 	doc := responseDoc{ID: old.ID, Form: old.Form, Version: old.Version, Partnership: old.Partnership,
 		Activity: old.Activity, Wave: old.Wave, Partner: old.Partner, SubmittedAt: old.SubmittedAt,
-		Cell: old.Cell, Day: old.Day, Page: old.Page, Revision: old.Revision + 1, Uncount: old.Counts, Erased: true}
-	if err := s.journal(ctx, id); err != nil {
+		Cell: old.Cell, Day: old.Day, Page: old.Page, Revision: old.Revision + 1, Uncount: old.Counts, Erased: true,
+		Token: newToken()}
+	if err := s.journalAs(ctx, id, doc.Token); err != nil {
 		return err
 	}
 	replaced, err := s.atRevision(ctx, id, old.Revision, func(filter bson.D) (bool, error) {
@@ -61,7 +60,11 @@ func (s *Store) EraseResponse(ctx context.Context, id string) error {
 // finishErasure takes an erased revision off the totals, if that is not
 // done, and deletes it.
 func (s *Store) finishErasure(ctx context.Context, doc responseDoc) error {
-	if !doc.Counted {
+	counted, err := s.counted(ctx, doc)
+	if err != nil {
+		return err
+	}
+	if !counted {
 		if err := s.count(ctx, doc); err != nil {
 			return fmt.Errorf("take erased response %q off the totals: %w", doc.ID, err)
 		}

@@ -68,7 +68,7 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 		return done, fmt.Errorf("read responses: %w", err)
 	}
 	defer cur.Close(ctx)
-	var uncounted, erased []string
+	var erased []string
 	for cur.Next(ctx) {
 		var d responseDoc
 		if err := cur.Decode(&d); err != nil {
@@ -111,9 +111,6 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 			}
 			c.last = max(c.last, d.Day)
 		}
-		if !d.Counted {
-			uncounted = append(uncounted, d.ID)
-		}
 		done.Responses++
 	}
 	if err := cur.Err(); err != nil {
@@ -144,12 +141,6 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 		}
 		if c.ref.coll == s.totals {
 			done.Cells++
-		}
-	}
-	for _, id := range uncounted {
-		if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: id}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: true}}}}, false); err != nil {
-			return done, fmt.Errorf("mark %q counted: %w", id, err)
 		}
 	}
 	if len(erased) > 0 {

@@ -24,10 +24,7 @@ func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, youn
 	if err != nil {
 		return 0, 0, fmt.Errorf("read the journal: %w", err)
 	}
-	var entries []struct {
-		ID string    `bson:"_id"`
-		At time.Time `bson:"at"`
-	}
+	var entries []journalEntry
 	if err := cur.All(ctx, &entries); err != nil {
 		return 0, 0, fmt.Errorf("read the journal: %w", err)
 	}
@@ -56,8 +53,9 @@ func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, youn
 			}
 			repaired++
 			continue
-		case doc.Counted:
-			// Counted, but the journal entry outlived a crash.
+		case doc.Counted || e.Token != doc.Token:
+			// Counted (marked so by an earlier version), or an entry a
+			// retry left: it says nothing about the stored revision.
 			if err := s.unjournal(ctx, e.ID); err != nil {
 				return repaired, young, err
 			}

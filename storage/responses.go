@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"maps"
@@ -38,7 +40,13 @@ type responseDoc struct {
 	Cell         string             `bson:"cell"`
 	Day          string             `bson:"day,omitempty"`
 	Counts       countList          `bson:"counts"`
-	Counted      bool               `bson:"counted"`
+	// Counted marks a response counted before the journal alone decided
+	// it (stores written by earlier versions); now a response is counted
+	// when no journal entry carries its Token.
+	Counted bool `bson:"counted"`
+	// Token ties the revision to its journal entry: an entry with another
+	// token is left from a retry and says nothing about this revision.
+	Token string `bson:"token,omitempty"`
 	// Page is the export page that holds the response's row.
 	Page string `bson:"page,omitempty"`
 	// Revision counts replacements of a partner's answer; Uncount holds the
@@ -173,12 +181,20 @@ func (s *Store) newResponseDoc(r forms.Response, counts []forms.Count) responseD
 // that is a retry or a conflict.
 func (s *Store) SaveResponse(ctx context.Context, r forms.Response, counts []forms.Count) (stored forms.Response, created bool, err error) {
 	doc := s.newResponseDoc(r, counts)
-	if err := s.journal(ctx, r.ID); err != nil {
+	token, mine, err := s.claimJournal(ctx, r.ID, newToken())
+	if err != nil {
 		return forms.Response{}, false, err
 	}
+	doc.Token = token
 	if _, err := s.responses.InsertOne(ctx, doc); err != nil {
 		if !mongo.IsDuplicateKeyError(err) {
 			return forms.Response{}, false, fmt.Errorf("insert response %q: %w", r.ID, err)
+		}
+		if mine {
+			// A retry of a response counted already: its entry is stale.
+			if err := s.dropJournal(ctx, r.ID, token); err != nil {
+				return forms.Response{}, false, err
+			}
 		}
 		existing, err := s.response(ctx, r.ID)
 		return existing, false, err
@@ -191,13 +207,68 @@ func (s *Store) SaveResponse(ctx context.Context, r forms.Response, counts []for
 	return r, true, nil
 }
 
-// journal notes that a response is about to change the totals, before it
-// does: the repair then finds it by _id in a small collection instead of
-// scanning every response, which the embedded store cannot index.
-func (s *Store) journal(ctx context.Context, id string) error {
-	_, err := s.uncounted.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "at", Value: time.Now().UTC()}})
-	if err != nil && !mongo.IsDuplicateKeyError(err) {
+// The journal notes that a response is about to change the totals, before
+// it does: the repair then finds it by _id in a small collection instead
+// of scanning every response, which the embedded store cannot index. A
+// revision is uncounted exactly while an entry with its token is there:
+// counting takes the entry off before it clears its cells' pending lists,
+// so a journaled revision's cells list it wherever its counts are in.
+
+// journalEntry is a journal entry.
+type journalEntry struct {
+	ID    string    `bson:"_id"`
+	At    time.Time `bson:"at"`
+	Token string    `bson:"token,omitempty"`
+}
+
+// newToken makes a revision's journal token.
+func newToken() string {
+	b := make([]byte, 9)
+	rand.Read(b) // never fails; see crypto/rand.Read
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// claimJournal journals a new response under token before it is stored.
+// When an entry for the id is there already (a retry racing its first
+// send, or one a crash left before the response was stored), the response
+// takes that entry's token instead, so the two agree whoever stores it;
+// mine says the entry is this call's own.
+func (s *Store) claimJournal(ctx context.Context, id, token string) (string, bool, error) {
+	_, err := s.uncounted.InsertOne(ctx, journalEntry{ID: id, At: time.Now().UTC(), Token: token})
+	if err == nil {
+		return token, true, nil
+	}
+	if !mongo.IsDuplicateKeyError(err) {
+		return "", false, fmt.Errorf("journal response %q: %w", id, err)
+	}
+	var e journalEntry
+	if err := s.uncounted.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&e); err != nil {
+		if notFound(err) { // counted and cleared meanwhile: try once more
+			return s.claimJournal(ctx, id, token)
+		}
+		return "", false, fmt.Errorf("read journal entry %q: %w", id, err)
+	}
+	return e.Token, false, nil
+}
+
+// journal journals a new revision of a stored response, whose earlier
+// revision is counted: any entry there is stale, and takes token.
+func (s *Store) journal(ctx context.Context, id string) error { return s.journalAs(ctx, id, "") }
+
+func (s *Store) journalAs(ctx context.Context, id, token string) error {
+	err := s.update(ctx, s.uncounted, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}, {Key: "token", Value: token}}}}, true)
+	if err != nil {
 		return fmt.Errorf("journal response %q: %w", id, err)
+	}
+	return nil
+}
+
+// dropJournal takes off an entry this call made, unless another took it.
+func (s *Store) dropJournal(ctx context.Context, id, token string) error {
+	_, err := s.uncounted.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "token", Value: token}})
+	if err != nil {
+		return fmt.Errorf("clear %q from the journal: %w", id, err)
 	}
 	return nil
 }
@@ -244,12 +315,22 @@ func (s *Store) unjournal(ctx context.Context, id string) error {
 	return nil
 }
 
-func (s *Store) markCounted(ctx context.Context, id string) error {
-	if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: true}}}}, false); err != nil {
-		return fmt.Errorf("mark %q counted: %w", id, err)
+// counted reports whether a revision's counts are in the totals: no
+// journal entry carries its token (or, stored by an earlier version, it
+// is marked counted).
+func (s *Store) counted(ctx context.Context, doc responseDoc) (bool, error) {
+	if doc.Counted {
+		return true, nil
 	}
-	return nil
+	var e journalEntry
+	err := s.uncounted.FindOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}).Decode(&e)
+	switch {
+	case notFound(err):
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("look up %q in the journal: %w", doc.ID, err)
+	}
+	return e.Token != doc.Token, nil
 }
 
 // pendingKey names one revision of a response in its cell's pending list.
@@ -410,15 +491,13 @@ func (s *Store) ReplaceResponse(ctx context.Context, r forms.Response, counts []
 	if err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: r.ID}}).Decode(&old); err != nil {
 		return false, fmt.Errorf("load response %q: %w", r.ID, err)
 	}
-	if !old.Counted {
-		// Its counts must be in before they are taken off again.
-		if old, err = s.settle(ctx, old); err != nil {
-			return false, err
-		}
+	// Its counts must be in before they are taken off again.
+	if old, err = s.settle(ctx, old); err != nil {
+		return false, err
 	}
 	doc := s.newResponseDoc(r, counts)
-	doc.Revision, doc.Uncount, doc.Page = old.Revision+1, old.Counts, old.Page
-	if err := s.journal(ctx, r.ID); err != nil {
+	doc.Revision, doc.Uncount, doc.Page, doc.Token = old.Revision+1, old.Counts, old.Page, newToken()
+	if err := s.journalAs(ctx, r.ID, doc.Token); err != nil {
 		return false, err
 	}
 	now := r.SubmittedAt
@@ -453,7 +532,11 @@ const settleWait = 2 * time.Second
 // a repair waits was left by a crash or an outage, and is counted here as
 // the repair would. Otherwise the answer is still being stored.
 func (s *Store) settle(ctx context.Context, doc responseDoc) (responseDoc, error) {
-	for wait := 5 * time.Millisecond; !doc.Counted; wait *= 2 {
+	for wait := 5 * time.Millisecond; ; wait *= 2 {
+		if ok, err := s.counted(ctx, doc); err != nil || ok {
+			doc.Counted = ok
+			return doc, err
+		}
 		if time.Since(doc.SubmittedAt) >= repairAge {
 			if err := s.count(ctx, doc); err != nil {
 				return doc, err

@@ -608,3 +608,37 @@ func guardedUpdatesAreAtomic(t *testing.T, s *Store) bool {
 	_, ferret := info["ferretdbVersion"]
 	return !ferret
 }
+
+// A phone that sends again after a crash left its response journaled but
+// not stored takes over the entry: the response is counted once, and the
+// journal is empty after. A retry of a response counted already leaves no
+// entry behind that a repair could count again.
+func TestRetriesAndTheJournalAgree(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	f := testForm(t)
+	r, counts := newResponse(t, f, "34343434-3434-4343-8343-343434343434", forms.Answers{"role": "helper"})
+	if _, err := s.uncounted.InsertOne(ctx, journalEntry{ID: r.ID, At: time.Now().Add(-time.Second), Token: "crashed"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, created, err := s.SaveResponse(ctx, r, counts); err != nil || !created {
+		t.Fatalf("send again after the crash: %v %v", created, err)
+	}
+	var doc responseDoc
+	s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: r.ID}}).Decode(&doc)
+	if doc.Token != "crashed" {
+		t.Errorf("the stored response has token %q; want the entry's, so that a crash now would still count it", doc.Token)
+	}
+	if _, created, err := s.SaveResponse(ctx, r, counts); err != nil || created {
+		t.Fatalf("a retry of the counted response: %v %v", created, err)
+	}
+	if n, _ := s.uncounted.CountDocuments(ctx, bson.D{}); n != 0 {
+		t.Errorf("%d journal entries left after a retry", n)
+	}
+	if n, _, err := s.repairTotals(ctx, time.Now().Add(2*repairAge)); err != nil || n != 0 {
+		t.Errorf("repair counted %d, %v; want nothing", n, err)
+	}
+	if tally, _ := s.Tally(ctx, f.ID); tally.N != 1 {
+		t.Errorf("tally n = %d, want 1", tally.N)
+	}
+}
