@@ -180,22 +180,11 @@ func (s *Store) newResponseDoc(r forms.Response, counts []forms.Count) responseD
 // the stored one comes back with created false: the caller decides whether
 // that is a retry or a conflict.
 func (s *Store) SaveResponse(ctx context.Context, r forms.Response, counts []forms.Count) (stored forms.Response, created bool, err error) {
-	doc := s.newResponseDoc(r, counts)
-	token, mine, err := s.claimJournal(ctx, r.ID, newToken())
+	doc, created, err := s.insertSoon(ctx, s.newResponseDoc(r, counts))
 	if err != nil {
 		return forms.Response{}, false, err
 	}
-	doc.Token = token
-	if _, err := s.responses.InsertOne(ctx, doc); err != nil {
-		if !mongo.IsDuplicateKeyError(err) {
-			return forms.Response{}, false, fmt.Errorf("insert response %q: %w", r.ID, err)
-		}
-		if mine {
-			// A retry of a response counted already: its entry is stale.
-			if err := s.dropJournal(ctx, r.ID, token); err != nil {
-				return forms.Response{}, false, err
-			}
-		}
+	if !created {
 		existing, err := s.response(ctx, r.ID)
 		return existing, false, err
 	}

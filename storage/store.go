@@ -84,6 +84,12 @@ type Store struct {
 	serialize bool
 	updates   sync.Mutex
 
+	// toInsert feeds insertLoop, which closes insertingStopped when it
+	// ends.
+	toInsert         chan insertJob
+	insertingStopped chan struct{}
+	stopInserting    context.CancelFunc
+
 	// toCount feeds countLoop, which closes countingStopped when it ends.
 	toCount         chan countJob
 	countingStopped chan struct{}
@@ -245,6 +251,9 @@ func (s *Store) prepare(ctx context.Context) error {
 	countCtx, stopCounting := context.WithCancel(context.WithoutCancel(ctx))
 	s.toCount, s.countingStopped, s.stopCounting = make(chan countJob), make(chan struct{}), stopCounting
 	go s.countLoop(countCtx)
+	insertCtx, stopInserting := context.WithCancel(context.WithoutCancel(ctx))
+	s.toInsert, s.insertingStopped, s.stopInserting = make(chan insertJob), make(chan struct{}), stopInserting
+	go s.insertLoop(insertCtx)
 	repairCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopRepairs, s.repairsDone = stop, make(chan struct{})
 	go s.repairLoop(repairCtx)
@@ -300,6 +309,10 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close waits for pending operations, disconnects, and stops the embedded
 // store so that its files are closed cleanly.
 func (s *Store) Close(ctx context.Context) error {
+	if s.stopInserting != nil {
+		s.stopInserting()
+		<-s.insertingStopped
+	}
 	if s.stopCounting != nil {
 		s.stopCounting()
 		<-s.countingStopped

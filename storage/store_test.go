@@ -642,3 +642,45 @@ func TestRetriesAndTheJournalAgree(t *testing.T) {
 		t.Errorf("tally n = %d, want 1", tally.N)
 	}
 }
+
+// Responses sent at once are stored in batches: each is new exactly once
+// however often it is sent, even twice in one batch, and counted once.
+func TestResponsesSentAtOnceAreStoredOnce(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	f := testForm(t)
+	var mu sync.Mutex
+	created := map[string]int{}
+	var wg sync.WaitGroup
+	for i := range 40 {
+		r, counts := newResponse(t, f, fmt.Sprintf("56565656-5656-4565-8565-%012d", i), forms.Answers{"role": "helper"})
+		for range 2 {
+			wg.Go(func() {
+				_, ok, err := s.SaveResponse(ctx, r, counts)
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					mu.Lock()
+					created[r.ID]++
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	for id, n := range created {
+		if n != 1 {
+			t.Errorf("%s stored as new %d times", id, n)
+		}
+	}
+	if len(created) != 40 {
+		t.Errorf("%d responses stored as new, want 40", len(created))
+	}
+	if tally, _ := s.Tally(ctx, f.ID); tally.N != 40 {
+		t.Errorf("tally n = %d, want 40", tally.N)
+	}
+	if n, _ := s.uncounted.CountDocuments(ctx, bson.D{}); n != 0 {
+		t.Errorf("%d journal entries left", n)
+	}
+}

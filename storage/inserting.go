@@ -1,0 +1,185 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// New responses that arrive together are stored together: while one
+// batch is written, those that come in wait, and the next batch writes
+// their journal entries with one insert and then the responses with
+// another. The embedded store writes a batch of fifty in about the time
+// of five single inserts. Each request learns on its own whether its
+// response was new or there already.
+
+// insertJob is one new response waiting to be stored.
+type insertJob struct {
+	doc  responseDoc
+	done chan insertResult
+}
+
+// insertResult says how storing one response went: its journal token,
+// whether it was new, and whether the journal entry was this job's own.
+type insertResult struct {
+	token   string
+	created bool
+	err     error
+}
+
+// insertSoon stores a new response in the next batch, journaled first,
+// and reports whether it was new; its doc comes back with its token.
+func (s *Store) insertSoon(ctx context.Context, doc responseDoc) (responseDoc, bool, error) {
+	job := insertJob{doc: doc, done: make(chan insertResult, 1)}
+	select {
+	case s.toInsert <- job:
+	case <-s.insertingStopped:
+		return doc, false, errStoreClosed
+	case <-ctx.Done():
+		return doc, false, ctx.Err()
+	}
+	// Once handed over, the batch is waited for: it may store the
+	// response, which must then be counted.
+	r := <-job.done
+	doc.Token = r.token
+	return doc, r.created, r.err
+}
+
+// insertLoop stores the new responses that wait, a batch at a time,
+// until ctx ends.
+func (s *Store) insertLoop(ctx context.Context) {
+	defer close(s.insertingStopped)
+	for {
+		var jobs []insertJob
+		select {
+		case <-ctx.Done():
+			return
+		case j := <-s.toInsert:
+			jobs = append(jobs, j)
+		}
+	waiting:
+		for len(jobs) < maxBatch {
+			select {
+			case j := <-s.toInsert:
+				jobs = append(jobs, j)
+			default:
+				break waiting
+			}
+		}
+		batchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
+		s.insertBatch(batchCtx, jobs)
+		cancel()
+	}
+}
+
+// insertBatch journals and stores a batch. Two sends of one response in
+// the same batch go one after the other, the second as a retry.
+func (s *Store) insertBatch(ctx context.Context, jobs []insertJob) {
+	var now, later []insertJob
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		if seen[j.doc.ID] {
+			later = append(later, j)
+			continue
+		}
+		seen[j.doc.ID] = true
+		now = append(now, j)
+	}
+	results := s.insertAll(ctx, now)
+	for i, j := range now {
+		j.done <- results[i]
+	}
+	if len(later) > 0 {
+		s.insertBatch(ctx, later)
+	}
+}
+
+// insertAll journals the batch's responses with one insert, taking over
+// the token of any entry already there, then stores them with another.
+func (s *Store) insertAll(ctx context.Context, jobs []insertJob) []insertResult {
+	results := make([]insertResult, len(jobs))
+	entries := make([]any, len(jobs))
+	at := time.Now().UTC()
+	for i, j := range jobs {
+		results[i].token = newToken()
+		entries[i] = journalEntry{ID: j.doc.ID, At: at, Token: results[i].token}
+	}
+	mine := make([]bool, len(jobs))
+	failed := writeErrors(s.uncounted.InsertMany(ctx, entries, options.InsertMany().SetOrdered(false)))
+	for i, j := range jobs {
+		switch err, bad := failed.of(i); {
+		case !bad:
+			mine[i] = true
+		case mongo.IsDuplicateKeyError(err):
+			token, own, err := s.claimJournal(ctx, j.doc.ID, results[i].token)
+			results[i].token, mine[i], results[i].err = token, own, err
+		default:
+			results[i].err = fmt.Errorf("journal response %q: %w", j.doc.ID, err)
+		}
+	}
+	var docs []any
+	var which []int
+	for i, j := range jobs {
+		if results[i].err == nil {
+			d := j.doc
+			d.Token = results[i].token
+			docs = append(docs, d)
+			which = append(which, i)
+		}
+	}
+	if len(docs) == 0 {
+		return results
+	}
+	failed = writeErrors(s.responses.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)))
+	for k, i := range which {
+		err, bad := failed.of(k)
+		switch {
+		case !bad:
+			results[i].created = true
+		case mongo.IsDuplicateKeyError(err):
+			if mine[i] {
+				// A retry of a response counted already: its entry is stale.
+				results[i].err = s.dropJournal(ctx, jobs[i].doc.ID, results[i].token)
+			}
+		default:
+			results[i].err = fmt.Errorf("insert response %q: %w", jobs[i].doc.ID, err)
+		}
+	}
+	return results
+}
+
+// failures are the documents of an unordered insert that failed, by
+// their index.
+type failures struct {
+	each map[int]error
+	// all is an error that names no document: every one failed with it.
+	all error
+}
+
+func (f failures) of(i int) (error, bool) {
+	if f.all != nil {
+		return f.all, true
+	}
+	err, bad := f.each[i]
+	return err, bad
+}
+
+// writeErrors sorts an unordered insert's error by document.
+func writeErrors(_ *mongo.InsertManyResult, err error) failures {
+	if err == nil {
+		return failures{}
+	}
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 && bwe.WriteConcernError == nil {
+		f := failures{each: map[int]error{}}
+		for _, we := range bwe.WriteErrors {
+			f.each[we.Index] = mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}}
+		}
+		return f
+	}
+	return failures{all: err}
+}
