@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -196,13 +197,83 @@ func (s *Store) count(ctx context.Context, docs ...responseDoc) error {
 	if _, err := s.uncounted.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
 		return fmt.Errorf("clear %d responses from the journal: %w", len(ids), err)
 	}
-	// A crash here leaves their keys on the pending lists: they name
-	// revisions that are never counted again, so they only take room.
+	// Their keys stay on the pending lists, naming revisions that are
+	// never counted again, until a cell has gathered enough of them to
+	// prune: taking them off at every batch cost a second rewrite of every
+	// cell it touched.
 	for _, c := range cells {
-		if err := s.update(ctx, c.ref.coll, bson.D{{Key: "_id", Value: c.ref.id}},
-			bson.D{{Key: "$pullAll", Value: bson.D{{Key: "pending", Value: c.pendingKeys()}}}}, false); err != nil {
-			return fmt.Errorf("clear %d responses from pending: %w", len(c.docs), err)
+		if !s.pendingGrew(c.ref, len(c.docs)) {
+			continue
 		}
+		if err := s.prunePending(ctx, c.ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pruneAt is how many keys a cell gathers on its pending list, as this
+// process counts, before the ones of counted revisions are taken off.
+const pruneAt = 200
+
+// pendingGrew notes n more keys on a cell's pending list and reports
+// whether it is time to prune it.
+func (s *Store) pendingGrew(ref cellRef, n int) bool {
+	s.pendingMu.Lock()
+	defer s.pendingMu.Unlock()
+	if s.pendingKeys == nil {
+		s.pendingKeys = map[string]int{}
+	}
+	key := ref.coll.Name() + "/" + ref.id
+	s.pendingKeys[key] += n
+	if s.pendingKeys[key] < pruneAt {
+		return false
+	}
+	delete(s.pendingKeys, key)
+	return true
+}
+
+// prunePending takes off a cell's pending list the keys of revisions that
+// are counted: those whose response is off the journal. A journaled
+// response keeps its keys (it may be a revision being counted), and a
+// revision's key is listed before its journal entry goes, so a key whose
+// response is off the journal names a counted revision.
+func (s *Store) prunePending(ctx context.Context, ref cellRef) error {
+	var cell struct {
+		Pending []string `bson:"pending"`
+	}
+	err := ref.coll.FindOne(ctx, bson.D{{Key: "_id", Value: ref.id}}, options.FindOne().SetProjection(bson.D{{Key: "pending", Value: 1}})).Decode(&cell)
+	if err != nil {
+		return fmt.Errorf("read pending of %q: %w", ref.id, err)
+	}
+	ids := bson.A{}
+	for _, k := range cell.Pending {
+		ids = append(ids, k[:max(strings.LastIndexByte(k, '#'), 0)])
+	}
+	cur, err := s.uncounted.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return fmt.Errorf("read the journal: %w", err)
+	}
+	var entries []journalEntry
+	if err := cur.All(ctx, &entries); err != nil {
+		return fmt.Errorf("read the journal: %w", err)
+	}
+	journaled := map[string]bool{}
+	for _, e := range entries {
+		journaled[e.ID] = true
+	}
+	stale := bson.A{}
+	for i, k := range cell.Pending {
+		if !journaled[ids[i].(string)] {
+			stale = append(stale, k)
+		}
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	if err := s.update(ctx, ref.coll, bson.D{{Key: "_id", Value: ref.id}},
+		bson.D{{Key: "$pullAll", Value: bson.D{{Key: "pending", Value: stale}}}}, false); err != nil {
+		return fmt.Errorf("prune pending of %q: %w", ref.id, err)
 	}
 	return nil
 }

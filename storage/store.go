@@ -84,6 +84,11 @@ type Store struct {
 	serialize bool
 	updates   sync.Mutex
 
+	// pendingKeys counts, per cell, the keys this process added to its
+	// pending list since it was last pruned.
+	pendingMu   sync.Mutex
+	pendingKeys map[string]int
+
 	// toInsert feeds insertLoop, which closes insertingStopped when it
 	// ends.
 	toInsert         chan insertJob

@@ -684,3 +684,35 @@ func TestResponsesSentAtOnceAreStoredOnce(t *testing.T) {
 		t.Errorf("%d journal entries left", n)
 	}
 }
+
+// Cells' pending lists do not grow without end: the keys of counted
+// revisions are pruned once a few hundred have gathered.
+func TestPendingListsArePruned(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	f := testForm(t)
+	for i := range pruneAt + 20 {
+		r, counts := newResponse(t, f, fmt.Sprintf("78787878-7878-4787-8787-%012d", i), forms.Answers{"role": "helper"})
+		if _, _, err := s.SaveResponse(ctx, r, counts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cur, err := s.totals.Find(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []struct {
+		Pending []string `bson:"pending"`
+	}
+	if err := cur.All(ctx, &cells); err != nil || len(cells) == 0 {
+		t.Fatalf("cells: %v", err)
+	}
+	for _, c := range cells {
+		if len(c.Pending) >= pruneAt {
+			t.Errorf("a cell lists %d pending keys after %d responses, want them pruned", len(c.Pending), pruneAt+20)
+		}
+	}
+	if tally, _ := s.Tally(ctx, f.ID); tally.N != pruneAt+20 {
+		t.Errorf("tally n = %d", tally.N)
+	}
+}
