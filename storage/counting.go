@@ -190,12 +190,14 @@ func (s *Store) count(ctx context.Context, docs ...responseDoc) error {
 	// list it wherever its counts are in, so a repair adds nothing twice.
 	// The journal is small, so a filter on many ids costs little even
 	// where only single ids use the index.
-	ids := make(bson.A, len(docs))
+	// Each entry goes only while it carries the revision's token: a newer
+	// revision's entry stays.
+	entries := make(bson.A, len(docs))
 	for i, d := range docs {
-		ids[i] = d.ID
+		entries[i] = entryOf(d.ID, d.Token)
 	}
-	if _, err := s.uncounted.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
-		return fmt.Errorf("clear %d responses from the journal: %w", len(ids), err)
+	if _, err := s.uncounted.DeleteMany(ctx, bson.D{{Key: "$or", Value: entries}}); err != nil {
+		return fmt.Errorf("clear %d responses from the journal: %w", len(docs), err)
 	}
 	// Their keys stay on the pending lists, naming revisions that are
 	// never counted again, until a cell has gathered enough of them to
@@ -248,7 +250,8 @@ func (s *Store) prunePending(ctx context.Context, ref cellRef) error {
 	}
 	ids := bson.A{}
 	for _, k := range cell.Pending {
-		ids = append(ids, k[:max(strings.LastIndexByte(k, '#'), 0)])
+		id, _, _ := strings.Cut(k, "#")
+		ids = append(ids, id)
 	}
 	cur, err := s.uncounted.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {

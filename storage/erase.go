@@ -31,7 +31,7 @@ func (s *Store) EraseResponse(ctx context.Context, id string) error {
 		return fmt.Errorf("load response %q: %w", id, err)
 	case old.Erased:
 		// Cut short before: finish it.
-		return s.finishErasure(ctx, old)
+		return s.finishErasure(ctx, old, false)
 	}
 	// Its counts must be in before they are taken off again.
 	if old, err = s.settle(ctx, old); err != nil {
@@ -54,17 +54,20 @@ func (s *Store) EraseResponse(ctx context.Context, id string) error {
 	if !replaced {
 		return forms.ErrReplacedMeanwhile
 	}
-	return s.finishErasure(ctx, doc)
+	// Counted here whatever the journal says: a replacement or a repair
+	// racing this erasure may have changed the entry, and the revision's
+	// pending key keeps its counts from going off twice.
+	return s.finishErasure(ctx, doc, true)
 }
 
 // finishErasure takes an erased revision off the totals, if that is not
-// done, and deletes it.
-func (s *Store) finishErasure(ctx context.Context, doc responseDoc) error {
+// done (always, when it was just written), and deletes it.
+func (s *Store) finishErasure(ctx context.Context, doc responseDoc, fresh bool) error {
 	counted, err := s.counted(ctx, doc)
 	if err != nil {
 		return err
 	}
-	if !counted {
+	if fresh || !counted {
 		if err := s.count(ctx, doc); err != nil {
 			return fmt.Errorf("take erased response %q off the totals: %w", doc.ID, err)
 		}

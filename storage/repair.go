@@ -37,7 +37,7 @@ func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, youn
 			continue
 		case notFound(err):
 			// Journaled, then never stored: nothing to count.
-			if err := s.unjournal(ctx, e.ID); err != nil {
+			if err := s.unjournal(ctx, e.ID, e.Token); err != nil {
 				return repaired, young, err
 			}
 			continue
@@ -45,10 +45,10 @@ func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, youn
 			return repaired, young, fmt.Errorf("load journaled response %q: %w", e.ID, err)
 		case doc.Erased:
 			// An erasure cut short: finish it, whatever its age.
-			if err := s.finishErasure(ctx, doc); err != nil {
+			if err := s.finishErasure(ctx, doc, false); err != nil {
 				return repaired, young, err
 			}
-			if err := s.unjournal(ctx, e.ID); err != nil {
+			if err := s.unjournal(ctx, e.ID, e.Token); err != nil {
 				return repaired, young, err
 			}
 			repaired++
@@ -56,13 +56,20 @@ func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, youn
 		case doc.Counted || e.Token != doc.Token:
 			// Counted (marked so by an earlier version), or an entry a
 			// retry left: it says nothing about the stored revision.
-			if err := s.unjournal(ctx, e.ID); err != nil {
+			if err := s.unjournal(ctx, e.ID, e.Token); err != nil {
 				return repaired, young, err
 			}
 			continue
 		case now.Sub(doc.SubmittedAt) < repairAge:
 			young++
 			continue
+		}
+		// Read again just before counting: the entries were read at the
+		// start, and another count may have finished it since.
+		if err := s.uncounted.FindOne(ctx, entryOf(e.ID, e.Token)).Err(); notFound(err) {
+			continue
+		} else if err != nil {
+			return repaired, young, fmt.Errorf("read journal entry %q: %w", e.ID, err)
 		}
 		if err := s.count(ctx, doc); err != nil {
 			return repaired, young, err

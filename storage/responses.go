@@ -245,21 +245,31 @@ func (s *Store) claimJournal(ctx context.Context, id, token string) (string, boo
 func (s *Store) journal(ctx context.Context, id string) error { return s.journalAs(ctx, id, "") }
 
 func (s *Store) journalAs(ctx context.Context, id, token string) error {
-	err := s.update(ctx, s.uncounted, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}, {Key: "token", Value: token}}}}, true)
+	update := bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}, {Key: "token", Value: token}}}}
+	if token == "" {
+		update = bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}}},
+			{Key: "$unset", Value: bson.D{{Key: "token", Value: ""}}}}
+	}
+	err := s.update(ctx, s.uncounted, bson.D{{Key: "_id", Value: id}}, update, true)
 	if err != nil {
 		return fmt.Errorf("journal response %q: %w", id, err)
 	}
 	return nil
 }
 
-// dropJournal takes off an entry this call made, unless another took it.
+// dropJournal takes off an entry this call made, unless the stored
+// response carries its token: another send took the entry over and
+// stored the response under it, and it is counting.
 func (s *Store) dropJournal(ctx context.Context, id, token string) error {
-	_, err := s.uncounted.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "token", Value: token}})
-	if err != nil {
-		return fmt.Errorf("clear %q from the journal: %w", id, err)
+	var doc responseDoc
+	err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "token", Value: 1}})).Decode(&doc)
+	switch {
+	case err == nil && doc.Token == token:
+		return nil
+	case err != nil && !notFound(err):
+		return fmt.Errorf("load response %q: %w", id, err)
 	}
-	return nil
+	return s.unjournal(ctx, id, token)
 }
 
 // Response returns a stored response, if there is one.
@@ -297,11 +307,23 @@ func (doc responseDoc) response() forms.Response {
 	}
 }
 
-func (s *Store) unjournal(ctx context.Context, id string) error {
-	if _, err := s.uncounted.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+// unjournal takes off a journal entry, only while it still carries
+// token: an entry a newer revision took over stays.
+func (s *Store) unjournal(ctx context.Context, id, token string) error {
+	if _, err := s.uncounted.DeleteOne(ctx, entryOf(id, token)); err != nil {
 		return fmt.Errorf("clear %q from the journal: %w", id, err)
 	}
 	return nil
+}
+
+// entryOf is a filter for the journal entry of id that carries token; an
+// empty token matches an entry without one (written by an earlier
+// version, or by a test).
+func entryOf(id, token string) bson.D {
+	if token == "" {
+		return bson.D{{Key: "_id", Value: id}, {Key: "token", Value: bson.D{{Key: "$exists", Value: false}}}}
+	}
+	return bson.D{{Key: "_id", Value: id}, {Key: "token", Value: token}}
 }
 
 // counted reports whether a revision's counts are in the totals: no
@@ -324,7 +346,14 @@ func (s *Store) counted(ctx context.Context, doc responseDoc) (bool, error) {
 
 // pendingKey names one revision of a response in its cell's pending list.
 func (doc responseDoc) pendingKey() string {
-	return doc.ID + "#" + strconv.Itoa(doc.Revision)
+	key := doc.ID + "#" + strconv.Itoa(doc.Revision)
+	if doc.Token != "" {
+		// The token tells apart revisions that share a number: a response
+		// sent again after it was erased starts at revision 0 again, while
+		// the keys of the erased one may still be listed.
+		key += "#" + doc.Token
+	}
+	return key
 }
 
 // addTotals adds a batch's counts to a cell without a pending guard: bulk

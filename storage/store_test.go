@@ -716,3 +716,64 @@ func TestPendingListsArePruned(t *testing.T) {
 		t.Errorf("tally n = %d", tally.N)
 	}
 }
+
+// A response sent again after it was erased starts at revision 0 again:
+// it is counted, although the erased one's keys may still be listed.
+func TestAResponseSentAgainAfterItsErasureIsCounted(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	f := testForm(t)
+	r, counts := newResponse(t, f, "9a9a9a9a-9a9a-49a9-89a9-9a9a9a9a9a9a", forms.Answers{"role": "helper"})
+	if _, _, err := s.SaveResponse(ctx, r, counts); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EraseResponse(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, created, err := s.SaveResponse(ctx, r, counts); err != nil || !created {
+		t.Fatalf("sent again: %v %v", created, err)
+	}
+	if tally, _ := s.Tally(ctx, f.ID); tally.N != 1 {
+		t.Errorf("tally n = %d after save, erase, save; want 1", tally.N)
+	}
+}
+
+// An erasure whose journal entry another writer took over meanwhile still
+// takes its counts off, once.
+func TestAnErasureCountsWhateverItsEntrySays(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	f := testForm(t)
+	r, counts := newResponse(t, f, "9b9b9b9b-9b9b-49b9-89b9-9b9b9b9b9b9b", forms.Answers{"role": "helper"})
+	if _, _, err := s.SaveResponse(ctx, r, counts); err != nil {
+		t.Fatal(err)
+	}
+	var old responseDoc
+	s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: r.ID}}).Decode(&old)
+	erased := responseDoc{ID: old.ID, Form: old.Form, Version: old.Version, SubmittedAt: old.SubmittedAt, Cell: old.Cell,
+		Day: old.Day, Page: old.Page, Revision: old.Revision + 1, Uncount: old.Counts, Erased: true, Token: "erase"}
+	s.journalAs(ctx, r.ID, "erase")
+	s.journalAs(ctx, r.ID, "someone-else") // a racing writer took the entry over
+	s.responses.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, erased)
+	if err := s.finishErasure(ctx, erased, true); err != nil {
+		t.Fatal(err)
+	}
+	if tally, _ := s.Tally(ctx, f.ID); tally.N != 0 {
+		t.Errorf("tally n = %d after the erasure, want 0", tally.N)
+	}
+}
+
+// A send that made a journal entry another send then took over and stored
+// its response under leaves the entry: it is that response's.
+func TestARetryKeepsAnEntryAnotherSendStoredUnder(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	s.uncounted.InsertOne(ctx, journalEntry{ID: "citizen_short:x", At: time.Now(), Token: "t1"})
+	s.responses.InsertOne(ctx, responseDoc{ID: "citizen_short:x", Form: "citizen_short", Token: "t1", Answers: map[string]any{}})
+	if err := s.dropJournal(ctx, "citizen_short:x", "t1"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.uncounted.CountDocuments(ctx, bson.D{}); n != 1 {
+		t.Error("the live entry of the stored response was dropped")
+	}
+}
