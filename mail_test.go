@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -39,23 +38,7 @@ func TestThirtyFourInvitationsArriveAndRemindersSkipThoseWhoAnswered(t *testing.
 		cancel()
 		<-done
 	}()
-	call := func(method, path, body string) map[string]any {
-		t.Helper()
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer adm-secret-123")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var v map[string]any
-		_ = json.NewDecoder(res.Body).Decode(&v)
-		if res.StatusCode >= 300 {
-			t.Fatalf("%s %s: %d %v", method, path, res.StatusCode, v)
-		}
-		return v
-	}
+	call := apiCaller(t, base, "adm-secret-123")
 	waitFor := func(n int) []mailsink.Mail {
 		t.Helper()
 		for deadline := time.Now().Add(30 * time.Second); len(sink.Mails()) < n && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {

@@ -315,23 +315,7 @@ func TestSecretsAreNotStoredOrLoggedInClear(t *testing.T) {
 	out := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := startServer(ctx, t, addr, dir, map[string]string{"SAMSPIL_ADMIN_KEY": "adm-secret-123"}, out)
-	call := func(method, path, body string) map[string]any {
-		t.Helper()
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer adm-secret-123")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var v map[string]any
-		_ = json.NewDecoder(res.Body).Decode(&v)
-		if res.StatusCode >= 300 {
-			t.Fatalf("%s %s: %d %v", method, path, res.StatusCode, v)
-		}
-		return v
-	}
+	call := apiCaller(t, base, "adm-secret-123")
 	p := call("POST", "/api/v1/partnerships", `{"name":"Vest"}`)["id"].(string)
 	call("POST", "/api/v1/partnerships/"+p+"/partners", `{"name":"Bibliotek","sector":"public"}`)
 	key := call("POST", "/api/v1/keys", `{"role":"evaluator"}`)["key"].(string)
@@ -393,5 +377,27 @@ func TestMetricsHaveTheirOwnAddress(t *testing.T) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// apiCaller calls the API at base with an API key and returns the reply's
+// JSON; a reply of 300 or more fails the test.
+func apiCaller(t *testing.T, base, key string) func(method, path, body string) map[string]any {
+	return func(method, path, body string) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var v map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&v)
+		if res.StatusCode >= 300 {
+			t.Fatalf("%s %s: %d %v", method, path, res.StatusCode, v)
+		}
+		return v
 	}
 }
