@@ -65,14 +65,8 @@ func (s *Store) mail(ctx context.Context, filter bson.D, opts *options.FindOptio
 // caller got it: of several senders, exactly one does.
 func (s *Store) ClaimMail(ctx context.Context, id string, now time.Time) (bool, error) {
 	ok, err := s.writeIf(ctx, s.outbox, id, bson.D{{Key: "status", Value: outbox.Pending}}, hasStatus(outbox.Pending),
-		func(filter bson.D) (bool, error) {
-			res, err := s.outbox.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{
-				{Key: "status", Value: outbox.Sending}, {Key: "claimed", Value: now.UTC()}}}})
-			if err != nil {
-				return false, err
-			}
-			return res.ModifiedCount == 1, nil
-		})
+		updateOne(ctx, s.outbox, bson.D{{Key: "$set", Value: bson.D{
+			{Key: "status", Value: outbox.Sending}, {Key: "claimed", Value: now.UTC()}}}}))
 	if err != nil {
 		return false, fmt.Errorf("claim mail: %w", err)
 	}
@@ -98,13 +92,7 @@ func (s *Store) RetryMail(ctx context.Context, id string, due time.Time, attempt
 		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}})
 	}
 	ok, err := s.writeIf(ctx, s.outbox, id, bson.D{{Key: "status", Value: outbox.Sending}}, hasStatus(outbox.Sending),
-		func(filter bson.D) (bool, error) {
-			res, err := s.outbox.UpdateOne(ctx, filter, update)
-			if err != nil {
-				return false, err
-			}
-			return res.MatchedCount == 1, nil
-		})
+		updateOne(ctx, s.outbox, update))
 	if err != nil {
 		return fmt.Errorf("record mail: %w", err)
 	}
@@ -140,17 +128,11 @@ func (s *Store) ExpireClaims(ctx context.Context, before, at time.Time) (int, er
 				c, _ := doc.Lookup("claimed").TimeOK()
 				return hasStatus(outbox.Sending)(doc) && c.Equal(e.Claimed)
 			},
-			func(filter bson.D) (bool, error) {
-				res, err := s.outbox.UpdateOne(ctx, filter, bson.D{
-					{Key: "$set", Value: bson.D{{Key: "status", Value: outbox.Unknown}, {Key: "done", Value: at.UTC()},
-						{Key: "reason", Value: "the sender stopped while handing it over; it may or may not have gone"}}},
-					{Key: "$unset", Value: bson.D{{Key: "secret", Value: ""}}},
-				})
-				if err != nil {
-					return false, err
-				}
-				return res.ModifiedCount == 1, nil
-			})
+			updateOne(ctx, s.outbox, bson.D{
+				{Key: "$set", Value: bson.D{{Key: "status", Value: outbox.Unknown}, {Key: "done", Value: at.UTC()},
+					{Key: "reason", Value: "the sender stopped while handing it over; it may or may not have gone"}}},
+				{Key: "$unset", Value: bson.D{{Key: "secret", Value: ""}}},
+			}))
 		if err != nil {
 			return n, fmt.Errorf("settle old claim: %w", err)
 		}

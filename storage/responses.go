@@ -314,6 +314,18 @@ func (s *Store) writeIf(ctx context.Context, coll *mongo.Collection, id string, 
 	return write(filter)
 }
 
+// updateOne is the write of a writeIf that applies update to the
+// document its filter finds, and reports whether it matched.
+func updateOne(ctx context.Context, coll *mongo.Collection, update bson.D) func(filter bson.D) (bool, error) {
+	return func(filter bson.D) (bool, error) {
+		res, err := coll.UpdateOne(ctx, filter, update)
+		if err != nil {
+			return false, err
+		}
+		return res.MatchedCount == 1, nil
+	}
+}
+
 func (s *Store) update(ctx context.Context, coll *mongo.Collection, filter, update bson.D, upsert bool) error {
 	if s.serialize {
 		s.updates.Lock()

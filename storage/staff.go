@@ -195,13 +195,7 @@ func (s *Store) UseSetupLink(ctx context.Context, hash string, now time.Time) (b
 			v, err := doc.LookupErr("used_at")
 			return err == nil && v.Type == bson.TypeNull
 		},
-		func(filter bson.D) (bool, error) {
-			res, err := s.setupLinks.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "used_at", Value: now.UTC()}}}})
-			if err != nil {
-				return false, err
-			}
-			return res.ModifiedCount == 1, nil
-		})
+		updateOne(ctx, s.setupLinks, bson.D{{Key: "$set", Value: bson.D{{Key: "used_at", Value: now.UTC()}}}}))
 	if err != nil {
 		return false, fmt.Errorf("use set-password link: %w", err)
 	}

@@ -32,13 +32,7 @@ func TestInvitationsGoByMailAndTheRoundFollowsThem(t *testing.T) {
 	noMail := partners[3]
 	noMail.Email = ""
 	c.store.UpdatePartner(ctx, noMail)
-	w := partnership.Wave{ID: partnership.NewID("wa"), Partnership: p.ID, Form: "partner_survey", Version: 1, Respondents: "partners",
-		OpensAt: c.now().Add(-time.Hour), ClosesAt: c.now().Add(20 * 24 * time.Hour)}
-	c.store.CreateWave(ctx, w)
-	b := c.browser(t)
-	b.signIn("bo@example.dk", pw)
-	path := "/console/partnerships/" + p.ID + "/waves/" + w.ID
-	b.get(path)
+	w, b, path := c.openPartnerRound(t, p, "bo@example.dk", pw)
 	if status, _ := b.post(path+"/invitations", url.Values{"_once": {"3f0e1c2a-4b5d-4e6f-8a9b-0c1d2e3f4a5b"}}); status != http.StatusOK {
 		t.Fatalf("invite: %d", status)
 	}
@@ -149,13 +143,7 @@ func TestTheRoundsPageSaysWhyAMailDidNotArrive(t *testing.T) {
 		}
 		return nil
 	}
-	w := partnership.Wave{ID: partnership.NewID("wa"), Partnership: p.ID, Form: "partner_survey", Version: 1, Respondents: "partners",
-		OpensAt: c.now().Add(-time.Hour), ClosesAt: c.now().Add(20 * 24 * time.Hour)}
-	c.store.CreateWave(ctx, w)
-	b := c.browser(t)
-	b.signIn("bo@example.dk", pw)
-	path := "/console/partnerships/" + p.ID + "/waves/" + w.ID
-	b.get(path)
+	_, b, path := c.openPartnerRound(t, p, "bo@example.dk", pw)
 	b.post(path+"/invitations", url.Values{"_once": {"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}})
 	c.out.Drain(ctx)
 	b.get(path)
@@ -182,4 +170,20 @@ func TestTheRoundsPageSaysWhyAMailDidNotArrive(t *testing.T) {
 	if !b.has("Mailserveren har ikke taget imod mail siden") {
 		t.Error("the page does not say the mail server is down")
 	}
+}
+
+// openPartnerRound opens a partner round of p closing in 20 days and
+// signs in a browser on its page.
+func (c *console) openPartnerRound(t *testing.T, p partnership.Partnership, email, password string) (partnership.Wave, *browser, string) {
+	t.Helper()
+	w := partnership.Wave{ID: partnership.NewID("wa"), Partnership: p.ID, Form: "partner_survey", Version: 1, Respondents: "partners",
+		OpensAt: c.now().Add(-time.Hour), ClosesAt: c.now().Add(20 * 24 * time.Hour)}
+	if err := c.store.CreateWave(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	b := c.browser(t)
+	b.signIn(email, password)
+	path := "/console/partnerships/" + p.ID + "/waves/" + w.ID
+	b.get(path)
+	return w, b, path
 }
