@@ -162,6 +162,8 @@ type Days struct{ From, To string }
 // Split reports whether the range asks for cells split by day.
 func (d Days) Split() bool { return d.From != "" || d.To != "" }
 
+// Cell is the running totals of one form version in one partnership,
+// wave and activity; split by date, of one Day or one Month (YYYY-MM).
 type Cell struct {
 	Form        string
 	Version     int
@@ -169,5 +171,6 @@ type Cell struct {
 	Wave        string
 	Activity    string
 	Day         string
+	Month       string
 	Tally       Tally
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -16,11 +15,12 @@ import (
 
 // Responses that arrive together are counted together: while one batch is
 // written, the requests that come in wait, and the next batch counts them
-// all with one update per cell. A cell document holds every answer count
-// of its form, and the embedded store parses and rewrites it whole on
-// every update, so one update per cell per batch instead of per response
-// is what lets many phones answer at once. Each request still returns
-// only once its response is in the totals.
+// all with one delta (deltas.go). Each request returns once its response
+// is in a delta, which every read of the totals folds in first.
+//
+// What a crash, an outage or a race may have counted in part is counted
+// directly instead, cell by cell, each cell guarded by the revisions' own
+// keys on its pending list.
 
 // maxBatch bounds how many responses one batch counts.
 const maxBatch = 100
@@ -90,29 +90,84 @@ func (s *Store) countLoop(ctx context.Context) {
 	}
 }
 
-// cellBatch is the responses of a batch that add to one cell.
-type cellBatch struct {
-	ref  cellRef
-	docs []responseDoc
+// count adds stored revisions to the totals with one delta, which the
+// next fold (or any read before it) adds to their cells and pages. Their
+// journal entries stay until then.
+func (s *Store) count(ctx context.Context, docs ...responseDoc) error {
+	return s.writeDelta(ctx, docs)
 }
 
-// byCell groups responses by the cells they add to.
-func (s *Store) byCell(docs []responseDoc) []cellBatch {
-	groups := map[string]*cellBatch{}
+// countNow counts revisions that a crash, an outage or a race may have
+// counted in part (a repair, an erasure, a replacement), at once: the
+// deltas there are first, then the revisions themselves, each cell
+// guarded by their own keys.
+func (s *Store) countNow(ctx context.Context, docs ...responseDoc) error {
+	s.foldMu.Lock()
+	defer s.foldMu.Unlock()
+	if err := s.foldLocked(ctx); err != nil {
+		return err
+	}
+	return s.countLocked(ctx, docs...)
+}
+
+// countLocked counts revisions directly, with foldMu held and the deltas
+// folded.
+func (s *Store) countLocked(ctx context.Context, docs ...responseDoc) error {
+	cells, err := s.apply(ctx, docs, responseDoc.pendingKey)
+	if err != nil {
+		return err
+	}
+	if err := s.unjournalAll(ctx, docs); err != nil {
+		return err
+	}
+	return s.pruneSome(ctx, cells)
+}
+
+// cellBatch is the revisions that add to one cell, the keys the cell
+// lists once their counts are in, and the keys that say they are in
+// already: those, and the revisions' own (which a direct count lists).
+type cellBatch struct {
+	ref         cellRef
+	docs        []responseDoc
+	keys, guard bson.A
+}
+
+// byCell groups revisions by the cells they add to; keyOf names the key a
+// cell lists for each.
+func (s *Store) byCell(docs []responseDoc, keyOf func(responseDoc) string) []cellBatch {
+	groups := map[string][]responseDoc{}
+	refs := map[string]cellRef{}
 	for _, d := range docs {
 		for _, ref := range s.cells(d) {
-			key := ref.coll.Name() + "/" + ref.id
-			if groups[key] == nil {
-				groups[key] = &cellBatch{ref: ref}
-			}
-			groups[key].docs = append(groups[key].docs, d)
+			id := ref.coll.Name() + "/" + ref.id
+			groups[id], refs[id] = append(groups[id], d), ref
 		}
 	}
 	out := make([]cellBatch, 0, len(groups))
-	for _, key := range slices.Sorted(maps.Keys(groups)) {
-		out = append(out, *groups[key])
+	for _, id := range slices.Sorted(maps.Keys(groups)) {
+		out = append(out, batchOf(refs[id], groups[id], keyOf))
 	}
 	return out
+}
+
+// batchOf is the batch of revisions for one cell.
+func batchOf(ref cellRef, docs []responseDoc, keyOf func(responseDoc) string) cellBatch {
+	b := cellBatch{ref: ref, docs: docs}
+	seen := map[string]bool{}
+	for _, d := range docs {
+		if k := keyOf(d); !seen[k] {
+			seen[k] = true
+			b.keys = append(b.keys, k)
+		}
+	}
+	b.guard = slices.Clone(b.keys)
+	for _, d := range docs {
+		if k := d.pendingKey(); !seen[k] {
+			seen[k] = true
+			b.guard = append(b.guard, k)
+		}
+	}
+	return b
 }
 
 // sum is one response document that adds what all of the batch's do.
@@ -129,7 +184,7 @@ func (b cellBatch) sum() responseDoc {
 // dayBounds widens a cell without a day to the days of the batch's
 // responses, so that a date range finds its days by _id.
 func (b cellBatch) dayBounds() bson.D {
-	if b.ref.day != "" {
+	if b.ref.day != "" || b.ref.month != "" {
 		return nil
 	}
 	var first, last string
@@ -149,134 +204,104 @@ func (b cellBatch) dayBounds() bson.D {
 		{Key: "$max", Value: bson.D{{Key: "last_day", Value: last}}}}
 }
 
-func (b cellBatch) pendingKeys() bson.A {
-	keys := make(bson.A, len(b.docs))
-	for i, d := range b.docs {
-		keys[i] = d.pendingKey()
-	}
-	return keys
-}
-
-// count applies stored responses' counts to their cells exactly once,
-// even when a crash interrupted an earlier attempt, puts their rows in
-// their export pages, marks them counted and takes them off the journal.
-// Each cell gets one update that adds the counts of all of them and lists
-// them as pending, and only applies while none of them is listed: a
-// repair after a crash finds the counts in, and adds nothing.
-func (s *Store) count(ctx context.Context, docs ...responseDoc) error {
-	cells := s.byCell(docs)
+// apply adds revisions' counts to their cells and their rows to their
+// export pages, and returns the cells. Each cell gets one update that adds
+// them all and lists their keys (keyOf) as pending, and applies only while
+// it lists none of them and none of the revisions' own keys: a cell that
+// lists one has those counts, and the rest go without them.
+func (s *Store) apply(ctx context.Context, docs []responseDoc, keyOf func(responseDoc) string) ([]cellBatch, error) {
+	cells := s.byCell(docs, keyOf)
 	for _, c := range cells {
-		err := s.addCounts(ctx, c)
-		switch {
-		case errors.Is(err, errListedAlready) && len(docs) > 1:
-			// Some are in, some may not be: one by one skips what is in.
-			return s.countEach(ctx, docs)
-		case errors.Is(err, errListedAlready):
-		case err != nil:
-			return err
+		if err := s.addToCell(ctx, c, keyOf); err != nil {
+			return nil, err
 		}
 	}
+	return cells, s.writePages(ctx, docs)
+}
+
+// addToCell adds a batch to its cell, leaving out what the cell lists.
+func (s *Store) addToCell(ctx context.Context, c cellBatch, keyOf func(responseDoc) string) error {
+	for range 3 {
+		err := s.addCounts(ctx, c)
+		if !errors.Is(err, errListedAlready) {
+			return err
+		}
+		listed, err := s.listed(ctx, c.ref)
+		if err != nil {
+			return err
+		}
+		var rest []responseDoc
+		for _, d := range c.docs {
+			if !listed[keyOf(d)] && !listed[d.pendingKey()] {
+				rest = append(rest, d)
+			}
+		}
+		if len(rest) == 0 {
+			return nil
+		}
+		c = batchOf(c.ref, rest, keyOf)
+	}
+	return fmt.Errorf("add counts to %q: its pending list keeps changing", c.ref.id)
+}
+
+// listed reads the keys on a cell's pending list.
+func (s *Store) listed(ctx context.Context, ref cellRef) (map[string]bool, error) {
+	var cell struct {
+		Pending []string `bson:"pending"`
+	}
+	err := ref.coll.FindOne(ctx, bson.D{{Key: "_id", Value: ref.id}}, options.FindOne().SetProjection(bson.D{{Key: "pending", Value: 1}})).Decode(&cell)
+	if err != nil && !notFound(err) {
+		return nil, fmt.Errorf("read pending of %q: %w", ref.id, err)
+	}
+	listed := make(map[string]bool, len(cell.Pending))
+	for _, k := range cell.Pending {
+		listed[k] = true
+	}
+	return listed, nil
+}
+
+// writePages puts revisions' rows in their export pages, a response's
+// latest revision last.
+func (s *Store) writePages(ctx context.Context, docs []responseDoc) error {
+	sorted := slices.SortedStableFunc(slices.Values(docs), pageOrder)
 	pages := s.newPageWriter()
-	for _, d := range docs {
+	for _, d := range sorted {
 		if err := pages.add(ctx, d); err != nil {
 			return err
 		}
 	}
-	if err := pages.flush(ctx); err != nil {
-		return err
-	}
-	// Off the journal before off the pending lists: a revision is counted
-	// exactly when no entry carries its token, and a journaled one's cells
-	// list it wherever its counts are in, so a repair adds nothing twice.
-	// The journal is small, so a filter on many ids costs little even
-	// where only single ids use the index.
-	// Each entry goes only while it carries the revision's token: a newer
-	// revision's entry stays.
-	entries := make(bson.A, len(docs))
-	for i, d := range docs {
-		entries[i] = entryOf(d.ID, d.Token)
-	}
-	if _, err := s.uncounted.DeleteMany(ctx, bson.D{{Key: "$or", Value: entries}}); err != nil {
-		return fmt.Errorf("clear %d responses from the journal: %w", len(docs), err)
-	}
-	// Their keys stay on the pending lists, naming revisions that are
-	// never counted again, until a cell has gathered enough of them to
-	// prune: taking them off at every batch cost a second rewrite of every
-	// cell it touched.
-	for _, c := range cells {
-		if !s.pendingGrew(c.ref, len(c.docs)) {
-			continue
+	return pages.flush(ctx)
+}
+
+// unjournalAll takes revisions off the journal: each entry goes only while
+// it carries the revision's token, so a newer revision's entry stays. The
+// journal is small, so a filter on many ids costs little even where only
+// single ids use the index.
+func (s *Store) unjournalAll(ctx context.Context, docs []responseDoc) error {
+	for chunk := range slices.Chunk(docs, 500) {
+		entries := make(bson.A, len(chunk))
+		for i, d := range chunk {
+			entries[i] = entryOf(d.ID, d.Token)
 		}
-		if err := s.prunePending(ctx, c.ref); err != nil {
-			return err
+		if _, err := s.uncounted.DeleteMany(ctx, bson.D{{Key: "$or", Value: entries}}); err != nil {
+			return fmt.Errorf("clear %d responses from the journal: %w", len(chunk), err)
 		}
 	}
 	return nil
 }
 
-// pruneAt is how many keys a cell gathers on its pending list, as this
-// process counts, before the ones of counted revisions are taken off.
-const pruneAt = 200
-
-// pendingGrew notes n more keys on a cell's pending list and reports
-// whether it is time to prune it.
-func (s *Store) pendingGrew(ref cellRef, n int) bool {
-	s.pendingMu.Lock()
-	defer s.pendingMu.Unlock()
-	if s.pendingKeys == nil {
-		s.pendingKeys = map[string]int{}
-	}
-	key := ref.coll.Name() + "/" + ref.id
-	s.pendingKeys[key] += n
-	if s.pendingKeys[key] < pruneAt {
-		return false
-	}
-	delete(s.pendingKeys, key)
-	return true
-}
-
-// prunePending takes off a cell's pending list the keys of revisions that
-// are counted: those whose response is off the journal. A journaled
-// response keeps its keys (it may be a revision being counted), and a
-// revision's key is listed before its journal entry goes, so a key whose
-// response is off the journal names a counted revision.
-func (s *Store) prunePending(ctx context.Context, ref cellRef) error {
-	var cell struct {
-		Pending []string `bson:"pending"`
-	}
-	err := ref.coll.FindOne(ctx, bson.D{{Key: "_id", Value: ref.id}}, options.FindOne().SetProjection(bson.D{{Key: "pending", Value: 1}})).Decode(&cell)
-	if err != nil {
-		return fmt.Errorf("read pending of %q: %w", ref.id, err)
-	}
-	ids := bson.A{}
-	for _, k := range cell.Pending {
-		id, _, _ := strings.Cut(k, "#")
-		ids = append(ids, id)
-	}
-	cur, err := s.uncounted.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return fmt.Errorf("read the journal: %w", err)
-	}
-	var entries []journalEntry
-	if err := cur.All(ctx, &entries); err != nil {
-		return fmt.Errorf("read the journal: %w", err)
-	}
-	journaled := map[string]bool{}
-	for _, e := range entries {
-		journaled[e.ID] = true
-	}
-	stale := bson.A{}
-	for i, k := range cell.Pending {
-		if !journaled[ids[i].(string)] {
-			stale = append(stale, k)
+// pruneSome prunes the pending lists of cells that gathered enough keys.
+// Keys stay on a list, naming what is never counted again, until a cell
+// has gathered enough of them: taking them off at every count cost a
+// second rewrite of every cell it touched.
+func (s *Store) pruneSome(ctx context.Context, cells []cellBatch) error {
+	for _, c := range cells {
+		if !s.pendingGrew(c.ref, len(c.keys)) {
+			continue
 		}
-	}
-	if len(stale) == 0 {
-		return nil
-	}
-	if err := s.update(ctx, ref.coll, bson.D{{Key: "_id", Value: ref.id}},
-		bson.D{{Key: "$pullAll", Value: bson.D{{Key: "pending", Value: stale}}}}, false); err != nil {
-		return fmt.Errorf("prune pending of %q: %w", ref.id, err)
+		if err := s.prunePending(ctx, c.ref); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -289,14 +314,14 @@ var errListedAlready = errors.New("a response is counted already")
 // pending, in one atomic update that applies only while none of them is
 // listed.
 func (s *Store) addCounts(ctx context.Context, c cellBatch) error {
-	sum, keys := c.sum(), c.pendingKeys()
-	applied, err := s.writeIf(ctx, c.ref.coll, c.ref.id, bson.D{{Key: "pending", Value: bson.D{{Key: "$nin", Value: keys}}}},
-		func(cell bson.Raw) bool { return !listsAny(cell, keys) },
+	sum, keys := c.sum(), c.keys
+	applied, err := s.writeIf(ctx, c.ref.coll, c.ref.id, bson.D{{Key: "pending", Value: bson.D{{Key: "$nin", Value: c.guard}}}},
+		func(cell bson.Raw) bool { return !listsAny(cell, c.guard) },
 		func(filter bson.D) (bool, error) {
 			_, err := c.ref.coll.UpdateOne(ctx, filter, append(bson.D{
 				{Key: "$inc", Value: increments(sum)},
 				{Key: "$addToSet", Value: bson.D{{Key: "pending", Value: bson.D{{Key: "$each", Value: keys}}}}},
-				{Key: "$setOnInsert", Value: cellFields(sum, c.ref.day)},
+				{Key: "$setOnInsert", Value: c.ref.fields(sum)},
 			}, c.dayBounds()...), options.UpdateOne().SetUpsert(true))
 			// A duplicate key means the cell exists and did not match.
 			if mongo.IsDuplicateKeyError(err) {
@@ -306,7 +331,7 @@ func (s *Store) addCounts(ctx context.Context, c cellBatch) error {
 		})
 	switch {
 	case err != nil:
-		return fmt.Errorf("add counts of %d responses to %q: %w", len(c.docs), c.ref.id, err)
+		return fmt.Errorf("add counts of %d revisions to %q: %w", len(c.docs), c.ref.id, err)
 	case !applied:
 		return errListedAlready
 	}
@@ -320,23 +345,17 @@ func listsAny(cell bson.Raw, keys bson.A) bool {
 		return false
 	}
 	values, err := pending.Values()
-	if err != nil {
+	if err != nil || len(values) == 0 {
 		return false
 	}
+	want := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		want[k.(string)] = true
+	}
 	for _, v := range values {
-		if key, ok := v.StringValueOK(); ok && slices.Contains(keys, any(key)) {
+		if key, ok := v.StringValueOK(); ok && want[key] {
 			return true
 		}
 	}
 	return false
-}
-
-// countEach counts responses one by one.
-func (s *Store) countEach(ctx context.Context, docs []responseDoc) error {
-	for _, d := range docs {
-		if err := s.count(ctx, d); err != nil {
-			return err
-		}
-	}
-	return nil
 }

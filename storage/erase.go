@@ -31,7 +31,7 @@ func (s *Store) EraseResponse(ctx context.Context, id string) error {
 		return fmt.Errorf("load response %q: %w", id, err)
 	case old.Erased:
 		// Cut short before: finish it.
-		return s.finishErasure(ctx, old, false)
+		return s.finishErasureNow(ctx, old, false)
 	}
 	// Its counts must be in before they are taken off again.
 	if old, err = s.settle(ctx, old); err != nil {
@@ -57,18 +57,30 @@ func (s *Store) EraseResponse(ctx context.Context, id string) error {
 	// Counted here whatever the journal says: a replacement or a repair
 	// racing this erasure may have changed the entry, and the revision's
 	// pending key keeps its counts from going off twice.
-	return s.finishErasure(ctx, doc, true)
+	return s.finishErasureNow(ctx, doc, true)
+}
+
+// finishErasureNow finishes an erasure in turn with folds and repairs,
+// after the deltas there are.
+func (s *Store) finishErasureNow(ctx context.Context, doc responseDoc, fresh bool) error {
+	s.foldMu.Lock()
+	defer s.foldMu.Unlock()
+	if err := s.foldLocked(ctx); err != nil {
+		return err
+	}
+	return s.finishErasure(ctx, doc, fresh)
 }
 
 // finishErasure takes an erased revision off the totals, if that is not
-// done (always, when it was just written), and deletes it.
+// done (always, when it was just written), and deletes it; foldMu is held
+// and the deltas folded.
 func (s *Store) finishErasure(ctx context.Context, doc responseDoc, fresh bool) error {
 	counted, err := s.counted(ctx, doc)
 	if err != nil {
 		return err
 	}
 	if fresh || !counted {
-		if err := s.count(ctx, doc); err != nil {
+		if err := s.countLocked(ctx, doc); err != nil {
 			return fmt.Errorf("take erased response %q off the totals: %w", doc.ID, err)
 		}
 	}
@@ -112,6 +124,7 @@ func (s *Store) ErasePartnership(ctx context.Context, partnershipID string, wave
 		{"export pages", s.pages, byPartnership},
 		{"running totals", s.totals, byPartnership},
 		{"daily totals", s.daily, byPartnership},
+		{"monthly totals", s.monthly, byPartnership},
 		{"responses", s.responses, byPartnership},
 		{"mail", s.outbox, byPartnership},
 		{"invitations", s.invitations, byPartnership},
@@ -125,6 +138,10 @@ func (s *Store) ErasePartnership(ctx context.Context, partnershipID string, wave
 			coll   *mongo.Collection
 			filter bson.D
 		}{"partner-survey releases", s.releases, bson.D{{Key: "_id", Value: "release:health:" + w}}})
+	}
+	// Folded first: a delta would otherwise bring some of it back.
+	if err := s.fold(ctx); err != nil {
+		return err
 	}
 	for _, st := range steps {
 		if _, err := st.coll.DeleteMany(ctx, st.filter); err != nil {

@@ -71,7 +71,7 @@ func (s *Store) FollowedResponses(ctx context.Context, partnership string) ([][]
 	}
 	found := make([][]*forms.Response, len(links))
 	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(dailyReads)
+	g.SetLimit(cellReads)
 	skip := options.FindOne().SetProjection(bson.D{{Key: "answers", Value: 0}, {Key: "counts", Value: 0}, {Key: "uncount", Value: 0}})
 	for i, l := range links {
 		found[i] = make([]*forms.Response, len(l.Responses))

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"samspil/forms"
 )
 
@@ -275,35 +277,39 @@ func TestImportedResponsesAreCountedOnce(t *testing.T) {
 	}
 }
 
-// A range of days reads the daily cells of those days in the partnership,
-// found by _id within the days each cell has seen, the same before and
-// after a rebuild.
+// A date range counts exactly the responses of its days: a month it
+// covers whole (as far as a cell has days) is read as one monthly cell,
+// the rest day by day. This holds for running totals, after a rebuild,
+// and for a store from before monthly cells, which gets them on opening.
 func TestDateRangesReadTheirDays(t *testing.T) {
 	ctx := context.Background()
 	s := openTestStore(t, t.TempDir())
 	c, _ := forms.Builtin()
 	f, _ := c.Form("citizen_short", 2)
-	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	start := time.Date(2026, 2, 20, 12, 0, 0, 0, time.UTC)
 	var rs []forms.Response
 	var counts [][]forms.Count
-	for i := range 40 {
+	for i := range 60 {
 		a := forms.Answers{"role": "helper"}
-		r := forms.NewResponse(f, fmt.Sprintf("day-%d", i), "da", a, start.AddDate(0, 0, i%10))
+		r := forms.NewResponse(f, fmt.Sprintf("day-%d", i), "da", a, start.AddDate(0, 0, i%20))
 		r.Partnership, r.Activity = []string{"pa", "pa", "pb"}[i%3], []string{"ac1", "ac2"}[i%2]
 		rs, counts = append(rs, r), append(counts, f.Counts(a))
 	}
 	if _, err := s.ImportResponses(ctx, rs, counts); err != nil {
 		t.Fatal(err)
 	}
-	// One more through the request path, on a later day.
-	late := forms.NewResponse(f, "late", "da", forms.Answers{"role": "helper"}, start.AddDate(0, 0, 20))
-	late.Partnership, late.Activity = "pa", "ac1"
-	if _, _, err := s.SaveResponse(ctx, late, f.Counts(late.Answers)); err != nil {
-		t.Fatal(err)
+	// Two more through the request path, on later days.
+	for i, day := range []int{20, 45} {
+		late := forms.NewResponse(f, fmt.Sprint("late-", i), "da", forms.Answers{"role": "helper"}, start.AddDate(0, 0, day))
+		late.Partnership, late.Activity = "pa", "ac1"
+		if _, _, err := s.SaveResponse(ctx, late, f.Counts(late.Answers)); err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, late)
 	}
 	want := func(from, to string) int {
 		n := 0
-		for _, r := range append(rs, late) {
+		for _, r := range rs {
 			day := r.SubmittedAt.Format(time.DateOnly)
 			if r.Partnership == "pa" && (from == "" || day >= from) && (to == "" || day <= to) {
 				n++
@@ -311,22 +317,42 @@ func TestDateRangesReadTheirDays(t *testing.T) {
 		}
 		return n
 	}
+	ranges := []struct {
+		days forms.Days
+		// months is how many monthly cells the range reads: one per cell
+		// and month it covers whole.
+		months int
+	}{
+		{forms.Days{From: "2026-03-03", To: "2026-03-05"}, 0},
+		{forms.Days{From: "2026-03-08"}, 1}, // April whole (ac1 only); March by day
+		{forms.Days{To: "2026-03-02"}, 2},   // February whole (ac1, ac2)
+		{forms.Days{From: "2026-03-01", To: "2026-03-31"}, 2},
+		{forms.Days{From: "2026-02-01"}, 5},                   // Feb and Mar for ac1 and ac2, Apr for ac1
+		{forms.Days{From: "2026-02-18", To: "2026-04-30"}, 5}, // no days before the 20th, none after 6 April
+		{forms.Days{From: "2026-02-25", To: "2026-03-10"}, 0},
+		{forms.Days{From: "2026-04-01"}, 1},
+	}
 	check := func(when string) {
-		for _, days := range []forms.Days{{From: "2026-03-03", To: "2026-03-05"}, {From: "2026-03-08"}, {To: "2026-03-02"},
-			{From: "2026-03-12", To: "2026-03-20"}, {From: "2026-04-01"}} {
-			cells, err := s.Cells(ctx, "pa", f.ID, days)
+		t.Helper()
+		for _, r := range ranges {
+			cells, err := s.Cells(ctx, "pa", f.ID, r.days)
 			if err != nil {
 				t.Fatal(err)
 			}
-			n := 0
+			n, months := 0, 0
 			for _, cl := range cells {
-				if cl.Partnership != "pa" || cl.Day == "" || (days.From != "" && cl.Day < days.From) || (days.To != "" && cl.Day > days.To) {
-					t.Errorf("%s, %+v: cell %s %s outside the range", when, days, cl.Partnership, cl.Day)
+				in := cl.Day != "" && (r.days.From == "" || cl.Day >= r.days.From) && (r.days.To == "" || cl.Day <= r.days.To)
+				if cl.Month != "" {
+					months++
+					in = cl.Day == ""
+				}
+				if cl.Partnership != "pa" || !in {
+					t.Errorf("%s, %+v: cell %s day %q month %q outside the range", when, r.days, cl.Partnership, cl.Day, cl.Month)
 				}
 				n += cl.Tally.N
 			}
-			if n != want(days.From, days.To) {
-				t.Errorf("%s, %+v: %d responses, want %d", when, days, n, want(days.From, days.To))
+			if n != want(r.days.From, r.days.To) || months != r.months {
+				t.Errorf("%s, %+v: %d responses from %d monthly cells, want %d from %d", when, r.days, n, months, want(r.days.From, r.days.To), r.months)
 			}
 		}
 	}
@@ -335,4 +361,16 @@ func TestDateRangesReadTheirDays(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("rebuilt totals")
+
+	// A store from before monthly cells: none, and no mark.
+	if _, err := s.monthly.DeleteMany(ctx, bson.D{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: monthsBuilt}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.buildMonths(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("months built from days")
 }

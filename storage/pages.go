@@ -144,16 +144,18 @@ func (s *Store) writeRows(ctx context.Context, page string, place responseDoc, r
 }
 
 // pageWriter collects rows page by page and writes each page with one
-// update, for imports and rebuilds.
+// update, for counting, imports and rebuilds.
 type pageWriter struct {
 	s     *Store
 	pages map[string]*pendingPage
 }
 
+// pendingPage is what a page is to get: rows by key, nil for the row of
+// an erased response, which goes. A key added twice keeps the later row.
 type pendingPage struct {
 	place responseDoc
-	// rows to set and gone, the rows of erased responses, to remove.
-	rows, gone bson.D
+	rows  map[string]*bson.Binary
+	set   int
 }
 
 func (s *Store) newPageWriter() *pageWriter {
@@ -168,20 +170,20 @@ func (w *pageWriter) add(ctx context.Context, doc responseDoc) error {
 	}
 	p := w.pages[doc.Page]
 	if p == nil {
-		p = &pendingPage{place: doc}
+		p = &pendingPage{place: doc, rows: map[string]*bson.Binary{}}
 		w.pages[doc.Page] = p
 	}
 	key := "rows." + rowKey(doc.ID)
 	if doc.Erased {
-		p.gone = append(p.gone, bson.E{Key: key, Value: ""})
+		p.rows[key] = nil
 		return nil
 	}
 	row, err := rowOf(doc)
 	if err != nil {
 		return err
 	}
-	p.rows = append(p.rows, bson.E{Key: key, Value: row})
-	if len(p.rows) >= pageSize {
+	p.rows[key] = &row
+	if p.set++; p.set >= pageSize {
 		return w.write(ctx, doc.Page)
 	}
 	return nil
@@ -190,7 +192,15 @@ func (w *pageWriter) add(ctx context.Context, doc responseDoc) error {
 func (w *pageWriter) write(ctx context.Context, page string) error {
 	p := w.pages[page]
 	delete(w.pages, page)
-	return w.s.writeRows(ctx, page, p.place, p.rows, p.gone)
+	var rows, gone bson.D
+	for _, key := range slices.Sorted(maps.Keys(p.rows)) {
+		if row := p.rows[key]; row != nil {
+			rows = append(rows, bson.E{Key: key, Value: *row})
+		} else {
+			gone = append(gone, bson.E{Key: key, Value: ""})
+		}
+	}
+	return w.s.writeRows(ctx, page, p.place, rows, gone)
 }
 
 // flush writes the pages still queued.
@@ -220,6 +230,9 @@ func (s *Store) EachResponse(ctx context.Context, form, partnership, wave string
 
 // eachPageRow calls fn with every row of the pages filter finds.
 func (s *Store) eachPageRow(ctx context.Context, filter bson.D, fn func(forms.Response) error) error {
+	if err := s.fold(ctx); err != nil {
+		return err
+	}
 	cur, err := s.pages.Find(ctx, filter, options.Find().SetBatchSize(20))
 	if err != nil {
 		return fmt.Errorf("read export pages: %w", err)

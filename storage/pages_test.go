@@ -161,6 +161,7 @@ func TestStoresFromBeforePagesGetThem(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	fold(t, s)
 	// What such a store looks like: no pages, no page on any response.
 	for _, coll := range []string{"export_pages", "meta"} {
 		if _, err := s.db.Collection(coll).DeleteMany(ctx, bson.D{}); err != nil {

@@ -52,6 +52,10 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 	}
 	var done Rebuilt
 	byID := map[string]*cell{}
+	// What deltas hold is in the responses too; folded, none is left over.
+	if err := s.fold(ctx); err != nil {
+		return done, err
+	}
 	// Marked before anything is cleared and unmarked once all is written:
 	// a store opened with the mark on finishes the rebuild before it
 	// serves, so half the totals are never served.
@@ -120,14 +124,14 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 		return done, err
 	}
 
-	for _, coll := range []*mongo.Collection{s.totals, s.daily} {
+	for _, coll := range []*mongo.Collection{s.totals, s.daily, s.monthly} {
 		if _, err := coll.DeleteMany(ctx, bson.D{}); err != nil {
 			return done, fmt.Errorf("clear %s: %w", coll.Name(), err)
 		}
 	}
 	for _, c := range byID {
 		doc := bson.M{"_id": c.ref.id}
-		for _, e := range cellFields(c.doc, c.ref.day) {
+		for _, e := range c.ref.fields(c.doc) {
 			doc[e.Key] = e.Value
 		}
 		for path, v := range c.counts {
@@ -220,7 +224,7 @@ func (s *Store) ImportResponses(ctx context.Context, rs []forms.Response, counts
 			return len(res.InsertedIDs), fmt.Errorf("import responses: %w", err)
 		}
 	}
-	for _, c := range s.byCell(inserted) {
+	for _, c := range s.byCell(inserted, responseDoc.pendingKey) {
 		if err := s.addTotals(ctx, c); err != nil {
 			return len(res.InsertedIDs), fmt.Errorf("import responses: %w", err)
 		}

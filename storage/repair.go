@@ -20,6 +20,13 @@ const repairAge = time.Minute
 // uncounted and is older than repairAge. It reports how many it counted
 // and how many were too young to touch yet.
 func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, young int, err error) {
+	// In turn with folds, after them: a revision in a delta is counted,
+	// and its entry goes when the delta is folded.
+	s.foldMu.Lock()
+	defer s.foldMu.Unlock()
+	if err := s.foldLocked(ctx); err != nil {
+		return 0, 0, err
+	}
 	cur, err := s.uncounted.Find(ctx, bson.D{})
 	if err != nil {
 		return 0, 0, fmt.Errorf("read the journal: %w", err)
@@ -71,7 +78,7 @@ func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, youn
 		} else if err != nil {
 			return repaired, young, fmt.Errorf("read journal entry %q: %w", e.ID, err)
 		}
-		if err := s.count(ctx, doc); err != nil {
+		if err := s.countLocked(ctx, doc); err != nil {
 			return repaired, young, err
 		}
 		repaired++

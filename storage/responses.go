@@ -111,6 +111,7 @@ type totalsDoc struct {
 	Wave        string `bson:"wave"`
 	Activity    string `bson:"activity"`
 	Day         string `bson:"day"`
+	Month       string `bson:"month,omitempty"`
 	// FirstDay and LastDay bound the days of a cell without a day.
 	FirstDay string      `bson:"first_day,omitempty"`
 	LastDay  string      `bson:"last_day,omitempty"`
@@ -125,20 +126,34 @@ func cellID(r forms.Response) string {
 	return strings.Join([]string{r.FormID, strconv.Itoa(r.FormVersion), r.Partnership, r.Wave, r.Activity}, ":")
 }
 
-// cellRef is one running-totals document a response adds to.
+// cellRef is one running-totals document a response adds to: its cell,
+// or that cell's day or month.
 type cellRef struct {
-	coll *mongo.Collection
-	id   string
-	day  string
+	coll  *mongo.Collection
+	id    string
+	day   string
+	month string
 }
 
-// cells lists where a response's counts go.
+// cells lists where a response's counts go. A citizen's response also
+// adds to its cell's day and month, which date ranges read.
 func (s *Store) cells(doc responseDoc) []cellRef {
-	refs := []cellRef{{s.totals, doc.Cell, ""}}
+	refs := []cellRef{{coll: s.totals, id: doc.Cell}}
 	if doc.Day != "" {
-		refs = append(refs, cellRef{s.daily, doc.Cell + ":" + doc.Day, doc.Day})
+		month := doc.Day[:len("2006-01")]
+		refs = append(refs, cellRef{coll: s.daily, id: doc.Cell + ":" + doc.Day, day: doc.Day},
+			cellRef{coll: s.monthly, id: doc.Cell + ":" + month, month: month})
 	}
 	return refs
+}
+
+// fields describe a new cell, from any response in it.
+func (r cellRef) fields(doc responseDoc) bson.D {
+	f := cellFields(doc, r.day)
+	if r.month != "" {
+		f = append(f, bson.E{Key: "month", Value: r.month})
+	}
+	return f
 }
 
 func cellDay(r forms.Response) string {
@@ -246,7 +261,7 @@ func (doc responseDoc) pendingKey() string {
 func (s *Store) addTotals(ctx context.Context, c cellBatch) error {
 	sum := c.sum()
 	err := s.update(ctx, c.ref.coll, bson.D{{Key: "_id", Value: c.ref.id}},
-		append(bson.D{{Key: "$inc", Value: increments(sum)}, {Key: "$setOnInsert", Value: cellFields(sum, c.ref.day)}}, c.dayBounds()...), true)
+		append(bson.D{{Key: "$inc", Value: increments(sum)}, {Key: "$setOnInsert", Value: c.ref.fields(sum)}}, c.dayBounds()...), true)
 	if err != nil {
 		return fmt.Errorf("add counts to %q: %w", c.ref.id, err)
 	}
@@ -337,6 +352,9 @@ func (s *Store) update(ctx context.Context, coll *mongo.Collection, filter, upda
 
 // Tally returns the running totals of all versions of a form.
 func (s *Store) Tally(ctx context.Context, formID string) (forms.Tally, error) {
+	if err := s.fold(ctx); err != nil {
+		return forms.Tally{}, err
+	}
 	cur, err := s.totals.Find(ctx, bson.D{{Key: "form", Value: formID}})
 	if err != nil {
 		return forms.Tally{}, fmt.Errorf("load totals of %q: %w", formID, err)
@@ -430,7 +448,7 @@ func (s *Store) ReplaceResponse(ctx context.Context, r forms.Response, counts []
 	if !replaced {
 		return false, forms.ErrReplacedMeanwhile
 	}
-	if err := s.count(ctx, doc); err != nil {
+	if err := s.countNow(ctx, doc); err != nil {
 		s.logger.Error("count replaced response", "response", r.ID, "err", err)
 		s.repairDue.Store(true)
 	}
@@ -448,12 +466,16 @@ const settleWait = 2 * time.Second
 // the repair would. Otherwise the answer is still being stored.
 func (s *Store) settle(ctx context.Context, doc responseDoc) (responseDoc, error) {
 	for wait := 5 * time.Millisecond; ; wait *= 2 {
+		// A revision in a delta leaves the journal when it is folded.
+		if err := s.fold(ctx); err != nil {
+			return doc, err
+		}
 		if ok, err := s.counted(ctx, doc); err != nil || ok {
 			doc.Counted = ok
 			return doc, err
 		}
 		if time.Since(doc.SubmittedAt) >= repairAge {
-			if err := s.count(ctx, doc); err != nil {
+			if err := s.countNow(ctx, doc); err != nil {
 				return doc, err
 			}
 			doc.Counted = true

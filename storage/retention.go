@@ -77,6 +77,10 @@ func (s *Store) DropTextNote(ctx context.Context, n retention.TextNote) error {
 // not that something was. A response that is gone, or holds none of the
 // items, is left as it is.
 func (s *Store) StripAnswers(ctx context.Context, id string, items []string) error {
+	// Its row may be in a delta still, which would put the text back.
+	if err := s.fold(ctx); err != nil {
+		return err
+	}
 	var doc responseDoc
 	err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc)
 	switch {

@@ -49,9 +49,12 @@ type Store struct {
 	logger    *slog.Logger
 	responses *mongo.Collection
 	totals    *mongo.Collection
-	// daily holds the same totals split by day too, read only for date
-	// ranges: the cells without a day stay few, so reading them stays fast.
-	daily *mongo.Collection
+	// daily and monthly hold the same totals split by day and by month,
+	// read only for date ranges: the cells without a day stay few, so
+	// reading them stays fast.
+	daily, monthly *mongo.Collection
+	// deltas holds counts not yet folded into the totals and pages.
+	deltas *mongo.Collection
 	// uncounted journals the responses whose counts are not in yet.
 	uncounted *mongo.Collection
 	// pages holds the export pages; meta notes what a store has been
@@ -83,6 +86,15 @@ type Store struct {
 	// this process as its only client, which makes a mutex enough.
 	serialize bool
 	updates   sync.Mutex
+
+	// foldMu makes folds and direct counts take turns; unfolded is at
+	// least the number of this process's deltas not yet folded; foldDue
+	// wakes foldLoop, which closes foldingStopped when it ends.
+	foldMu         sync.Mutex
+	unfolded       atomic.Int64
+	foldDue        chan struct{}
+	foldingStopped chan struct{}
+	stopFolding    context.CancelFunc
 
 	// pendingKeys counts, per cell, the keys this process added to its
 	// pending list since it was last pruned.
@@ -167,6 +179,8 @@ func (s *Store) connect(ctx context.Context, uri, database string, monitor *even
 	s.responses = s.db.Collection("responses")
 	s.totals = s.db.Collection("totals")
 	s.daily = s.db.Collection("daily_totals")
+	s.monthly = s.db.Collection("monthly_totals")
+	s.deltas = s.db.Collection("deltas")
 	s.uncounted = s.db.Collection("uncounted")
 	s.pages = s.db.Collection("export_pages")
 	s.meta = s.db.Collection("meta")
@@ -225,7 +239,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if s.embedded != nil {
-		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit, s.users, s.sessions, s.setupLinks, s.followUps, s.textNotes, s.idempotency, s.outbox} {
+		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.monthly, s.deltas, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit, s.users, s.sessions, s.setupLinks, s.followUps, s.textNotes, s.idempotency, s.outbox} {
 			err := s.db.CreateCollection(ctx, coll.Name())
 			var ce mongo.CommandError
 			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {
@@ -237,6 +251,15 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if err := s.finishRebuild(ctx); err != nil {
+		return err
+	}
+	// Deltas a crash left are folded before anything else reads totals.
+	s.foldDue = make(chan struct{}, 1)
+	s.unfolded.Store(1)
+	if err := s.fold(ctx); err != nil {
+		return err
+	}
+	if err := s.buildMonths(ctx); err != nil {
 		return err
 	}
 	if err := s.buildMissingPages(ctx); err != nil {
@@ -253,6 +276,9 @@ func (s *Store) prepare(ctx context.Context) error {
 	if err := s.repairAt(ctx, now); err != nil {
 		return err
 	}
+	foldCtx, stopFolding := context.WithCancel(context.WithoutCancel(ctx))
+	s.foldingStopped, s.stopFolding = make(chan struct{}), stopFolding
+	go s.foldLoop(foldCtx)
 	countCtx, stopCounting := context.WithCancel(context.WithoutCancel(ctx))
 	s.toCount, s.countingStopped, s.stopCounting = make(chan countJob), make(chan struct{}), stopCounting
 	go s.countLoop(countCtx)
@@ -325,6 +351,14 @@ func (s *Store) Close(ctx context.Context) error {
 	if s.stopRepairs != nil {
 		s.stopRepairs()
 		<-s.repairsDone
+	}
+	if s.stopFolding != nil {
+		s.stopFolding()
+		<-s.foldingStopped
+		// What is counted is folded, so the next start finds no deltas.
+		if err := s.fold(ctx); err != nil {
+			s.logger.Error("fold running totals", "err", err)
+		}
 	}
 	var err error
 	if s.client != nil {

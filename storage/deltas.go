@@ -1,0 +1,214 @@
+package storage
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// A batch of new responses reaches the totals as one delta: a document
+// that holds their counts and export rows, written with one insert. The
+// embedded store parses and rewrites a whole cell on every update, which
+// cost a batch two cell rewrites and a page rewrite; an insert costs
+// about what one small update does. Folding then adds the deltas that
+// gathered into their cells and pages in the background, a few times a
+// second, and every read of totals or pages folds first, so no reader
+// ever sees totals without a response that was acknowledged.
+//
+// Exactly once: a revision's journal entry stays until its delta is
+// folded, and goes before the delta does; each cell lists the deltas
+// folded into it while they are still there, and a fold adds nothing to a
+// cell that lists the delta. A crash anywhere leaves either the delta,
+// which the next fold finishes, or a journal entry without a delta, which
+// the repair counts.
+
+// foldEvery is how often the background fold runs while deltas gather.
+const foldEvery = 500 * time.Millisecond
+
+// deltaDoc is one delta as stored: its revisions as one BSON binary,
+// which the embedded store keeps as one string instead of parsing a
+// document per answer.
+type deltaDoc struct {
+	ID   string      `bson:"_id"`
+	At   time.Time   `bson:"at"`
+	Body bson.Binary `bson:"body"`
+}
+
+// deltaBody is what a delta holds: the revisions it counts, without what
+// neither totals nor exports need.
+type deltaBody struct {
+	Docs []responseDoc `bson:"docs"`
+}
+
+// deltaPrefix starts every delta id, and so tells a delta's key on a
+// cell's pending list from a revision's (which holds '#').
+const deltaPrefix = "d:"
+
+// newDeltaID makes a delta id that sorts by when it was made and says how
+// old it is.
+func newDeltaID(now time.Time) string {
+	return deltaPrefix + strconv.FormatInt(now.UnixMilli(), 36) + ":" + newToken()
+}
+
+// deltaAge tells how old a delta id is; ok is false for a revision key.
+func deltaAge(key string, now time.Time) (time.Duration, bool) {
+	if len(key) < len(deltaPrefix) || key[:len(deltaPrefix)] != deltaPrefix {
+		return 0, false
+	}
+	rest := key[len(deltaPrefix):]
+	for i := range rest {
+		if rest[i] == ':' {
+			ms, err := strconv.ParseInt(rest[:i], 36, 64)
+			if err != nil {
+				return 0, false
+			}
+			return now.Sub(time.UnixMilli(ms)), true
+		}
+	}
+	return 0, false
+}
+
+// writeDelta stores revisions' counts and rows as one delta.
+func (s *Store) writeDelta(ctx context.Context, docs []responseDoc) error {
+	slim := make([]responseDoc, len(docs))
+	for i, d := range docs {
+		d.SubmissionID, d.Fingerprint = "", ""
+		slim[i] = d
+	}
+	body, err := bson.Marshal(deltaBody{Docs: slim})
+	if err != nil {
+		return fmt.Errorf("encode delta of %d responses: %w", len(docs), err)
+	}
+	now := time.Now().UTC()
+	if _, err := s.deltas.InsertOne(ctx, deltaDoc{ID: newDeltaID(now), At: now, Body: bson.Binary{Data: body}}); err != nil {
+		return fmt.Errorf("write delta of %d responses: %w", len(docs), err)
+	}
+	s.unfolded.Add(1)
+	select {
+	case s.foldDue <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// foldLoop folds deltas at most every foldEvery while they gather, until
+// ctx ends.
+func (s *Store) foldLoop(ctx context.Context) {
+	defer close(s.foldingStopped)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.foldDue:
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(foldEvery):
+		}
+		if err := s.fold(ctx); err != nil {
+			s.logger.Error("fold running totals", "err", err)
+			select {
+			case s.foldDue <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// fold adds every delta there is to the totals and export pages.
+func (s *Store) fold(ctx context.Context) error {
+	s.foldMu.Lock()
+	defer s.foldMu.Unlock()
+	return s.foldLocked(ctx)
+}
+
+// foldLocked folds, with foldMu held.
+func (s *Store) foldLocked(ctx context.Context) error {
+	if s.embedded != nil && s.unfolded.Load() == 0 {
+		// This process is the embedded store's only writer: it knows.
+		return nil
+	}
+	before := s.unfolded.Load()
+	cur, err := s.deltas.Find(ctx, bson.D{})
+	if err != nil {
+		return fmt.Errorf("read deltas: %w", err)
+	}
+	var deltas []deltaDoc
+	if err := cur.All(ctx, &deltas); err != nil {
+		return fmt.Errorf("read deltas: %w", err)
+	}
+	if len(deltas) == 0 {
+		s.unfolded.Add(-before)
+		return nil
+	}
+	slices.SortFunc(deltas, func(a, b deltaDoc) int { return cmp.Compare(a.ID, b.ID) })
+	journaled, err := s.journaled(ctx)
+	if err != nil {
+		return err
+	}
+	var docs []responseDoc
+	ids := make(bson.A, len(deltas))
+	key := map[string]string{} // revision → the delta that counts it
+	for i, d := range deltas {
+		ids[i] = d.ID
+		var body deltaBody
+		if err := bson.Unmarshal(d.Body.Data, &body); err != nil {
+			return fmt.Errorf("decode delta %q: %w", d.ID, err)
+		}
+		for _, doc := range body.Docs {
+			// A revision off the journal was counted another way (a
+			// repair), or by this delta before a crash; one in two deltas
+			// (a count retried after a timeout that had in fact written)
+			// counts once.
+			token, ok := journaled[doc.ID]
+			if _, seen := key[doc.pendingKey()]; seen || !ok || token != doc.Token {
+				continue
+			}
+			key[doc.pendingKey()] = d.ID
+			docs = append(docs, doc)
+		}
+	}
+	cells, err := s.apply(ctx, docs, func(d responseDoc) string { return key[d.pendingKey()] })
+	if err != nil {
+		return err
+	}
+	// Off the journal before the deltas go: a revision is counted when no
+	// entry carries its token, and until its delta goes, a retried fold
+	// adds nothing to a cell that lists the delta.
+	if err := s.unjournalAll(ctx, docs); err != nil {
+		return err
+	}
+	if _, err := s.deltas.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+		return fmt.Errorf("clear %d folded deltas: %w", len(ids), err)
+	}
+	s.unfolded.Add(-min(before, int64(len(deltas))))
+	return s.pruneSome(ctx, cells)
+}
+
+// journaled reads the journal: the token of each entry by response id.
+func (s *Store) journaled(ctx context.Context) (map[string]string, error) {
+	cur, err := s.uncounted.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, fmt.Errorf("read the journal: %w", err)
+	}
+	var entries []journalEntry
+	if err := cur.All(ctx, &entries); err != nil {
+		return nil, fmt.Errorf("read the journal: %w", err)
+	}
+	out := make(map[string]string, len(entries))
+	for _, e := range entries {
+		out[e.ID] = e.Token
+	}
+	return out, nil
+}
+
+// pageOrder sorts revisions so that a response's latest comes last.
+func pageOrder(a, b responseDoc) int {
+	return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Revision, b.Revision))
+}
