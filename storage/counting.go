@@ -6,89 +6,23 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// Responses that arrive together are counted together: while one batch is
-// written, the requests that come in wait, and the next batch counts them
-// all with one delta (deltas.go). Each request returns once its response
-// is in a delta, which every read of the totals folds in first.
+// New responses are counted a batch at a time, as they are stored
+// (inserting.go), with one delta (deltas.go) for the batch. Each request
+// returns once its response is in a delta, which every read of the
+// totals folds in first.
 //
 // What a crash, an outage or a race may have counted in part is counted
 // directly instead, cell by cell, each cell guarded by the revisions' own
 // keys on its pending list.
 
-// maxBatch bounds how many responses one batch counts.
-const maxBatch = 100
-
-// batchTimeout bounds the writes of one batch.
-const batchTimeout = 30 * time.Second
-
-// errStoreClosed answers a count asked for after Close.
+// errStoreClosed answers a response sent after Close.
 var errStoreClosed = errors.New("store closed")
-
-// countJob is one stored response waiting to be counted.
-type countJob struct {
-	doc  responseDoc
-	done chan error
-}
-
-// countSoon has a freshly stored response counted in the next batch, and
-// waits until it is.
-func (s *Store) countSoon(ctx context.Context, doc responseDoc) error {
-	job := countJob{doc: doc, done: make(chan error, 1)}
-	select {
-	case s.toCount <- job:
-	case <-s.countingStopped:
-		return errStoreClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case err := <-job.done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// countLoop counts the responses that wait, a batch at a time, until ctx
-// ends.
-func (s *Store) countLoop(ctx context.Context) {
-	defer close(s.countingStopped)
-	for {
-		var jobs []countJob
-		select {
-		case <-ctx.Done():
-			return
-		case j := <-s.toCount:
-			jobs = append(jobs, j)
-		}
-	waiting:
-		for len(jobs) < maxBatch {
-			select {
-			case j := <-s.toCount:
-				jobs = append(jobs, j)
-			default:
-				break waiting
-			}
-		}
-		docs := make([]responseDoc, len(jobs))
-		for i, j := range jobs {
-			docs[i] = j.doc
-		}
-		batchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
-		err := s.count(batchCtx, docs...)
-		cancel()
-		for _, j := range jobs {
-			j.done <- err
-		}
-	}
-}
 
 // count adds stored revisions to the totals with one delta, which the
 // next fold (or any read before it) adds to their cells and pages. Their
@@ -274,17 +208,31 @@ func (s *Store) writePages(ctx context.Context, docs []responseDoc) error {
 }
 
 // unjournalAll takes revisions off the journal: each entry goes only while
-// it carries the revision's token, so a newer revision's entry stays. The
-// journal is small, so a filter on many ids costs little even where only
-// single ids use the index.
+// it carries the revision's token, so a newer revision's entry stays.
+// Tokens are unique, so "an id and a token of the list" is "a pair of the
+// list", and the embedded store checks it without a document per pair
+// (a filter of pairs cost it more than the rest of a fold).
 func (s *Store) unjournalAll(ctx context.Context, docs []responseDoc) error {
 	for chunk := range slices.Chunk(docs, 500) {
-		entries := make(bson.A, len(chunk))
-		for i, d := range chunk {
-			entries[i] = entryOf(d.ID, d.Token)
+		var ids, tokens, legacy bson.A
+		for _, d := range chunk {
+			if d.Token == "" {
+				legacy = append(legacy, entryOf(d.ID, ""))
+				continue
+			}
+			ids, tokens = append(ids, d.ID), append(tokens, d.Token)
 		}
-		if _, err := s.uncounted.DeleteMany(ctx, bson.D{{Key: "$or", Value: entries}}); err != nil {
-			return fmt.Errorf("clear %d responses from the journal: %w", len(chunk), err)
+		filters := []bson.D{}
+		if len(ids) > 0 {
+			filters = append(filters, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "token", Value: bson.D{{Key: "$in", Value: tokens}}}})
+		}
+		if len(legacy) > 0 {
+			filters = append(filters, bson.D{{Key: "$or", Value: legacy}})
+		}
+		for _, f := range filters {
+			if _, err := s.uncounted.DeleteMany(ctx, f); err != nil {
+				return fmt.Errorf("clear %d responses from the journal: %w", len(chunk), err)
+			}
 		}
 	}
 	return nil

@@ -1,9 +1,12 @@
 package storage
 
 import (
+	"bytes"
 	"cmp"
+	"compress/flate"
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"time"
@@ -80,7 +83,7 @@ func (s *Store) writeDelta(ctx context.Context, docs []responseDoc) error {
 		d.SubmissionID, d.Fingerprint = "", ""
 		slim[i] = d
 	}
-	body, err := bson.Marshal(deltaBody{Docs: slim})
+	body, err := encodeDelta(deltaBody{Docs: slim})
 	if err != nil {
 		return fmt.Errorf("encode delta of %d responses: %w", len(docs), err)
 	}
@@ -94,6 +97,36 @@ func (s *Store) writeDelta(ctx context.Context, docs []responseDoc) error {
 	default:
 	}
 	return nil
+}
+
+// encodeDelta encodes a delta's body as compressed BSON: its revisions
+// repeat the same count paths, and the embedded store reads a delta
+// whole each time it finds it, even to delete it.
+func encodeDelta(body deltaBody) ([]byte, error) {
+	raw, err := bson.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	w, _ := flate.NewWriter(&b, flate.BestSpeed) // the level is valid
+	if _, err := w.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// decodeDelta reads a delta's body back.
+func decodeDelta(data []byte) (deltaBody, error) {
+	var body deltaBody
+	raw, err := io.ReadAll(flate.NewReader(bytes.NewReader(data)))
+	if err != nil {
+		return body, err
+	}
+	err = bson.Unmarshal(raw, &body)
+	return body, err
 }
 
 // foldLoop folds deltas at most every foldEvery while they gather, until
@@ -157,8 +190,8 @@ func (s *Store) foldLocked(ctx context.Context) error {
 	key := map[string]string{} // revision → the delta that counts it
 	for i, d := range deltas {
 		ids[i] = d.ID
-		var body deltaBody
-		if err := bson.Unmarshal(d.Body.Data, &body); err != nil {
+		body, err := decodeDelta(d.Body.Data)
+		if err != nil {
 			return fmt.Errorf("decode delta %q: %w", d.ID, err)
 		}
 		for _, doc := range body.Docs {
@@ -184,8 +217,12 @@ func (s *Store) foldLocked(ctx context.Context) error {
 	if err := s.unjournalAll(ctx, docs); err != nil {
 		return err
 	}
-	if _, err := s.deltas.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
-		return fmt.Errorf("clear %d folded deltas: %w", len(ids), err)
+	// One by one: by _id alone, the embedded store reads only the one it
+	// deletes instead of every delta.
+	for _, id := range ids {
+		if _, err := s.deltas.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+			return fmt.Errorf("clear folded delta %q: %w", id, err)
+		}
 	}
 	s.unfolded.Add(-min(before, int64(len(deltas))))
 	return s.pruneSome(ctx, cells)

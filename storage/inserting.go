@@ -10,12 +10,19 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// New responses that arrive together are stored together: while one
-// batch is written, those that come in wait, and the next batch writes
-// their journal entries with one insert and then the responses with
-// another. The embedded store writes a batch of fifty in about the time
-// of five single inserts. Each request learns on its own whether its
-// response was new or there already.
+// New responses that arrive together are stored and counted together:
+// while one batch is written, those that come in wait, and the next batch
+// writes their journal entries with one insert, the responses with
+// another, and their counts with a third, as one delta. The embedded
+// store writes a batch of fifty in about the time of five single inserts.
+// Each request learns on its own whether its response was new or there
+// already, and returns once it is counted.
+
+// maxBatch bounds how many responses one batch stores.
+const maxBatch = 100
+
+// batchTimeout bounds the writes of one batch.
+const batchTimeout = 30 * time.Second
 
 // insertJob is one new response waiting to be stored.
 type insertJob struct {
@@ -24,29 +31,28 @@ type insertJob struct {
 }
 
 // insertResult says how storing one response went: its journal token,
-// whether it was new, and whether the journal entry was this job's own.
+// whether it was new, and whether storing (err) or counting it failed.
 type insertResult struct {
 	token   string
 	created bool
 	err     error
 }
 
-// insertSoon stores a new response in the next batch, journaled first,
-// and reports whether it was new; its doc comes back with its token.
-func (s *Store) insertSoon(ctx context.Context, doc responseDoc) (responseDoc, bool, error) {
+// insertSoon stores and counts a new response in the next batch, and
+// reports whether it was new.
+func (s *Store) insertSoon(ctx context.Context, doc responseDoc) (bool, error) {
 	job := insertJob{doc: doc, done: make(chan insertResult, 1)}
 	select {
 	case s.toInsert <- job:
 	case <-s.insertingStopped:
-		return doc, false, errStoreClosed
+		return false, errStoreClosed
 	case <-ctx.Done():
-		return doc, false, ctx.Err()
+		return false, ctx.Err()
 	}
 	// Once handed over, the batch is waited for: it may store the
-	// response, which must then be counted.
+	// response, and then counts it.
 	r := <-job.done
-	doc.Token = r.token
-	return doc, r.created, r.err
+	return r.created, r.err
 }
 
 // insertLoop stores the new responses that wait, a batch at a time,
@@ -76,8 +82,9 @@ func (s *Store) insertLoop(ctx context.Context) {
 	}
 }
 
-// insertBatch journals and stores a batch. Two sends of one response in
-// the same batch go one after the other, the second as a retry.
+// insertBatch journals, stores and counts a batch. Two sends of one
+// response in the same batch go one after the other, the second as a
+// retry.
 func (s *Store) insertBatch(ctx context.Context, jobs []insertJob) {
 	var now, later []insertJob
 	seen := map[string]bool{}
@@ -90,6 +97,21 @@ func (s *Store) insertBatch(ctx context.Context, jobs []insertJob) {
 		now = append(now, j)
 	}
 	results := s.insertAll(ctx, now)
+	var created []responseDoc
+	for i, j := range now {
+		if results[i].created {
+			d := j.doc
+			d.Token = results[i].token
+			created = append(created, d)
+		}
+	}
+	if len(created) > 0 {
+		if err := s.count(ctx, created...); err != nil {
+			// The responses are safe; their totals are repaired later.
+			s.logger.Error("count responses", "responses", len(created), "err", err)
+			s.repairDue.Store(true)
+		}
+	}
 	for i, j := range now {
 		j.done <- results[i]
 	}

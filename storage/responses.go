@@ -193,18 +193,13 @@ func (s *Store) newResponseDoc(r forms.Response, counts []forms.Count) responseD
 // the stored one comes back with created false: the caller decides whether
 // that is a retry or a conflict.
 func (s *Store) SaveResponse(ctx context.Context, r forms.Response, counts []forms.Count) (stored forms.Response, created bool, err error) {
-	doc, created, err := s.insertSoon(ctx, s.newResponseDoc(r, counts))
+	created, err = s.insertSoon(ctx, s.newResponseDoc(r, counts))
 	if err != nil {
 		return forms.Response{}, false, err
 	}
 	if !created {
 		existing, err := s.response(ctx, r.ID)
 		return existing, false, err
-	}
-	if err := s.countSoon(ctx, doc); err != nil {
-		// The response itself is safe; its totals are repaired later.
-		s.logger.Error("count response", "response", r.ID, "err", err)
-		s.repairDue.Store(true)
 	}
 	return r, true, nil
 }

@@ -107,11 +107,6 @@ type Store struct {
 	insertingStopped chan struct{}
 	stopInserting    context.CancelFunc
 
-	// toCount feeds countLoop, which closes countingStopped when it ends.
-	toCount         chan countJob
-	countingStopped chan struct{}
-	stopCounting    context.CancelFunc
-
 	// repairDue asks the background repair to look for uncounted responses.
 	repairDue   atomic.Bool
 	stopRepairs context.CancelFunc
@@ -279,9 +274,6 @@ func (s *Store) prepare(ctx context.Context) error {
 	foldCtx, stopFolding := context.WithCancel(context.WithoutCancel(ctx))
 	s.foldingStopped, s.stopFolding = make(chan struct{}), stopFolding
 	go s.foldLoop(foldCtx)
-	countCtx, stopCounting := context.WithCancel(context.WithoutCancel(ctx))
-	s.toCount, s.countingStopped, s.stopCounting = make(chan countJob), make(chan struct{}), stopCounting
-	go s.countLoop(countCtx)
 	insertCtx, stopInserting := context.WithCancel(context.WithoutCancel(ctx))
 	s.toInsert, s.insertingStopped, s.stopInserting = make(chan insertJob), make(chan struct{}), stopInserting
 	go s.insertLoop(insertCtx)
@@ -343,10 +335,6 @@ func (s *Store) Close(ctx context.Context) error {
 	if s.stopInserting != nil {
 		s.stopInserting()
 		<-s.insertingStopped
-	}
-	if s.stopCounting != nil {
-		s.stopCounting()
-		<-s.countingStopped
 	}
 	if s.stopRepairs != nil {
 		s.stopRepairs()

@@ -708,6 +708,7 @@ func TestPendingListsArePruned(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	fold(t, s)
 	cur, err := s.totals.Find(ctx, bson.D{})
 	if err != nil {
 		t.Fatal(err)
