@@ -26,9 +26,9 @@ var errStoreClosed = errors.New("store closed")
 
 // count adds stored revisions to the totals with one delta, which the
 // next fold (or any read before it) adds to their cells and pages. Their
-// journal entries stay until then.
-func (s *Store) count(ctx context.Context, docs ...responseDoc) error {
-	return s.writeDelta(ctx, docs)
+// journal document stays until then, and goes with the fold.
+func (s *Store) count(ctx context.Context, journal string, docs ...responseDoc) error {
+	return s.writeDelta(ctx, journal, docs)
 }
 
 // countNow counts revisions that a crash, an outage or a race may have
@@ -207,35 +207,13 @@ func (s *Store) writePages(ctx context.Context, docs []responseDoc) error {
 	return pages.flush(ctx)
 }
 
-// unjournalAll takes revisions off the journal: each entry goes only while
-// it carries the revision's token, so a newer revision's entry stays.
-// Tokens are unique, so "an id and a token of the list" is "a pair of the
-// list", and the embedded store checks it without a document per pair
-// (a filter of pairs cost it more than the rest of a fold).
+// unjournalAll takes revisions off the journal.
 func (s *Store) unjournalAll(ctx context.Context, docs []responseDoc) error {
-	for chunk := range slices.Chunk(docs, 500) {
-		var ids, tokens, legacy bson.A
-		for _, d := range chunk {
-			if d.Token == "" {
-				legacy = append(legacy, entryOf(d.ID, ""))
-				continue
-			}
-			ids, tokens = append(ids, d.ID), append(tokens, d.Token)
-		}
-		filters := []bson.D{}
-		if len(ids) > 0 {
-			filters = append(filters, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "token", Value: bson.D{{Key: "$in", Value: tokens}}}})
-		}
-		if len(legacy) > 0 {
-			filters = append(filters, bson.D{{Key: "$or", Value: legacy}})
-		}
-		for _, f := range filters {
-			if _, err := s.uncounted.DeleteMany(ctx, f); err != nil {
-				return fmt.Errorf("clear %d responses from the journal: %w", len(chunk), err)
-			}
-		}
+	revs := make([]revision, len(docs))
+	for i, d := range docs {
+		revs[i] = d.revision()
 	}
-	return nil
+	return s.unjournal(ctx, revs...)
 }
 
 // pruneSome prunes the pending lists of cells that gathered enough keys.

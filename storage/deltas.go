@@ -37,9 +37,11 @@ const foldEvery = 500 * time.Millisecond
 // which the embedded store keeps as one string instead of parsing a
 // document per answer.
 type deltaDoc struct {
-	ID   string      `bson:"_id"`
-	At   time.Time   `bson:"at"`
-	Body bson.Binary `bson:"body"`
+	ID string    `bson:"_id"`
+	At time.Time `bson:"at"`
+	// Journal is the journal document of the delta's revisions.
+	Journal string      `bson:"journal"`
+	Body    bson.Binary `bson:"body"`
 }
 
 // deltaBody is what a delta holds: the revisions it counts, without what
@@ -77,7 +79,7 @@ func deltaAge(key string, now time.Time) (time.Duration, bool) {
 }
 
 // writeDelta stores revisions' counts and rows as one delta.
-func (s *Store) writeDelta(ctx context.Context, docs []responseDoc) error {
+func (s *Store) writeDelta(ctx context.Context, journal string, docs []responseDoc) error {
 	slim := make([]responseDoc, len(docs))
 	for i, d := range docs {
 		d.SubmissionID, d.Fingerprint = "", ""
@@ -88,7 +90,7 @@ func (s *Store) writeDelta(ctx context.Context, docs []responseDoc) error {
 		return fmt.Errorf("encode delta of %d responses: %w", len(docs), err)
 	}
 	now := time.Now().UTC()
-	if _, err := s.deltas.InsertOne(ctx, deltaDoc{ID: newDeltaID(now), At: now, Body: bson.Binary{Data: body}}); err != nil {
+	if _, err := s.deltas.InsertOne(ctx, deltaDoc{ID: newDeltaID(now), At: now, Journal: journal, Body: bson.Binary{Data: body}}); err != nil {
 		return fmt.Errorf("write delta of %d responses: %w", len(docs), err)
 	}
 	s.unfolded.Add(1)
@@ -187,9 +189,11 @@ func (s *Store) foldLocked(ctx context.Context) error {
 	}
 	var docs []responseDoc
 	ids := make(bson.A, len(deltas))
+	var journals []string
 	key := map[string]string{} // revision → the delta that counts it
 	for i, d := range deltas {
 		ids[i] = d.ID
+		journals = append(journals, d.Journal)
 		body, err := decodeDelta(d.Body.Data)
 		if err != nil {
 			return fmt.Errorf("decode delta %q: %w", d.ID, err)
@@ -199,8 +203,7 @@ func (s *Store) foldLocked(ctx context.Context) error {
 			// repair), or by this delta before a crash; one in two deltas
 			// (a count retried after a timeout that had in fact written)
 			// counts once.
-			token, ok := journaled[doc.ID]
-			if _, seen := key[doc.pendingKey()]; seen || !ok || token != doc.Token {
+			if _, seen := key[doc.pendingKey()]; seen || !journaled[doc.revision()] {
 				continue
 			}
 			key[doc.pendingKey()] = d.ID
@@ -211,10 +214,12 @@ func (s *Store) foldLocked(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Off the journal before the deltas go: a revision is counted when no
-	// entry carries its token, and until its delta goes, a retried fold
-	// adds nothing to a cell that lists the delta.
-	if err := s.unjournalAll(ctx, docs); err != nil {
+	// Off the journal before the deltas go: a revision is counted when the
+	// journal does not list it, and until its delta goes, a retried fold
+	// adds nothing to a cell that lists the delta. A delta's journal
+	// document lists its batch: the revisions in it, and retries that
+	// stored nothing.
+	if err := s.dropJournal(ctx, journals...); err != nil {
 		return err
 	}
 	// One by one: by _id alone, the embedded store reads only the one it
@@ -226,23 +231,6 @@ func (s *Store) foldLocked(ctx context.Context) error {
 	}
 	s.unfolded.Add(-min(before, int64(len(deltas))))
 	return s.pruneSome(ctx, cells)
-}
-
-// journaled reads the journal: the token of each entry by response id.
-func (s *Store) journaled(ctx context.Context) (map[string]string, error) {
-	cur, err := s.uncounted.Find(ctx, bson.D{})
-	if err != nil {
-		return nil, fmt.Errorf("read the journal: %w", err)
-	}
-	var entries []journalEntry
-	if err := cur.All(ctx, &entries); err != nil {
-		return nil, fmt.Errorf("read the journal: %w", err)
-	}
-	out := make(map[string]string, len(entries))
-	for _, e := range entries {
-		out[e.ID] = e.Token
-	}
-	return out, nil
 }
 
 // pageOrder sorts revisions so that a response's latest comes last.

@@ -31,7 +31,7 @@ type insertJob struct {
 }
 
 // insertResult says how storing one response went: its journal token,
-// whether it was new, and whether storing (err) or counting it failed.
+// whether it was new, and whether storing it failed.
 type insertResult struct {
 	token   string
 	created bool
@@ -96,7 +96,7 @@ func (s *Store) insertBatch(ctx context.Context, jobs []insertJob) {
 		seen[j.doc.ID] = true
 		now = append(now, j)
 	}
-	results := s.insertAll(ctx, now)
+	results, journal, unsure := s.insertAll(ctx, now)
 	var created []responseDoc
 	for i, j := range now {
 		if results[i].created {
@@ -105,8 +105,19 @@ func (s *Store) insertBatch(ctx context.Context, jobs []insertJob) {
 			created = append(created, d)
 		}
 	}
-	if len(created) > 0 {
-		if err := s.count(ctx, created...); err != nil {
+	switch {
+	case journal == "":
+	case unsure:
+		// Some may be stored, or not: the repair finds out, and counts the
+		// batch's new responses with them.
+		s.repairDue.Store(true)
+	case len(created) == 0:
+		// Only retries: the journal lists nothing that was stored.
+		if err := s.dropJournal(ctx, journal); err != nil {
+			s.logger.Error("clear the journal of a batch of retries", "err", err)
+		}
+	default:
+		if err := s.count(ctx, journal, created...); err != nil {
 			// The responses are safe; their totals are repaired later.
 			s.logger.Error("count responses", "responses", len(created), "err", err)
 			s.repairDue.Store(true)
@@ -120,58 +131,41 @@ func (s *Store) insertBatch(ctx context.Context, jobs []insertJob) {
 	}
 }
 
-// insertAll journals the batch's responses with one insert, taking over
-// the token of any entry already there, then stores them with another.
-func (s *Store) insertAll(ctx context.Context, jobs []insertJob) []insertResult {
-	results := make([]insertResult, len(jobs))
-	entries := make([]any, len(jobs))
-	at := time.Now().UTC()
+// insertAll journals the batch's responses with one insert, then stores
+// them with another. It returns the journal document, and whether some
+// insert ended in an error that leaves unknown whether it was stored.
+func (s *Store) insertAll(ctx context.Context, jobs []insertJob) (results []insertResult, journal string, unsure bool) {
+	results = make([]insertResult, len(jobs))
+	revs := make([]revision, len(jobs))
+	docs := make([]any, len(jobs))
 	for i, j := range jobs {
 		results[i].token = newToken()
-		entries[i] = journalEntry{ID: j.doc.ID, At: at, Token: results[i].token}
+		revs[i] = revision{j.doc.ID, results[i].token}
+		d := j.doc
+		d.Token = results[i].token
+		docs[i] = d
 	}
-	mine := make([]bool, len(jobs))
-	failed := writeErrors(s.uncounted.InsertMany(ctx, entries, options.InsertMany().SetOrdered(false)))
-	for i, j := range jobs {
-		switch err, bad := failed.of(i); {
-		case !bad:
-			mine[i] = true
-		case mongo.IsDuplicateKeyError(err):
-			token, own, err := s.claimJournal(ctx, j.doc.ID, results[i].token)
-			results[i].token, mine[i], results[i].err = token, own, err
-		default:
-			results[i].err = fmt.Errorf("journal response %q: %w", j.doc.ID, err)
+	journal, err := s.journalRevisions(ctx, revs)
+	if err != nil {
+		for i := range results {
+			results[i].err = err
 		}
+		return results, "", false
 	}
-	var docs []any
-	var which []int
+	failed := writeErrors(s.responses.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)))
 	for i, j := range jobs {
-		if results[i].err == nil {
-			d := j.doc
-			d.Token = results[i].token
-			docs = append(docs, d)
-			which = append(which, i)
-		}
-	}
-	if len(docs) == 0 {
-		return results
-	}
-	failed = writeErrors(s.responses.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)))
-	for k, i := range which {
-		err, bad := failed.of(k)
+		err, bad := failed.of(i)
 		switch {
 		case !bad:
 			results[i].created = true
 		case mongo.IsDuplicateKeyError(err):
-			if mine[i] {
-				// A retry of a response counted already: its entry is stale.
-				results[i].err = s.dropJournal(ctx, jobs[i].doc.ID, results[i].token)
-			}
+			// Stored before: a retry, or another answer under its id.
 		default:
-			results[i].err = fmt.Errorf("insert response %q: %w", jobs[i].doc.ID, err)
+			results[i].err = fmt.Errorf("insert response %q: %w", j.doc.ID, err)
+			unsure = true
 		}
 	}
-	return results
+	return results, journal, unsure
 }
 
 // failures are the documents of an unordered insert that failed, by

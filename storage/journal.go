@@ -5,123 +5,174 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// The journal notes that a response is about to change the totals, before
-// it does: the repair then finds it by _id in a small collection instead
-// of scanning every response, which the embedded store cannot index. A
-// revision is uncounted exactly while an entry with its token is there:
-// counting takes the entry off before the revision's keys can leave its
-// cells' pending lists, so a journaled revision's cells list it wherever
-// its counts are in.
+// The journal notes that revisions are about to change the totals, before
+// they do: the repair then finds them in a small collection instead of
+// scanning every response, which the embedded store cannot index. A
+// batch of new responses is one journal document, written with one
+// insert; a replacement or an erasure is one of its own. A revision is
+// uncounted exactly while the journal lists it with its token: the token
+// tells it from a retry's, which stores nothing and is cleared.
 
-// journalEntry is a journal entry.
-type journalEntry struct {
-	ID    string    `bson:"_id"`
-	At    time.Time `bson:"at"`
-	Token string    `bson:"token,omitempty"`
+// journalDoc is one journal document: revisions, each as "token:id".
+// Documents written by earlier versions name one revision, by the
+// response id and a token of its own.
+type journalDoc struct {
+	ID      string    `bson:"_id"`
+	At      time.Time `bson:"at"`
+	Entries []string  `bson:"entries,omitempty"`
+	Token   string    `bson:"token,omitempty"`
 }
 
-// newToken makes a revision's journal token.
+// revision names one revision of a response: its id and its token.
+type revision struct{ id, token string }
+
+func (d responseDoc) revision() revision { return revision{d.ID, d.Token} }
+
+// revisions lists what a journal document names.
+func (j journalDoc) revisions() []revision {
+	if j.Entries == nil {
+		return []revision{{j.ID, j.Token}}
+	}
+	out := make([]revision, 0, len(j.Entries))
+	for _, e := range j.Entries {
+		token, id, _ := strings.Cut(e, ":")
+		out = append(out, revision{id, token})
+	}
+	return out
+}
+
+func entriesOf(revs []revision) []string {
+	out := make([]string, len(revs))
+	for i, r := range revs {
+		out[i] = r.token + ":" + r.id
+	}
+	return out
+}
+
+// newToken makes a revision's journal token. It holds no ':'.
 func newToken() string {
 	b := make([]byte, 9)
 	rand.Read(b) // never fails; see crypto/rand.Read
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// claimJournal journals a new response under token before it is stored.
-// When an entry for the id is there already (a retry racing its first
-// send, or one a crash left before the response was stored), the response
-// takes that entry's token instead, so the two agree whoever stores it;
-// mine says the entry is this call's own.
-func (s *Store) claimJournal(ctx context.Context, id, token string) (string, bool, error) {
-	_, err := s.uncounted.InsertOne(ctx, journalEntry{ID: id, At: time.Now().UTC(), Token: token})
-	if err == nil {
-		return token, true, nil
+// journalRevisions journals revisions with one document, and returns its
+// id.
+func (s *Store) journalRevisions(ctx context.Context, revs []revision) (string, error) {
+	now := time.Now().UTC()
+	id := "j:" + strconv.FormatInt(now.UnixMilli(), 36) + ":" + newToken()
+	if _, err := s.uncounted.InsertOne(ctx, journalDoc{ID: id, At: now, Entries: entriesOf(revs)}); err != nil {
+		return "", fmt.Errorf("journal %d responses: %w", len(revs), err)
 	}
-	if !mongo.IsDuplicateKeyError(err) {
-		return "", false, fmt.Errorf("journal response %q: %w", id, err)
-	}
-	var e journalEntry
-	if err := s.uncounted.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&e); err != nil {
-		if notFound(err) { // counted and cleared meanwhile: try once more
-			return s.claimJournal(ctx, id, token)
-		}
-		return "", false, fmt.Errorf("read journal entry %q: %w", id, err)
-	}
-	return e.Token, false, nil
+	return id, nil
 }
 
-// journal journals a new revision of a stored response, whose earlier
-// revision is counted: any entry there is stale, and takes token.
+// journalAs journals a new revision of a stored response, whose earlier
+// revision is counted.
+func (s *Store) journalAs(ctx context.Context, id, token string) error {
+	_, err := s.journalRevisions(ctx, []revision{{id, token}})
+	return err
+}
+
+// journal journals a revision without a token (as tests write one).
 func (s *Store) journal(ctx context.Context, id string) error { return s.journalAs(ctx, id, "") }
 
-func (s *Store) journalAs(ctx context.Context, id, token string) error {
-	update := bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}, {Key: "token", Value: token}}}}
-	if token == "" {
-		update = bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}}},
-			{Key: "$unset", Value: bson.D{{Key: "token", Value: ""}}}}
-	}
-	err := s.update(ctx, s.uncounted, bson.D{{Key: "_id", Value: id}}, update, true)
+// readJournal reads the whole journal, which holds what is being counted
+// now and what crashes left.
+func (s *Store) readJournal(ctx context.Context) ([]journalDoc, error) {
+	cur, err := s.uncounted.Find(ctx, bson.D{})
 	if err != nil {
-		return fmt.Errorf("journal response %q: %w", id, err)
+		return nil, fmt.Errorf("read the journal: %w", err)
 	}
-	return nil
+	var docs []journalDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("read the journal: %w", err)
+	}
+	return docs, nil
 }
 
-// dropJournal takes off an entry this call made, unless the stored
-// response carries its token: another send took the entry over and
-// stored the response under it, and it is counting.
-func (s *Store) dropJournal(ctx context.Context, id, token string) error {
-	var doc responseDoc
-	err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "token", Value: 1}})).Decode(&doc)
-	switch {
-	case err == nil && doc.Token == token:
+// journaled reads which revisions the journal lists.
+func (s *Store) journaled(ctx context.Context) (map[revision]bool, error) {
+	docs, err := s.readJournal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[revision]bool{}
+	for _, d := range docs {
+		for _, r := range d.revisions() {
+			out[r] = true
+		}
+	}
+	return out, nil
+}
+
+// unjournal takes revisions off the journal: a document that lists
+// nothing else goes, another is written again without them. Callers hold
+// foldMu, so no two rewrite one document at once.
+func (s *Store) unjournal(ctx context.Context, revs ...revision) error {
+	if len(revs) == 0 {
 		return nil
-	case err != nil && !notFound(err):
-		return fmt.Errorf("load response %q: %w", id, err)
 	}
-	return s.unjournal(ctx, id, token)
-}
-
-// unjournal takes off a journal entry, only while it still carries
-// token: an entry a newer revision took over stays.
-func (s *Store) unjournal(ctx context.Context, id, token string) error {
-	if _, err := s.uncounted.DeleteOne(ctx, entryOf(id, token)); err != nil {
-		return fmt.Errorf("clear %q from the journal: %w", id, err)
+	drop := make(map[revision]bool, len(revs))
+	for _, r := range revs {
+		drop[r] = true
+	}
+	docs, err := s.readJournal(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		all := d.revisions()
+		var rest []revision
+		for _, r := range all {
+			if !drop[r] {
+				rest = append(rest, r)
+			}
+		}
+		switch {
+		case len(rest) == len(all):
+		case len(rest) == 0:
+			if _, err := s.uncounted.DeleteOne(ctx, bson.D{{Key: "_id", Value: d.ID}}); err != nil {
+				return fmt.Errorf("clear journal entry %q: %w", d.ID, err)
+			}
+		default:
+			if err := s.update(ctx, s.uncounted, bson.D{{Key: "_id", Value: d.ID}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "entries", Value: entriesOf(rest)}}}}, false); err != nil {
+				return fmt.Errorf("clear %d responses from journal entry %q: %w", len(all)-len(rest), d.ID, err)
+			}
+		}
 	}
 	return nil
 }
 
-// entryOf is a filter for the journal entry of id that carries token; an
-// empty token matches an entry without one (written by an earlier
-// version, or by a test).
-func entryOf(id, token string) bson.D {
-	if token == "" {
-		return bson.D{{Key: "_id", Value: id}, {Key: "token", Value: bson.D{{Key: "$exists", Value: false}}}}
+// dropJournal deletes whole journal documents, such as a batch's once its
+// delta is folded.
+func (s *Store) dropJournal(ctx context.Context, ids ...string) error {
+	for _, id := range ids {
+		if _, err := s.uncounted.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+			return fmt.Errorf("clear journal entry %q: %w", id, err)
+		}
 	}
-	return bson.D{{Key: "_id", Value: id}, {Key: "token", Value: token}}
+	return nil
 }
 
-// counted reports whether a revision's counts are in the totals: no
-// journal entry carries its token (or, stored by an earlier version, it
-// is marked counted).
+// counted reports whether a revision's counts are in the totals: the
+// journal does not list it (or, stored by an earlier version, it is
+// marked counted).
 func (s *Store) counted(ctx context.Context, doc responseDoc) (bool, error) {
 	if doc.Counted {
 		return true, nil
 	}
-	var e journalEntry
-	err := s.uncounted.FindOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}).Decode(&e)
-	switch {
-	case notFound(err):
-		return true, nil
-	case err != nil:
+	journaled, err := s.journaled(ctx)
+	if err != nil {
 		return false, fmt.Errorf("look up %q in the journal: %w", doc.ID, err)
 	}
-	return e.Token != doc.Token, nil
+	return !journaled[doc.revision()], nil
 }

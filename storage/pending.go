@@ -58,29 +58,15 @@ func (s *Store) prunePending(ctx context.Context, ref cellRef) error {
 	if s.embedded != nil {
 		keep = 0
 	}
-	revisions, deltas := bson.A{}, bson.A{}
+	var deltas bson.A
 	for _, k := range cell.Pending {
-		if age, ok := deltaAge(k, now); ok {
-			if age >= keep {
-				deltas = append(deltas, k)
-			}
-			continue
+		if age, ok := deltaAge(k, now); ok && age >= keep {
+			deltas = append(deltas, k)
 		}
-		id, _, _ := strings.Cut(k, "#")
-		revisions = append(revisions, id)
 	}
 	live := map[string]bool{}
-	for _, q := range []struct {
-		ids  bson.A
-		read func() ([]string, error)
-	}{
-		{revisions, func() ([]string, error) { return s.idsIn(ctx, s.uncounted.Name(), revisions) }},
-		{deltas, func() ([]string, error) { return s.idsIn(ctx, s.deltas.Name(), deltas) }},
-	} {
-		if len(q.ids) == 0 {
-			continue
-		}
-		ids, err := q.read()
+	if len(deltas) > 0 {
+		ids, err := s.idsIn(ctx, s.deltas.Name(), deltas)
 		if err != nil {
 			return err
 		}
@@ -88,14 +74,17 @@ func (s *Store) prunePending(ctx context.Context, ref cellRef) error {
 			live[id] = true
 		}
 	}
+	journaled, err := s.journaled(ctx)
+	if err != nil {
+		return err
+	}
 	stale := bson.A{}
 	for _, k := range cell.Pending {
 		age, isDelta := deltaAge(k, now)
-		id, _, _ := strings.Cut(k, "#")
 		switch {
 		case isDelta && age >= keep && !live[k]:
 			stale = append(stale, k)
-		case !isDelta && !live[id]:
+		case !isDelta && !journaled[revisionOfKey(k)]:
 			stale = append(stale, k)
 		}
 	}
@@ -127,4 +116,12 @@ func (s *Store) idsIn(ctx context.Context, coll string, ids bson.A) ([]string, e
 		out[i] = f.ID
 	}
 	return out, nil
+}
+
+// revisionOfKey reads the revision a pending key names: "id#n#token", or
+// "id#n" for one without a token.
+func revisionOfKey(key string) revision {
+	id, rest, _ := strings.Cut(key, "#")
+	_, token, _ := strings.Cut(rest, "#")
+	return revision{id, token}
 }

@@ -27,61 +27,61 @@ func (s *Store) repairTotals(ctx context.Context, now time.Time) (repaired, youn
 	if err := s.foldLocked(ctx); err != nil {
 		return 0, 0, err
 	}
-	cur, err := s.uncounted.Find(ctx, bson.D{})
+	journal, err := s.readJournal(ctx)
 	if err != nil {
-		return 0, 0, fmt.Errorf("read the journal: %w", err)
+		return 0, 0, err
 	}
-	var entries []journalEntry
-	if err := cur.All(ctx, &entries); err != nil {
-		return 0, 0, fmt.Errorf("read the journal: %w", err)
-	}
-	for _, e := range entries {
-		var doc responseDoc
-		err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: e.ID}}).Decode(&doc)
-		switch {
-		case notFound(err) && now.Sub(e.At) < repairAge:
-			young++
-			continue
-		case notFound(err):
-			// Journaled, then never stored: nothing to count.
-			if err := s.unjournal(ctx, e.ID, e.Token); err != nil {
+	for _, j := range journal {
+		for _, e := range j.revisions() {
+			counted, isYoung, err := s.repairOne(ctx, j, e, now)
+			if err != nil {
 				return repaired, young, err
 			}
-			continue
-		case err != nil:
-			return repaired, young, fmt.Errorf("load journaled response %q: %w", e.ID, err)
-		case doc.Erased:
-			// An erasure cut short: finish it, whatever its age.
-			if err := s.finishErasure(ctx, doc, false); err != nil {
-				return repaired, young, err
+			if counted {
+				repaired++
 			}
-			if err := s.unjournal(ctx, e.ID, e.Token); err != nil {
-				return repaired, young, err
+			if isYoung {
+				young++
 			}
-			repaired++
-			continue
-		case doc.Counted || e.Token != doc.Token:
-			// Counted (marked so by an earlier version), or an entry a
-			// retry left: it says nothing about the stored revision.
-			if err := s.unjournal(ctx, e.ID, e.Token); err != nil {
-				return repaired, young, err
-			}
-			continue
-		case now.Sub(doc.SubmittedAt) < repairAge:
-			young++
-			continue
 		}
-		// Read again just before counting: the entries were read at the
-		// start, and another count may have finished it since.
-		if err := s.uncounted.FindOne(ctx, entryOf(e.ID, e.Token)).Err(); notFound(err) {
-			continue
-		} else if err != nil {
-			return repaired, young, fmt.Errorf("read journal entry %q: %w", e.ID, err)
-		}
-		if err := s.countLocked(ctx, doc); err != nil {
-			return repaired, young, err
-		}
-		repaired++
 	}
 	return repaired, young, nil
+}
+
+// repairOne settles one revision the journal lists: it counts it, or
+// takes a stale entry off, or leaves one too young to touch.
+func (s *Store) repairOne(ctx context.Context, j journalDoc, e revision, now time.Time) (counted, young bool, err error) {
+	var doc responseDoc
+	err = s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: e.id}}).Decode(&doc)
+	switch {
+	case notFound(err) && now.Sub(j.At) < repairAge:
+		return false, true, nil
+	case notFound(err):
+		// Journaled, then never stored: nothing to count.
+		return false, false, s.unjournal(ctx, e)
+	case err != nil:
+		return false, false, fmt.Errorf("load journaled response %q: %w", e.id, err)
+	case doc.Erased:
+		// An erasure cut short: finish it, whatever its age.
+		if err := s.finishErasure(ctx, doc, false); err != nil {
+			return false, false, err
+		}
+		return true, false, s.unjournal(ctx, e)
+	case doc.Counted || e.token != doc.Token:
+		// Counted (marked so by an earlier version), or an entry a retry
+		// left: it says nothing about the stored revision.
+		return false, false, s.unjournal(ctx, e)
+	case now.Sub(doc.SubmittedAt) < repairAge:
+		return false, true, nil
+	}
+	// Read again just before counting: the journal was read at the start,
+	// and an earlier step may have counted this revision since.
+	journaled, err := s.journaled(ctx)
+	if err != nil || !journaled[e] {
+		return false, false, err
+	}
+	if err := s.countLocked(ctx, doc); err != nil {
+		return false, false, err
+	}
+	return true, false, nil
 }
