@@ -45,9 +45,10 @@ func (s *Store) countNow(ctx context.Context, docs ...responseDoc) error {
 }
 
 // countLocked counts revisions directly, with foldMu held and the deltas
-// folded.
+// folded. Only those the journal still lists are counted: one that left
+// it was counted meanwhile (by a fold, a repair or another request).
 func (s *Store) countLocked(ctx context.Context, docs ...responseDoc) error {
-	cells, err := s.apply(ctx, docs, responseDoc.pendingKey)
+	cells, err := s.applyJournaled(ctx, docs)
 	if err != nil {
 		return err
 	}
@@ -55,6 +56,22 @@ func (s *Store) countLocked(ctx context.Context, docs ...responseDoc) error {
 		return err
 	}
 	return s.pruneSome(ctx, cells)
+}
+
+// applyJournaled applies, guarded by their own keys, the revisions the
+// journal lists.
+func (s *Store) applyJournaled(ctx context.Context, docs []responseDoc) ([]cellBatch, error) {
+	journaled, err := s.journaled(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var listed []responseDoc
+	for _, d := range docs {
+		if journaled[d.revision()] {
+			listed = append(listed, d)
+		}
+	}
+	return s.apply(ctx, listed, responseDoc.pendingKey)
 }
 
 // cellBatch is the revisions that add to one cell, the keys the cell

@@ -170,47 +170,15 @@ func (s *Store) foldLocked(ctx context.Context) error {
 		return nil
 	}
 	before := s.unfolded.Load()
-	cur, err := s.deltas.Find(ctx, bson.D{})
-	if err != nil {
-		return fmt.Errorf("read deltas: %w", err)
-	}
-	var deltas []deltaDoc
-	if err := cur.All(ctx, &deltas); err != nil {
-		return fmt.Errorf("read deltas: %w", err)
-	}
-	if len(deltas) == 0 {
-		s.unfolded.Add(-before)
-		return nil
-	}
-	slices.SortFunc(deltas, func(a, b deltaDoc) int { return cmp.Compare(a.ID, b.ID) })
-	journaled, err := s.journaled(ctx)
+	f, err := s.readDeltas(ctx)
 	if err != nil {
 		return err
 	}
-	var docs []responseDoc
-	ids := make(bson.A, len(deltas))
-	var journals []string
-	key := map[string]string{} // revision → the delta that counts it
-	for i, d := range deltas {
-		ids[i] = d.ID
-		journals = append(journals, d.Journal)
-		body, err := decodeDelta(d.Body.Data)
-		if err != nil {
-			return fmt.Errorf("decode delta %q: %w", d.ID, err)
-		}
-		for _, doc := range body.Docs {
-			// A revision off the journal was counted another way (a
-			// repair), or by this delta before a crash; one in two deltas
-			// (a count retried after a timeout that had in fact written)
-			// counts once.
-			if _, seen := key[doc.pendingKey()]; seen || !journaled[doc.revision()] {
-				continue
-			}
-			key[doc.pendingKey()] = d.ID
-			docs = append(docs, doc)
-		}
+	if len(f.ids) == 0 {
+		s.unfolded.Add(-before)
+		return nil
 	}
-	cells, err := s.apply(ctx, docs, func(d responseDoc) string { return key[d.pendingKey()] })
+	cells, err := s.apply(ctx, f.docs, func(d responseDoc) string { return f.deltaOf[d.pendingKey()] })
 	if err != nil {
 		return err
 	}
@@ -219,18 +187,72 @@ func (s *Store) foldLocked(ctx context.Context) error {
 	// adds nothing to a cell that lists the delta. A delta's journal
 	// document lists its batch: the revisions in it, and retries that
 	// stored nothing.
-	if err := s.dropJournal(ctx, journals...); err != nil {
+	if err := s.dropJournal(ctx, f.journals...); err != nil {
 		return err
 	}
 	// One by one: by _id alone, the embedded store reads only the one it
 	// deletes instead of every delta.
-	for _, id := range ids {
+	for _, id := range f.ids {
 		if _, err := s.deltas.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 			return fmt.Errorf("clear folded delta %q: %w", id, err)
 		}
 	}
-	s.unfolded.Add(-min(before, int64(len(deltas))))
+	s.unfolded.Add(-min(before, int64(len(f.ids))))
 	return s.pruneSome(ctx, cells)
+}
+
+// folding is what one fold does: the deltas it deletes, the journal
+// documents it clears, and the revisions it counts, by their delta.
+type folding struct {
+	ids, journals []string
+	docs          []responseDoc
+	deltaOf       map[string]string
+}
+
+// readDeltas reads the deltas there are, oldest first, and what they
+// count that the journal still lists.
+func (s *Store) readDeltas(ctx context.Context) (folding, error) {
+	f := folding{deltaOf: map[string]string{}}
+	cur, err := s.deltas.Find(ctx, bson.D{})
+	if err != nil {
+		return f, fmt.Errorf("read deltas: %w", err)
+	}
+	var deltas []deltaDoc
+	if err := cur.All(ctx, &deltas); err != nil {
+		return f, fmt.Errorf("read deltas: %w", err)
+	}
+	if len(deltas) == 0 {
+		return f, nil
+	}
+	slices.SortFunc(deltas, func(a, b deltaDoc) int { return cmp.Compare(a.ID, b.ID) })
+	journaled, err := s.journaled(ctx)
+	if err != nil {
+		return f, err
+	}
+	for _, d := range deltas {
+		f.ids = append(f.ids, d.ID)
+		body, err := decodeDelta(d.Body.Data)
+		if err != nil {
+			// Set aside rather than stop every fold: its revisions stay on
+			// the journal, and the repair counts them from the responses.
+			s.logger.Error("a delta cannot be read; its responses are left to the repair", "delta", d.ID, "err", err)
+			s.repairDue.Store(true)
+			continue
+		}
+		f.journals = append(f.journals, d.Journal)
+		for _, doc := range body.Docs {
+			// A revision off the journal was counted another way (a
+			// repair), or by this delta before a crash; one in two deltas
+			// (a count retried after a timeout that had in fact written)
+			// counts once.
+			if _, seen := f.deltaOf[doc.pendingKey()]; seen || !journaled[doc.revision()] {
+				continue
+			}
+			f.deltaOf[doc.pendingKey()] = d.ID
+			f.docs = append(f.docs, doc)
+		}
+	}
+	return f, nil
 }
 
 // pageOrder sorts revisions so that a response's latest comes last.

@@ -31,7 +31,7 @@ func (s *Store) EraseResponse(ctx context.Context, id string) error {
 		return fmt.Errorf("load response %q: %w", id, err)
 	case old.Erased:
 		// Cut short before: finish it.
-		return s.finishErasureNow(ctx, old, false)
+		return s.finishErasureNow(ctx, old)
 	}
 	// Its counts must be in before they are taken off again.
 	if old, err = s.settle(ctx, old); err != nil {
@@ -54,40 +54,37 @@ func (s *Store) EraseResponse(ctx context.Context, id string) error {
 	if !replaced {
 		return forms.ErrReplacedMeanwhile
 	}
-	// Counted here whatever the journal says: a replacement or a repair
-	// racing this erasure may have changed the entry, and the revision's
-	// pending key keeps its counts from going off twice.
-	return s.finishErasureNow(ctx, doc, true)
+	return s.finishErasureNow(ctx, doc)
 }
 
 // finishErasureNow finishes an erasure in turn with folds and repairs,
 // after the deltas there are.
-func (s *Store) finishErasureNow(ctx context.Context, doc responseDoc, fresh bool) error {
+func (s *Store) finishErasureNow(ctx context.Context, doc responseDoc) error {
 	s.foldMu.Lock()
 	defer s.foldMu.Unlock()
 	if err := s.foldLocked(ctx); err != nil {
 		return err
 	}
-	return s.finishErasure(ctx, doc, fresh)
+	return s.finishErasure(ctx, doc)
 }
 
-// finishErasure takes an erased revision off the totals, if that is not
-// done (always, when it was just written), and deletes it; foldMu is held
-// and the deltas folded.
-func (s *Store) finishErasure(ctx context.Context, doc responseDoc, fresh bool) error {
-	counted, err := s.counted(ctx, doc)
+// finishErasure takes an erased revision off the totals unless that is
+// done (the journal no longer lists it), then deletes it, and only then
+// takes it off the journal: a crash in between leaves an entry whose
+// response is gone, which the repair clears. foldMu is held and the
+// deltas folded.
+func (s *Store) finishErasure(ctx context.Context, doc responseDoc) error {
+	cells, err := s.applyJournaled(ctx, []responseDoc{doc})
 	if err != nil {
-		return err
-	}
-	if fresh || !counted {
-		if err := s.countLocked(ctx, doc); err != nil {
-			return fmt.Errorf("take erased response %q off the totals: %w", doc.ID, err)
-		}
+		return fmt.Errorf("take erased response %q off the totals: %w", doc.ID, err)
 	}
 	if _, err := s.responses.DeleteOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}); err != nil {
 		return fmt.Errorf("delete erased response %q: %w", doc.ID, err)
 	}
-	return nil
+	if err := s.unjournal(ctx, doc.revision()); err != nil {
+		return err
+	}
+	return s.pruneSome(ctx, cells)
 }
 
 // DeleteInvitationsOf deletes a partner's invitations in every round of

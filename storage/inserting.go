@@ -96,21 +96,32 @@ func (s *Store) insertBatch(ctx context.Context, jobs []insertJob) {
 		seen[j.doc.ID] = true
 		now = append(now, j)
 	}
-	results, journal, unsure := s.insertAll(ctx, now)
+	results, journal := s.insertAll(ctx, now)
 	var created []responseDoc
+	var unsure []revision
 	for i, j := range now {
-		if results[i].created {
+		switch {
+		case results[i].created:
 			d := j.doc
 			d.Token = results[i].token
 			created = append(created, d)
+		case results[i].err != nil && journal != "":
+			unsure = append(unsure, revision{j.doc.ID, results[i].token})
+		}
+	}
+	if len(unsure) > 0 {
+		// Stored or not: the repair finds out, from a journal document of
+		// their own, which the batch's delta leaves alone.
+		s.repairDue.Store(true)
+		if _, err := s.journalRevisions(ctx, unsure); err != nil {
+			// Then the batch's journal stays whole, and the repair counts
+			// the new responses with them.
+			s.logger.Error("journal responses whose insert failed", "responses", len(unsure), "err", err)
+			journal = ""
 		}
 	}
 	switch {
 	case journal == "":
-	case unsure:
-		// Some may be stored, or not: the repair finds out, and counts the
-		// batch's new responses with them.
-		s.repairDue.Store(true)
 	case len(created) == 0:
 		// Only retries: the journal lists nothing that was stored.
 		if err := s.dropJournal(ctx, journal); err != nil {
@@ -132,9 +143,9 @@ func (s *Store) insertBatch(ctx context.Context, jobs []insertJob) {
 }
 
 // insertAll journals the batch's responses with one insert, then stores
-// them with another. It returns the journal document, and whether some
-// insert ended in an error that leaves unknown whether it was stored.
-func (s *Store) insertAll(ctx context.Context, jobs []insertJob) (results []insertResult, journal string, unsure bool) {
+// them with another, and returns the journal document. A response whose
+// insert failed otherwise than as a duplicate may be stored or not.
+func (s *Store) insertAll(ctx context.Context, jobs []insertJob) (results []insertResult, journal string) {
 	results = make([]insertResult, len(jobs))
 	revs := make([]revision, len(jobs))
 	docs := make([]any, len(jobs))
@@ -150,7 +161,7 @@ func (s *Store) insertAll(ctx context.Context, jobs []insertJob) (results []inse
 		for i := range results {
 			results[i].err = err
 		}
-		return results, "", false
+		return results, ""
 	}
 	failed := writeErrors(s.responses.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)))
 	for i, j := range jobs {
@@ -162,10 +173,9 @@ func (s *Store) insertAll(ctx context.Context, jobs []insertJob) (results []inse
 			// Stored before: a retry, or another answer under its id.
 		default:
 			results[i].err = fmt.Errorf("insert response %q: %w", j.doc.ID, err)
-			unsure = true
 		}
 	}
-	return results, journal, unsure
+	return results, journal
 }
 
 // failures are the documents of an unordered insert that failed, by

@@ -113,9 +113,9 @@ func (s *Store) journaled(ctx context.Context) (map[revision]bool, error) {
 	return out, nil
 }
 
-// unjournal takes revisions off the journal: a document that lists
-// nothing else goes, another is written again without them. Callers hold
-// foldMu, so no two rewrite one document at once.
+// unjournal takes revisions off the journal: each document that lists
+// one loses it (pulled, so that two instances pulling from one document
+// keep both changes), and goes once it lists nothing.
 func (s *Store) unjournal(ctx context.Context, revs ...revision) error {
 	if len(revs) == 0 {
 		return nil
@@ -130,22 +130,22 @@ func (s *Store) unjournal(ctx context.Context, revs ...revision) error {
 	}
 	for _, d := range docs {
 		all := d.revisions()
-		var rest []revision
+		var gone []revision
 		for _, r := range all {
-			if !drop[r] {
-				rest = append(rest, r)
+			if drop[r] {
+				gone = append(gone, r)
 			}
 		}
 		switch {
-		case len(rest) == len(all):
-		case len(rest) == 0:
-			if _, err := s.uncounted.DeleteOne(ctx, bson.D{{Key: "_id", Value: d.ID}}); err != nil {
-				return fmt.Errorf("clear journal entry %q: %w", d.ID, err)
+		case len(gone) == 0:
+		case len(gone) == len(all) || d.Entries == nil:
+			if err := s.dropJournal(ctx, d.ID); err != nil {
+				return err
 			}
 		default:
 			if err := s.update(ctx, s.uncounted, bson.D{{Key: "_id", Value: d.ID}},
-				bson.D{{Key: "$set", Value: bson.D{{Key: "entries", Value: entriesOf(rest)}}}}, false); err != nil {
-				return fmt.Errorf("clear %d responses from journal entry %q: %w", len(all)-len(rest), d.ID, err)
+				bson.D{{Key: "$pullAll", Value: bson.D{{Key: "entries", Value: entriesOf(gone)}}}}, false); err != nil {
+				return fmt.Errorf("clear %d responses from journal entry %q: %w", len(gone), d.ID, err)
 			}
 		}
 	}

@@ -92,9 +92,14 @@ type pageAllocator struct {
 }
 
 type openPage struct {
-	id   string
-	rows int
+	id    string
+	rows  int
+	bytes int
 }
+
+// maxPageBytes bounds the rows of one page, well below the 16 MB a
+// document may hold: a hundred long free-text answers would not fit.
+const maxPageBytes = 4 << 20
 
 // maxOpenPages bounds the allocator's memory: past it, every cell starts
 // a new page, which costs a few part-filled pages and nothing else.
@@ -106,15 +111,16 @@ func newPageAllocator() *pageAllocator {
 	return &pageAllocator{instance: hex.EncodeToString(b), open: map[string]*openPage{}}
 }
 
-// next returns the page a new response's row goes to: one series per
-// cell and day, so that an export of a partnership or wave reads only its
-// own pages. A partner's answer is replaced in place, so pages never move.
-func (a *pageAllocator) next(cell, day string) string {
+// next returns the page a new response's row of size bytes goes to: one
+// series per cell and day, so that an export of a partnership or wave
+// reads only its own pages. A partner's answer is replaced in place, so
+// pages never move.
+func (a *pageAllocator) next(cell, day string, size int) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	key := cell + ":" + day
 	p := a.open[key]
-	if p == nil || p.rows == pageSize {
+	if p == nil || p.rows == pageSize || p.bytes+size > maxPageBytes {
 		if p == nil && len(a.open) >= maxOpenPages {
 			clear(a.open)
 		}
@@ -123,7 +129,17 @@ func (a *pageAllocator) next(cell, day string) string {
 		a.open[key] = p
 	}
 	p.rows++
+	p.bytes += size
 	return p.id
+}
+
+// rowSize is what a response's row adds to its page, near enough.
+func rowSize(doc responseDoc) int {
+	row, err := rowOf(doc)
+	if err != nil {
+		return 0
+	}
+	return len(row.Data) + 40
 }
 
 // writeRows sets rows in a page and removes others (erased responses'),

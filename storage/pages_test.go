@@ -199,20 +199,30 @@ func TestStoresFromBeforePagesGetThem(t *testing.T) {
 }
 
 // A page takes pageSize rows at most, also after the allocator forgot the
-// pages it was filling.
+// pages it was filling, and maxPageBytes of rows at most.
 func TestPagesNeverOverfill(t *testing.T) {
 	a := newPageAllocator()
 	rows := map[string]int{}
 	for range pageSize {
-		rows[a.next("cell", "2026-03-14")]++
+		rows[a.next("cell", "2026-03-14", 100)]++
 	}
 	for i := range maxOpenPages {
-		rows[a.next(fmt.Sprint("other", i), "")]++
+		rows[a.next(fmt.Sprint("other", i), "", 100)]++
 	}
-	rows[a.next("cell", "2026-03-14")]++
+	rows[a.next("cell", "2026-03-14", 100)]++
 	for page, n := range rows {
 		if n > pageSize {
 			t.Fatalf("page %s holds %d rows, more than %d", page, n, pageSize)
+		}
+	}
+	// Long free text: 200 kB rows, 20 to a page.
+	long := map[string]int{}
+	for range 50 {
+		long[a.next("texts", "2026-03-14", 200_000)]++
+	}
+	for page, n := range long {
+		if n*200_000 > maxPageBytes {
+			t.Fatalf("page %s holds %d rows of 200 kB, more than %d bytes", page, n, maxPageBytes)
 		}
 	}
 }

@@ -91,7 +91,7 @@ func (s *Store) RebuildTotals(ctx context.Context, recount Recount) (Rebuilt, er
 		}
 		if d.Page == "" {
 			// Stored before export pages existed.
-			d.Page = s.pageAlloc.next(d.Cell, d.Day)
+			d.Page = s.pageAlloc.next(d.Cell, d.Day, rowSize(d))
 			if err := s.update(ctx, s.responses, bson.D{{Key: "_id", Value: d.ID}},
 				bson.D{{Key: "$set", Value: bson.D{{Key: "page", Value: d.Page}}}}, false); err != nil {
 				return done, fmt.Errorf("give %q an export page: %w", d.ID, err)

@@ -63,7 +63,7 @@ func (s *Store) repairOne(ctx context.Context, j journalDoc, e revision, now tim
 		return false, false, fmt.Errorf("load journaled response %q: %w", e.id, err)
 	case doc.Erased:
 		// An erasure cut short: finish it, whatever its age.
-		if err := s.finishErasure(ctx, doc, false); err != nil {
+		if err := s.finishErasure(ctx, doc); err != nil {
 			return false, false, err
 		}
 		return true, false, s.unjournal(ctx, e)

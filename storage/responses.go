@@ -184,7 +184,7 @@ func (s *Store) newResponseDoc(r forms.Response, counts []forms.Count) responseD
 		Day:          cellDay(r),
 		Counts:       counts,
 	}
-	doc.Page = s.pageAlloc.next(doc.Cell, doc.Day)
+	doc.Page = s.pageAlloc.next(doc.Cell, doc.Day, rowSize(doc))
 	return doc
 }
 

@@ -254,9 +254,6 @@ func (s *Store) prepare(ctx context.Context) error {
 	if err := s.fold(ctx); err != nil {
 		return err
 	}
-	if err := s.buildMonths(ctx); err != nil {
-		return err
-	}
 	if err := s.buildMissingPages(ctx); err != nil {
 		return err
 	}
@@ -269,6 +266,11 @@ func (s *Store) prepare(ctx context.Context) error {
 		now = now.Add(repairAge)
 	}
 	if err := s.repairAt(ctx, now); err != nil {
+		return err
+	}
+	// After the repair: a count a crash cut short is finished in the days
+	// before they are summed into months.
+	if err := s.buildMonths(ctx); err != nil {
 		return err
 	}
 	foldCtx, stopFolding := context.WithCancel(context.WithoutCancel(ctx))
