@@ -132,6 +132,54 @@ func (t *Tally) Add(o Tally) {
 	}
 }
 
+// Negated is the tally that, added, takes t off again: a month's totals
+// less some of its days are month.Add(day.Negated()).
+func (t Tally) Negated() Tally {
+	n := Tally{N: -t.N}
+	for id, it := range t.Items {
+		if n.Items == nil {
+			n.Items = make(map[string]ItemTally)
+		}
+		ni := ItemTally{Answered: -it.Answered}
+		for v, c := range it.Values {
+			if ni.Values == nil {
+				ni.Values = make(map[string]int)
+			}
+			ni.Values[v] = -c
+		}
+		n.Items[id] = ni
+	}
+	n.Scores = negatedScores(t.Scores)
+	for item, groups := range t.Groups {
+		if n.Groups == nil {
+			n.Groups = make(map[string]map[string]GroupTally)
+		}
+		n.Groups[item] = make(map[string]GroupTally)
+		for value, g := range groups {
+			n.Groups[item][value] = GroupTally{N: -g.N, Scores: negatedScores(g.Scores)}
+		}
+	}
+	return n
+}
+
+func negatedScores(from map[string]ScoreSums) map[string]ScoreSums {
+	if from == nil {
+		return nil
+	}
+	out := make(map[string]ScoreSums, len(from))
+	for id, s := range from {
+		n := ScoreSums{N: -s.N, Sum: -s.Sum, SumSq: -s.SumSq}
+		for b, c := range s.Bands {
+			if n.Bands == nil {
+				n.Bands = make(map[string]int)
+			}
+			n.Bands[b] = -c
+		}
+		out[id] = n
+	}
+	return out
+}
+
 func addScores(into, from map[string]ScoreSums) map[string]ScoreSums {
 	for id, s := range from {
 		if into == nil {

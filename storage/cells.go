@@ -51,10 +51,18 @@ type cellRead struct {
 	id   string
 }
 
-// within lists, for a cell, what covers the days of a range it has seen:
-// a month the range covers whole is one read, a month it covers in part
-// is a read per day. "This month so far" is one read.
-func (s *Store) within(c totalsDoc, days forms.Days) ([]cellRead, error) {
+// monthPlan is how one month of a cell is read: the cells to add up, less
+// (if any) the days to take off them.
+type monthPlan struct {
+	add, less []cellRead
+}
+
+// within plans, for a cell, the reads that cover the days of a range it
+// has seen, month by month: a month the range covers whole (as far as the
+// cell has days) is one read; another is read day by day, or as the
+// month less the days outside the range, whichever reads fewer. "This
+// month so far" is one read, and a month covered in part at most 16.
+func (s *Store) within(c totalsDoc, days forms.Days) ([]monthPlan, error) {
 	first, last := max(c.FirstDay, days.From), c.LastDay
 	if days.To != "" {
 		last = min(last, days.To)
@@ -66,35 +74,82 @@ func (s *Store) within(c totalsDoc, days forms.Days) ([]cellRead, error) {
 	if err != nil {
 		return nil, err
 	}
-	var reads []cellRead
+	var plans []monthPlan
 	for month := start.AddDate(0, 0, 1-start.Day()); month.Format(time.DateOnly) <= last; month = month.AddDate(0, 1, 0) {
-		mFirst, mLast := month.Format(time.DateOnly), month.AddDate(0, 1, -1).Format(time.DateOnly)
-		// Whole, as far as the cell goes: it has no days before its first
-		// or after its last.
-		if (days.From == "" || days.From <= max(mFirst, c.FirstDay)) && (days.To == "" || days.To >= min(mLast, c.LastDay)) {
-			reads = append(reads, cellRead{s.monthly, c.ID + ":" + month.Format("2006-01")})
-			continue
-		}
-		for day := month; day.Format(time.DateOnly) <= min(mLast, last); day = day.AddDate(0, 0, 1) {
-			if d := day.Format(time.DateOnly); d >= first {
-				reads = append(reads, cellRead{s.daily, c.ID + ":" + d})
+		whole := cellRead{s.monthly, c.ID + ":" + month.Format("2006-01")}
+		var in, out []cellRead
+		for day := month; day.Month() == month.Month(); day = day.AddDate(0, 0, 1) {
+			d := day.Format(time.DateOnly)
+			switch {
+			case d < c.FirstDay || d > c.LastDay:
+			case d >= first && d <= last:
+				in = append(in, cellRead{s.daily, c.ID + ":" + d})
+			default:
+				out = append(out, cellRead{s.daily, c.ID + ":" + d})
 			}
 		}
+		switch {
+		case len(in) == 0:
+		case len(out) == 0:
+			plans = append(plans, monthPlan{add: []cellRead{whole}})
+		case len(out)+1 < len(in):
+			plans = append(plans, monthPlan{add: []cellRead{whole}, less: out})
+		default:
+			plans = append(plans, monthPlan{add: in})
+		}
 	}
-	return reads, nil
+	return plans, nil
 }
 
 // cellsWithin reads the months and days of cells that fall within days,
 // a few at a time: each is one small round trip.
 func (s *Store) cellsWithin(ctx context.Context, cells []totalsDoc, days forms.Days) ([]totalsDoc, error) {
-	var reads []cellRead
+	var plans []monthPlan
 	for _, c := range cells {
-		r, err := s.within(c, days)
+		p, err := s.within(c, days)
 		if err != nil {
 			return nil, err
 		}
-		reads = append(reads, r...)
+		plans = append(plans, p...)
 	}
+	var reads []cellRead
+	for _, p := range plans {
+		reads = append(append(reads, p.add...), p.less...)
+	}
+	found, err := s.readCells(ctx, reads)
+	if err != nil {
+		return nil, err
+	}
+	var out []totalsDoc
+	for _, p := range plans {
+		var got []*totalsDoc
+		for range p.add {
+			got, found = append(got, found[0]), found[1:]
+		}
+		if len(p.less) == 0 {
+			for _, d := range got {
+				if d != nil {
+					out = append(out, *d)
+				}
+			}
+			continue
+		}
+		month := got[0]
+		for _, d := range found[:len(p.less)] {
+			if d != nil && month != nil {
+				month.Tally.Add(d.Tally.Negated())
+			}
+		}
+		found = found[len(p.less):]
+		if month != nil {
+			out = append(out, *month)
+		}
+	}
+	return out, nil
+}
+
+// readCells reads cells by _id, a few at once; one not there is nil.
+func (s *Store) readCells(ctx context.Context, reads []cellRead) ([]*totalsDoc, error) {
 	found := make([]*totalsDoc, len(reads))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(cellReads)
@@ -112,16 +167,7 @@ func (s *Store) cellsWithin(ctx context.Context, cells []totalsDoc, days forms.D
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	out := make([]totalsDoc, 0, len(found))
-	for _, d := range found {
-		if d != nil {
-			out = append(out, *d)
-		}
-	}
-	return out, nil
+	return found, g.Wait()
 }
 
 // cellReads is how many months and days a date range reads at once (and

@@ -320,16 +320,16 @@ func TestDateRangesReadTheirDays(t *testing.T) {
 	ranges := []struct {
 		days forms.Days
 		// months is how many monthly cells the range reads: one per cell
-		// and month it covers whole.
+		// and month it covers whole, or less fewer days than it covers.
 		months int
 	}{
 		{forms.Days{From: "2026-03-03", To: "2026-03-05"}, 0},
-		{forms.Days{From: "2026-03-08"}, 1}, // April whole (ac1 only); March by day
+		{forms.Days{From: "2026-03-08"}, 2}, // April whole (ac1), March less its first week (one cell)
 		{forms.Days{To: "2026-03-02"}, 2},   // February whole (ac1, ac2)
 		{forms.Days{From: "2026-03-01", To: "2026-03-31"}, 2},
 		{forms.Days{From: "2026-02-01"}, 5},                   // Feb and Mar for ac1 and ac2, Apr for ac1
 		{forms.Days{From: "2026-02-18", To: "2026-04-30"}, 5}, // no days before the 20th, none after 6 April
-		{forms.Days{From: "2026-02-25", To: "2026-03-10"}, 0},
+		{forms.Days{From: "2026-02-25", To: "2026-03-10"}, 1}, // March less its days after the 10th (one cell)
 		{forms.Days{From: "2026-04-01"}, 1},
 	}
 	check := func(when string) {
