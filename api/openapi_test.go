@@ -13,6 +13,7 @@ import (
 	"samspil/access"
 	"samspil/indicators"
 	"samspil/partnership"
+	"samspil/theory"
 )
 
 type openAPIOperation struct {
@@ -142,6 +143,7 @@ var decodedBodies = map[string]any{
 	"createWave":        waveInput{},
 	"updateWave":        remindersInput{},
 	"answerInvitation":  answerBody{},
+	"saveTheory":        theoryInput{},
 }
 
 // notDecodedBodies take a JSON body that decodeJSON does not read.
@@ -152,19 +154,26 @@ var notDecodedBodies = map[string]string{
 // responseSchemas are the document's schemas of what handlers reply, and
 // the values they reply with.
 var responseSchemas = map[string]any{
-	"Partnership": partnership.Partnership{},
-	"Partner":     partnership.Partner{},
-	"Activity":    partnership.Activity{},
-	"Wave":        waveView{},
-	"AuditEntry":  partnership.AuditEntry{},
-	"ImportRow":   importRow{},
-	"Invitee":     indicators.Invitee{},
-	"WaveStatus":  indicators.Rates{},
-	"CitizenLink": citizenLink{},
-	"Invitation":  invitationView{},
-	"Receipt":     receipt{},
-	"FormListing": formListing{},
-	"MailEntry":   mailEntry{},
+	"Partnership":   partnership.Partnership{},
+	"Partner":       partnership.Partner{},
+	"Activity":      partnership.Activity{},
+	"Wave":          waveView{},
+	"AuditEntry":    partnership.AuditEntry{},
+	"ImportRow":     importRow{},
+	"Invitee":       indicators.Invitee{},
+	"WaveStatus":    indicators.Rates{},
+	"CitizenLink":   citizenLink{},
+	"Invitation":    invitationView{},
+	"Receipt":       receipt{},
+	"FormListing":   formListing{},
+	"MailEntry":     mailEntry{},
+	"Theory":        theory.Theory{},
+	"TheoryElement": theory.Element{},
+	"TheoryArrow":   theory.Arrow{},
+	"TheoryMeasure": theory.Measure{},
+	"TheoryTarget":  theory.Target{},
+	"TheoryVersion": theoryVersion{},
+	"TheoryChanges": theory.Changes{},
 }
 
 // Each JSON body's schema names exactly the fields its struct decodes,

@@ -95,9 +95,14 @@ func actor(c *fiber.Ctx) string {
 	return "anonymous"
 }
 
+// auditor keeps the audit log.
+type auditor interface {
+	Audit(ctx context.Context, e partnership.AuditEntry) error
+}
+
 // audit records a change. A failed audit write fails the request: a change
 // nobody can account for is worse than one that has to be retried.
-func (s *server) audit(c *fiber.Ctx, store PartnershipStore, who, action, partnershipID, target string) error {
+func (s *server) audit(c *fiber.Ctx, store auditor, who, action, partnershipID, target string) error {
 	e := partnership.AuditEntry{ID: partnership.NewID("au"), At: s.Now().UTC(), Actor: who, Action: action,
 		Partnership: partnershipID, Target: target}
 	if err := store.Audit(c.UserContext(), e); err != nil {

@@ -71,6 +71,15 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/links/:aid/qr.svg", managers, s.qr(s.Store, "svg")},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/links/:aid/qr.png", managers, s.qr(s.Store, "png")},
 
+		// The program theory: every version kept; a save names the version
+		// it changed (If-Match), so none overwrites another.
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/theory", viewers, s.getTheory(s.Store)},
+		{fiber.MethodPut, "/api/v1/partnerships/:pid/theory", managers, s.putTheory(s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/theory/template", viewers, theoryTemplate},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/theory/versions", viewers, s.theoryVersions(s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/theory/versions/:n", viewers, s.getTheoryVersion(s.Store)},
+		{fiber.MethodGet, "/api/v1/partnerships/:pid/theory/compare", viewers, s.compareTheory(s.Store)},
+
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/inclusion", viewers, s.inclusion(s.Store, s.Store)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/change", viewers, s.change(s.Store, s.Store)},
 		{fiber.MethodGet, "/api/v1/partnerships/:pid/indicators/health", viewers, s.health(s.Store)},

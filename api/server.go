@@ -36,6 +36,7 @@ type Store interface {
 	indicators.Store
 	erasure.Store
 	ReplayStore
+	TheoryStore
 }
 
 // FormStore keeps published form versions.

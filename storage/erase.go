@@ -124,6 +124,7 @@ func (s *Store) ErasePartnership(ctx context.Context, partnershipID string, wave
 		{"monthly totals", s.monthly, byPartnership},
 		{"responses", s.responses, byPartnership},
 		{"mail", s.outbox, byPartnership},
+		{"program theory", s.theories, byPartnership},
 		{"invitations", s.invitations, byPartnership},
 		{"rounds", s.waves, byPartnership},
 		{"activities", s.activities, byPartnership},

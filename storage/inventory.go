@@ -39,6 +39,8 @@ var Inventory = []Collection{
 	{"audit", "who changed what and when (account or key, action, target id); never the content", "the staff member's e-mail or key id", "5 years"},
 	{"idempotency", "answers to create requests sent with an Idempotency-Key, by a hash of the API key, path and key", "none beyond what the answer holds (a created partnership or partner)",
 		"24 hours, deleted by the retention job"},
+	{"theories", "each partnership's program theory, version by version: its elements, arrows, assumptions, evaluation questions, measures and targets, with who saved each version and a note",
+		"the name or e-mail of the staff member who saved a version", "as long as the partnership"},
 	{"outbox", "mail to send and what became of it: kind, address, name, round, partner, status, times, the server's reply; a set-password link sealed until sent (partners' links are never in it)",
 		"staff and partner e-mail addresses", "deleted by the retention job 3 months after it was sent or given up"},
 	{"forms", "published questionnaire versions", "none", "for good: published versions never change"},

@@ -80,6 +80,8 @@ type Store struct {
 	idempotency *mongo.Collection
 	// outbox holds the mail to send, and what became of it.
 	outbox *mongo.Collection
+	// theories holds partnerships' program theories, version by version.
+	theories *mongo.Collection
 
 	// FerretDB v1 runs an update as a read followed by a write, so two
 	// concurrent $inc on one document can lose one. The embedded store has
@@ -195,6 +197,7 @@ func (s *Store) connect(ctx context.Context, uri, database string, monitor *even
 	s.textNotes = s.db.Collection("text_notes")
 	s.idempotency = s.db.Collection("idempotency")
 	s.outbox = s.db.Collection("outbox")
+	s.theories = s.db.Collection("theories")
 	return nil
 }
 
@@ -234,7 +237,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	if s.embedded != nil {
-		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.monthly, s.deltas, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit, s.users, s.sessions, s.setupLinks, s.followUps, s.textNotes, s.idempotency, s.outbox} {
+		for _, coll := range []*mongo.Collection{s.responses, s.totals, s.daily, s.monthly, s.deltas, s.uncounted, s.pages, s.meta, s.releases, s.forms, s.partnerships, s.audit, s.users, s.sessions, s.setupLinks, s.followUps, s.textNotes, s.idempotency, s.outbox, s.theories} {
 			err := s.db.CreateCollection(ctx, coll.Name())
 			var ce mongo.CommandError
 			if err != nil && !(errors.As(err, &ce) && ce.Code == namespaceExists) {
