@@ -1,0 +1,179 @@
+package indicators
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"samspil/partnership"
+	"samspil/theory"
+)
+
+// Reading is what a program theory's box shows of its measure: the latest
+// figure the partnership's protected results publish, and the one before,
+// never anything they withhold.
+type Reading struct {
+	// Shown is false when there is no figure to show: Withheld then says
+	// whether it is for too few answers, rather than none yet.
+	Shown    bool `json:"shown"`
+	Withheld bool `json:"withheld,omitempty"`
+	// Value is the figure: a mean on the scale's range, a share from 0 to
+	// 1, a count, or a network metric.
+	Value float64 `json:"value,omitempty"`
+	// Previous is the figure before the latest month or wave, when that
+	// is shown too.
+	Previous *float64 `json:"previous,omitempty"`
+	// Met says whether the target is met, when there is one.
+	Met *bool `json:"met,omitempty"`
+	// Through names what the figure covers: the last month released, or
+	// the partner wave.
+	Through string `json:"through,omitempty"`
+}
+
+// Reading reads a measure through the same protected results the
+// partnership's figures come from.
+func (s *Service) Reading(ctx context.Context, p partnership.Partnership, m theory.Measure) (Reading, error) {
+	var r Reading
+	var err error
+	switch m.Kind {
+	case theory.Index, theory.Share, theory.Responses:
+		r, err = s.citizenReading(ctx, p, m)
+	case theory.Health:
+		r, err = s.healthReading(ctx, p, m)
+	case theory.Network:
+		r, err = s.networkReading(ctx, p, m)
+	default:
+		return Reading{}, fmt.Errorf("unknown measure kind %q", m.Kind)
+	}
+	if err != nil {
+		return Reading{}, err
+	}
+	if r.Shown && m.Target != nil {
+		met := m.Target.Met(r.Value)
+		r.Met = &met
+	}
+	return r, nil
+}
+
+// citizenReading reads an index, a share or a response count over every
+// released month, and over all but the last one for the one before.
+func (s *Service) citizenReading(ctx context.Context, p partnership.Partnership, m theory.Measure) (Reading, error) {
+	f, err := s.forms.Form(ctx, m.Form, 0)
+	if err != nil {
+		return Reading{}, nil
+	}
+	all, err := s.Inclusion(ctx, p, f, Query{})
+	if err != nil {
+		return Reading{}, err
+	}
+	r := readGroup(all.Total, m)
+	r.Through = all.ReleasedThrough
+	if !r.Shown || all.ReleasedThrough == "" {
+		return r, nil
+	}
+	last, err := time.Parse("2006-01", all.ReleasedThrough)
+	if err != nil {
+		return r, nil
+	}
+	before, err := s.Inclusion(ctx, p, f, Query{To: last.AddDate(0, -1, 0).Format("2006-01")})
+	if err != nil {
+		return Reading{}, err
+	}
+	if b := readGroup(before.Total, m); b.Shown {
+		r.Previous = &b.Value
+	}
+	return r, nil
+}
+
+// readGroup reads a measure off a group of citizen figures.
+func readGroup(g Group, m theory.Measure) Reading {
+	withheld := Reading{Withheld: true}
+	if g.Suppressed {
+		return withheld
+	}
+	switch m.Kind {
+	case theory.Responses:
+		if g.N == 0 {
+			return Reading{}
+		}
+		return Reading{Shown: true, Value: float64(g.N)}
+	case theory.Index:
+		ix, ok := g.Indices[m.Key]
+		switch {
+		case !ok && g.N == 0:
+			return Reading{}
+		case !ok || ix.Suppressed || ix.Mean == nil:
+			return withheld
+		}
+		return Reading{Shown: true, Value: *ix.Mean}
+	case theory.Share:
+		item, value := m.ShareOf()
+		shares, ok := g.Shares[item]
+		if !ok {
+			if g.N == 0 {
+				return Reading{}
+			}
+			return withheld
+		}
+		return Reading{Shown: true, Value: shares[value]}
+	}
+	return Reading{}
+}
+
+// healthReading reads an element of partnership health in the latest
+// partner wave, and the change since the one before.
+func (s *Service) healthReading(ctx context.Context, p partnership.Partnership, m theory.Measure) (Reading, error) {
+	h, err := s.Health(ctx, p, "")
+	switch {
+	case errors.Is(err, ErrNoPartnerWave):
+		return Reading{}, nil
+	case err != nil:
+		return Reading{}, err
+	}
+	for _, f := range h.Factors {
+		if f.Factor != m.Key {
+			continue
+		}
+		switch {
+		case !h.Released:
+			return Reading{Through: h.Wave}, nil
+		case f.Total.Suppressed || f.Total.Mean == nil:
+			return Reading{Withheld: true, Through: h.Wave}, nil
+		}
+		r := Reading{Shown: true, Value: *f.Total.Mean, Through: h.Wave}
+		if f.Change != nil {
+			prev := r.Value - f.Change.Difference
+			r.Previous = &prev
+		}
+		return r, nil
+	}
+	return Reading{}, nil
+}
+
+// networkReading reads a metric of the latest partner wave's network.
+func (s *Service) networkReading(ctx context.Context, p partnership.Partnership, m theory.Measure) (Reading, error) {
+	n, err := s.Network(ctx, p, "")
+	switch {
+	case errors.Is(err, ErrNoPartnerWave):
+		return Reading{}, nil
+	case err != nil:
+		return Reading{}, err
+	case !n.Released:
+		return Reading{Through: n.Wave}, nil
+	}
+	r := Reading{Shown: true, Through: n.Wave}
+	switch m.Key {
+	case "density":
+		r.Value = n.Metrics.Density
+	case "cross_sector":
+		r.Value = n.Metrics.EIIndex
+	case "isolates":
+		r.Value = float64(len(n.Metrics.Isolates))
+	case "partners":
+		r.Value = float64(n.Metrics.Nodes)
+	default:
+		return Reading{}, nil
+	}
+	return r, nil
+}
