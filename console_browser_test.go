@@ -312,6 +312,45 @@ func TestConsoleWalkThrough(t *testing.T) {
 		t.Error("after the round closed, the results page draws no partnership health")
 	}
 
+	// The program theory: started from the template, its health box shows
+	// the closed round's figure; adapted with a note, saved as version 2,
+	// and compared with version 1.
+	var healthBox, saved, changes string
+	err = chromedp.Do(bctx,
+		chromedp.Navigate(p+"/theory"),
+		check("theory-empty"),
+		submit(`form[action$="/theory/start"]`),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		check("theory"),
+		into(&healthBox, chromedp.Evaluate[string](`[...document.querySelectorAll('table tbody tr')].find(r => r.textContent.includes('stoler på hinanden')).textContent`)),
+		chromedp.Navigate(p+"/theory/edit"),
+		check("theory-edit"),
+		chromedp.SetValue(chromedp.CSS(`[name="el.0.text"]`), "Partnere fra hele Vestbyen"),
+		chromedp.SetValue(chromedp.CSS(`[name="new.text"]`), "Flere bliver frivillige"),
+		chromedp.SetValue(chromedp.CSS(`[name="new.column"]`), "long_term"),
+		chromedp.SetValue(chromedp.CSS(`#f-note`), "Flere partnere vil være med"),
+		submit(`form.theory-edit`),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		into(&saved, chromedp.Text(chromedp.CSS("main"))),
+		chromedp.Navigate(p+"/theory/versions"),
+		check("theory-versions"),
+		into(&changes, chromedp.Text(chromedp.CSS(".changes"))),
+		chromedp.Navigate(p+"/theory?lang=en"),
+		check("en-theory"),
+	)
+	if err != nil {
+		t.Fatalf("program theory: %v", err)
+	}
+	if !strings.Contains(healthBox, "af 5") && !strings.Contains(healthBox, "of 5") {
+		t.Errorf("the theory's health box says %q, want the closed round's figure", healthBox)
+	}
+	if !strings.Contains(saved, "Version 2") || !strings.Contains(saved, "Partnere fra hele Vestbyen") {
+		t.Errorf("after saving, the theory page says %q", saved)
+	}
+	if !strings.Contains(changes, "Flere bliver frivillige") || !strings.Contains(changes, "Partnere fra hele Vestbyen") {
+		t.Errorf("the versions page shows the changes %q", changes)
+	}
+
 	// Signing out ends the session: the console asks to sign in again.
 	var h1 string
 	err = chromedp.Do(bctx,

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"samspil/theory"
+
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -87,6 +89,20 @@ func parseTemplates(pattern string) (*template.Template, error) {
 			}
 			return m
 		},
+		"inc":  func(i int) int { return i + 1 },
+		"join": strings.Join,
+		// measureKey, targetOf and elementOptions fill the program
+		// theory's editor.
+		"measureKey": func(m *theory.Measure) string {
+			if m == nil {
+				return ""
+			}
+			return measureKey(*m)
+		},
+		"targetOf":       targetOf,
+		"elementOptions": elementOptions,
+		"elementText":    elementText,
+		"author":         author,
 		// faceMouths draws the five faces of a 5-point scale, from a
 		// frown to a smile, as SVG paths.
 		"faceMouths": func() map[int]string {

@@ -78,6 +78,18 @@ func (p *page) Error(field string) string {
 	return ""
 }
 
+// ErrorIn reports whether the form just posted had a problem in a field
+// whose name starts with prefix, such as one element's in the theory
+// editor: its part is shown open.
+func (p *page) ErrorIn(prefix string) bool {
+	for _, e := range p.Errors {
+		if strings.HasPrefix(e.Field, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // Can reports whether the person may manage the page's partnership.
 func (p *page) Can() bool {
 	if p.User == nil {
@@ -110,7 +122,7 @@ func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == access.Ro
 var flashes = map[string]bool{"saved": true, "partner_added": true, "partners_imported": true, "activity_added": true,
 	"wave_opened": true, "wave_dates": true, "staff_changed": true, "signed_out_others": true, "partnership_created": true,
 	"password_set": true, "wave_closed": true, "password_changed": true, "reminders_saved": true, "reminders_queued": true,
-	"mail_queued": true}
+	"mail_queued": true, "theory_started": true, "theory_saved": true}
 
 // page starts a page with the frame filled in.
 func (s *server) page(c *fiber.Ctx, r *request, title string) *page {

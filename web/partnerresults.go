@@ -24,6 +24,9 @@ type partnerResultsView struct {
 	Covers  string
 	Health  healthView
 	Network *networkView
+	// Theory is the partnership's program theory with its figures: what
+	// the partners are working towards together.
+	Theory *theoryView
 }
 
 // partnerResults shows a closed round's results to a partner, in the
@@ -54,6 +57,15 @@ func (s *server) partnerResults(c *fiber.Ctx, in intake.Invited) error {
 			return err
 		}
 		v.Network = &n
+	}
+	if t, ok, err := s.Store.Theory(ctx, pa.ID); err != nil {
+		return err
+	} else if ok {
+		tv, err := s.drawTheory(ctx, p, pa, t)
+		if err != nil {
+			return err
+		}
+		v.Theory = &tv
 	}
 	p.Data = v
 	c.Set(fiber.HeaderCacheControl, "no-store")

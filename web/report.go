@@ -13,7 +13,9 @@ import (
 // the day and the method underneath.
 type reportView struct {
 	resultsView
-	Network   networkView
+	Network networkView
+	// Theory is the program theory with its figures, when there is one.
+	Theory    *theoryView
 	Headlines []string
 	Filters   []string
 	Printed   string
@@ -37,6 +39,15 @@ func (s *server) report(c *fiber.Ctx, r *request) error {
 	}
 	if v.Network, err = s.networkOf(c.UserContext(), p, pa, v.Health.Round, c.Query("ties", "any"), ""); err != nil {
 		return err
+	}
+	if t, ok, err := s.Store.Theory(c.UserContext(), pa.ID); err != nil {
+		return err
+	} else if ok {
+		tv, err := s.drawTheory(c.UserContext(), p, pa, t)
+		if err != nil {
+			return err
+		}
+		v.Theory = &tv
 	}
 	v.Headlines = headlines(p, v)
 	v.Filters = filters(p, v.resultsView)

@@ -29,6 +29,7 @@ import (
 type Store interface {
 	StaffStore
 	PartnershipStore
+	TheoryStore
 	indicators.CellReader
 }
 

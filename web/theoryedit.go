@@ -1,0 +1,363 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"samspil/forms"
+	"samspil/partnership"
+	"samspil/theory"
+)
+
+// The program theory is edited with one ordinary form: every element and
+// arrow with its fields, a row for a new element and one for a new arrow,
+// and a note on what changed. Saving makes a new version; the form names
+// the version it was made from, so a save over a newer one is shown back
+// with the changes kept instead of overwriting it.
+
+// theoryEditView is the editor.
+type theoryEditView struct {
+	Theory   theory.Theory
+	Measures []option
+	Columns  []option
+	// Version is the version the form was made from; Newer is set when
+	// someone saved after it.
+	Version, Newer int
+}
+
+// citizenForms are the questionnaires whose figures a box can show.
+var citizenForms = []string{"citizen_short", "loneliness3", "who5", "activity_checkin"}
+
+// measureKey is a measure's value in the editor's select.
+func measureKey(m theory.Measure) string { return string(m.Kind) + "|" + m.Form + "|" + m.Key }
+
+// measureOptions lists what a box can measure, named in the page's
+// language: each citizen index and answer share, response counts, the
+// elements of partnership health and the network metrics.
+func (s *server) measureOptions(p *page) []option {
+	var out []option
+	for _, id := range citizenForms {
+		f, ok := s.Forms.Form(id, 0)
+		if !ok {
+			continue
+		}
+		title, of := f.Title.In(p.Lang, "da"), ""
+		if id != citizenForm {
+			of = " (" + title + ")"
+		}
+		for _, sc := range f.Scales {
+			out = append(out, option{measureKey(theory.Measure{Kind: theory.Index, Form: id, Key: sc.ID}), sc.Label.In(p.Lang, "da") + of})
+		}
+		for _, it := range f.Items {
+			if (it.Type != forms.TypeChoice && it.Type != forms.TypeMulti) || isQuasi(f, it.ID) {
+				continue
+			}
+			for _, o := range it.Options {
+				out = append(out, option{measureKey(theory.Measure{Kind: theory.Share, Form: id, Key: it.ID + "=" + o.Value}),
+					p.T("theory_share_of", "Answer", o.Label.In(p.Lang, "da")) + of})
+			}
+		}
+		out = append(out, option{measureKey(theory.Measure{Kind: theory.Responses, Form: id}), p.T("theory_responses_to", "Form", title)})
+	}
+	if f, ok := s.Forms.Form("partner_survey", 0); ok {
+		for _, sc := range f.Scales {
+			out = append(out, option{measureKey(theory.Measure{Kind: theory.Health, Key: sc.ID}), p.T("theory_health_of", "Element", sc.Label.In(p.Lang, "da"))})
+		}
+	}
+	for _, k := range theory.NetworkMetrics {
+		out = append(out, option{measureKey(theory.Measure{Kind: theory.Network, Key: k}), p.T("theory_network_" + k)})
+	}
+	return out
+}
+
+func isQuasi(f *forms.Form, item string) bool {
+	for _, q := range f.QuasiIdentifiers {
+		if q == item {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *server) columnOptions(p *page) []option {
+	out := make([]option, len(theory.Columns))
+	for i, c := range theory.Columns {
+		out[i] = option{string(c), p.T("theory_column_" + string(c))}
+	}
+	return out
+}
+
+// theoryEditor shows the editor over the latest version, or the template
+// when there is none yet.
+func (s *server) theoryEditor(c *fiber.Ctx, r *request) error {
+	p := s.page(c, r, "theory_edit_title")
+	pa, err := s.partnershipOf(c, p, "theory")
+	if err != nil {
+		return err
+	}
+	t, ok, err := s.Store.Theory(c.UserContext(), pa.ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return back(c, "/console/partnerships/"+pa.ID+"/theory", "")
+	}
+	p.Data = theoryEditView{Theory: t, Measures: s.measureOptions(p), Columns: s.columnOptions(p), Version: t.Version}
+	return s.render(c, http.StatusOK, "theory_edit.html", p)
+}
+
+// saveTheory saves the posted form as a new version.
+func (s *server) saveTheory(c *fiber.Ctx, r *request) error {
+	p := s.page(c, r, "theory_edit_title")
+	pa, err := s.partnershipOf(c, p, "theory")
+	if err != nil {
+		return err
+	}
+	current, _, err := s.Store.Theory(c.UserContext(), pa.ID)
+	if err != nil {
+		return err
+	}
+	from, _ := strconv.Atoi(c.FormValue("version"))
+	t := theoryFromForm(c).Clean()
+	t.Partnership, t.Version, t.Author, t.SavedAt = pa.ID, current.Version+1, r.Principal.ID, s.Now().UTC()
+	v := theoryEditView{Theory: t, Measures: s.measureOptions(p), Columns: s.columnOptions(p), Version: from}
+	if from != current.Version {
+		// Someone saved meanwhile: show the changes again, to be saved
+		// over the newer version on purpose.
+		v.Newer, v.Version = current.Version, current.Version
+		p.problem("version", "theory_version", "theory_newer", "Version", current.Version)
+		p.Data = v
+		return s.render(c, http.StatusConflict, "theory_edit.html", p)
+	}
+	if ps := t.Validate(); len(ps) > 0 {
+		p.theoryProblems(t, ps)
+		p.Data = v
+		return s.render(c, http.StatusUnprocessableEntity, "theory_edit.html", p)
+	}
+	saved, err := s.Store.SaveTheory(c.UserContext(), t)
+	if err != nil {
+		return err
+	}
+	if !saved {
+		v.Newer, v.Version = t.Version, t.Version
+		p.problem("version", "theory_version", "theory_newer", "Version", t.Version)
+		p.Data = v
+		return s.render(c, http.StatusConflict, "theory_edit.html", p)
+	}
+	if err := s.audit(c, r, "theory.save", pa.ID, strconv.Itoa(t.Version)); err != nil {
+		return err
+	}
+	return back(c, "/console/partnerships/"+pa.ID+"/theory", "theory_saved")
+}
+
+// theoryFromForm reads the editor: el.N.* for each element, ar.N.* for
+// each arrow, new.* and newar.* for the ones to add.
+func theoryFromForm(c *fiber.Ctx) theory.Theory {
+	var t theory.Theory
+	t.Note = c.FormValue("note")
+	element := func(prefix string) (theory.Element, bool) {
+		e := theory.Element{ID: c.FormValue(prefix + "id"), Column: theory.Column(c.FormValue(prefix + "column")),
+			Text: c.FormValue(prefix + "text"), Level: theory.Level(c.FormValue(prefix + "level")),
+			Activity: c.FormValue(prefix + "activity")}
+		for _, q := range strings.Split(c.FormValue(prefix+"questions"), "\n") {
+			if q = strings.TrimSpace(q); q != "" {
+				e.Questions = append(e.Questions, q)
+			}
+		}
+		if kind, rest, ok := strings.Cut(c.FormValue(prefix+"measure"), "|"); ok {
+			form, key, _ := strings.Cut(rest, "|")
+			e.Measure = &theory.Measure{Kind: theory.Kind(kind), Form: form, Key: key}
+			if op := c.FormValue(prefix + "target_op"); op == "at_least" || op == "at_most" {
+				value, _ := strconv.ParseFloat(strings.Replace(c.FormValue(prefix+"target_value"), ",", ".", 1), 64)
+				e.Measure.Target = &theory.Target{AtLeast: op == "at_least", Value: value, By: strings.TrimSpace(c.FormValue(prefix + "target_by"))}
+			}
+		}
+		return e, c.FormValue(prefix+"remove") == ""
+	}
+	removed := map[string]bool{}
+	for i := 0; i < theory.MaxElements+1; i++ {
+		prefix := fmt.Sprintf("el.%d.", i)
+		if c.FormValue(prefix+"id") == "" {
+			break
+		}
+		e, keep := element(prefix)
+		if !keep {
+			removed[e.ID] = true
+			continue
+		}
+		t.Elements = append(t.Elements, e)
+	}
+	if strings.TrimSpace(c.FormValue("new.text")) != "" {
+		e, _ := element("new.")
+		e.ID = freeID(t, e.Text)
+		t.Elements = append(t.Elements, e)
+	}
+	for i := 0; i < theory.MaxArrows+1; i++ {
+		prefix := fmt.Sprintf("ar.%d.", i)
+		from := c.FormValue(prefix + "from")
+		if from == "" {
+			break
+		}
+		a := theory.Arrow{From: from, To: c.FormValue(prefix + "to"), Assumption: c.FormValue(prefix + "assumption")}
+		if c.FormValue(prefix+"remove") != "" || removed[a.From] || removed[a.To] {
+			continue
+		}
+		t.Arrows = append(t.Arrows, a)
+	}
+	if from, to := c.FormValue("newar.from"), c.FormValue("newar.to"); from != "" || to != "" {
+		t.Arrows = append(t.Arrows, theory.Arrow{From: from, To: to, Assumption: c.FormValue("newar.assumption")})
+	}
+	if t.Elements == nil {
+		t.Elements = []theory.Element{}
+	}
+	if t.Arrows == nil {
+		t.Arrows = []theory.Arrow{}
+	}
+	return t
+}
+
+// freeID makes an id for a new element from its text, unused in t.
+func freeID(t theory.Theory, text string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(text) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == 'æ':
+			b.WriteString("ae")
+		case r == 'ø':
+			b.WriteString("oe")
+		case r == 'å':
+			b.WriteString("aa")
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+		if b.Len() >= 24 {
+			break
+		}
+	}
+	base := strings.Trim(b.String(), "-")
+	if base == "" {
+		base = "element"
+	}
+	id := base
+	for n := 2; ; n++ {
+		if _, taken := t.Element(id); !taken {
+			return id
+		}
+		id = base + "-" + strconv.Itoa(n)
+	}
+}
+
+// theoryProblems puts a theory's problems at their fields, each named by
+// the element or arrow it concerns.
+func (p *page) theoryProblems(t theory.Theory, ps []partnership.Problem) {
+	for _, pr := range ps {
+		parts := strings.SplitN(pr.Field, ".", 3)
+		field, label := "note", p.T("theory_field_note")
+		switch {
+		case len(parts) == 3 && parts[0] == "elements":
+			i, _ := strconv.Atoi(parts[1])
+			name := p.T("theory_element_n", "Number", i+1)
+			if i < len(t.Elements) && t.Elements[i].Text != "" {
+				name += " »" + t.Elements[i].Text + "«"
+			}
+			leaf, _, _ := strings.Cut(parts[2], ".")
+			if leaf == "id" {
+				leaf = "text"
+			}
+			field = "el." + parts[1] + "." + leaf
+			label = p.T("theory_element_field", "Element", name, "Field", p.T("theory_field_"+leaf))
+		case len(parts) == 3 && parts[0] == "arrows":
+			field = "ar." + parts[1] + "." + parts[2]
+			label = p.T("theory_arrow_field", "Number", parts[1])
+			if i, err := strconv.Atoi(parts[1]); err == nil {
+				label = p.T("theory_arrow_field", "Number", i+1)
+			}
+		case pr.Field == "elements" || pr.Field == "arrows":
+			field, label = "new.text", p.T("theory_field_"+pr.Field)
+		}
+		p.Errors = append(p.Errors, fieldProblem{Field: field, Label: label, Message: p.domainMessage(pr)})
+	}
+}
+
+// theoryVersionsView is the list of versions and a comparison of two.
+type theoryVersionsView struct {
+	Versions []theory.Theory
+	From, To int
+	Changes  *theory.Changes
+}
+
+// theoryVersionsPage lists the versions and compares the two chosen
+// (?from=&to=), by default the last two.
+func (s *server) theoryVersionsPage(c *fiber.Ctx, r *request) error {
+	p := s.page(c, r, "theory_versions_title")
+	pa, err := s.partnershipOf(c, p, "theory")
+	if err != nil {
+		return err
+	}
+	all, err := s.Store.TheoryVersions(c.UserContext(), pa.ID)
+	if err != nil {
+		return err
+	}
+	v := theoryVersionsView{Versions: all}
+	if len(all) >= 2 {
+		v.From, v.To = all[1].Version, all[0].Version
+		if n, err := strconv.Atoi(c.Query("from")); err == nil {
+			v.From = n
+		}
+		if n, err := strconv.Atoi(c.Query("to")); err == nil {
+			v.To = n
+		}
+		var a, b *theory.Theory
+		for i := range all {
+			if all[i].Version == v.From {
+				a = &all[i]
+			}
+			if all[i].Version == v.To {
+				b = &all[i]
+			}
+		}
+		if a != nil && b != nil {
+			ch := theory.Compare(*a, *b)
+			v.Changes = &ch
+		}
+	}
+	p.Data = v
+	return s.render(c, http.StatusOK, "theory_versions.html", p)
+}
+
+// targetField is a target as the editor shows it.
+type targetField struct{ Op, Value, By string }
+
+func targetOf(m *theory.Measure) targetField {
+	if m == nil || m.Target == nil {
+		return targetField{}
+	}
+	op := "at_most"
+	if m.Target.AtLeast {
+		op = "at_least"
+	}
+	return targetField{Op: op, Value: strconv.FormatFloat(m.Target.Value, 'f', -1, 64), By: m.Target.By}
+}
+
+// elementOptions offers a theory's elements as the ends of an arrow.
+func elementOptions(t theory.Theory) []option {
+	out := make([]option, len(t.Elements))
+	for i, e := range t.Elements {
+		out[i] = option{e.ID, e.Text}
+	}
+	return out
+}
+
+// elementText is the text of a theory's element, for the editor's lists.
+func elementText(t theory.Theory, id string) string {
+	if e, ok := t.Element(id); ok {
+		return e.Text
+	}
+	return id
+}
