@@ -52,7 +52,7 @@ func TestResultsInABrowser(t *testing.T) {
 		})
 	}
 	p := base + "/console/partnerships/" + d.Partnership
-	var dashboard, network, report, partner, thanks, citizens string
+	var dashboard, network, report, partner, thanks, citizens, theoryPage string
 	var pdf []byte
 	err = chromedp.Do(bctx,
 		chromedp.EmulateViewport(1280, 800),
@@ -67,6 +67,11 @@ func TestResultsInABrowser(t *testing.T) {
 		check("report", 150<<10),
 		into(&report, chromedp.Text(chromedp.CSS("main"))),
 		into(&pdf, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4))),
+		chromedp.Navigate(p+"/theory"),
+		check("theory", 100<<10),
+		into(&theoryPage, chromedp.Text(chromedp.CSS("main"))),
+		chromedp.Navigate(p+"/theory/versions"),
+		check("theory-versions", 100<<10),
 		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.CSS("#f-email")),
 		signIn("eva@example.dk"),
@@ -76,6 +81,8 @@ func TestResultsInABrowser(t *testing.T) {
 		check("report-en", 150<<10),
 		chromedp.Navigate(p+"/network?ties=trusted&lang=en"),
 		check("network-en", 100<<10),
+		chromedp.Navigate(p+"/theory?lang=en"),
+		check("theory-en", 100<<10),
 	)
 	if err != nil {
 		t.Fatalf("staff: %v", err)
@@ -88,10 +95,17 @@ func TestResultsInABrowser(t *testing.T) {
 	if n := strings.Count(network, "<title>"); n < 34 {
 		t.Errorf("the map names %d partners in <title>s, want all 34", n)
 	}
+	// The demo's program theory: version 2, its figures in the boxes,
+	// targets judged, a withheld figure in words.
+	for _, want := range []string{"Version 2", "70 (udgangen af året)", "Kommune, foreninger, butikker og beboere", "of 100", "fordi den, der er med til at bestemme"} {
+		if !strings.Contains(theoryPage, want) {
+			t.Errorf("the theory page lacks %q", want)
+		}
+	}
 	pages := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAllIndex(pdf, -1))
 	t.Logf("the report prints on %d A4 pages", pages)
-	if pages < 2 || pages > 4 {
-		t.Errorf("the report prints on %d A4 pages, want 2 to 4", pages)
+	if pages < 3 || pages > 5 {
+		t.Errorf("the report prints on %d A4 pages, want 3 to 5 (the program theory on a landscape page of its own)", pages)
 	}
 	if shots != "" {
 		os.WriteFile(filepath.Join(shots, "results-report.pdf"), pdf, 0o644)

@@ -47,7 +47,8 @@ const (
 // manages; the layout depends only on the data, so the same theory is
 // always drawn the same way.
 func Theory(columns []string, boxes []TheoryBox, arrows []TheoryArrow, t Text) []byte {
-	width := theoryColWidth * float64(max(len(columns), 1))
+	// The right margin holds arrows within the last column.
+	width := theoryColWidth*float64(max(len(columns), 1)) + 30
 	placed := layoutTheory(len(columns), boxes, arrows)
 	height := theoryTop
 	for _, p := range placed {
@@ -73,15 +74,20 @@ func Theory(columns []string, boxes []TheoryBox, arrows []TheoryArrow, t Text) [
 		}
 		x1, y1 := from.x+theoryBoxWidth, from.y+from.h/2
 		x2, y2 := to.x, to.y+to.h/2
+		var d string
+		mx, my := (x1+x2)/2, (y1+y2)/2
 		if to.box.Column <= from.box.Column {
-			// Back or within a column: leave and enter on the right.
+			// Back or within a column: out of the right side and into the
+			// target's right side, in the gap beside the column.
 			x2 = to.x + theoryBoxWidth
+			d = fmt.Sprintf("M%.1f %.1fC%.1f %.1f %.1f %.1f %.1f %.1f", x1, y1, x1+34, y1, x2+34, y2, x2+2, y2)
+			mx = max(x1, x2) + 25
+		} else {
+			bend := max(30, (x2-x1)/2)
+			d = fmt.Sprintf("M%.1f %.1fC%.1f %.1f %.1f %.1f %.1f %.1f", x1, y1, x1+bend, y1, x2-bend, y2, x2-2, y2)
 		}
-		bend := max(30, (x2-x1)/2)
-		fmt.Fprintf(&b, `<path d="M%.1f %.1fC%.1f %.1f %.1f %.1f %.1f %.1f" fill="none" stroke="%s" stroke-width="1.5" marker-end="url(#%s-a)"/>`,
-			x1, y1, x1+bend, y1, x2-bend, y2, x2-2, y2, muted, esc(t.ID))
+		fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="%s" stroke-width="1.5" marker-end="url(#%s-a)"/>`, d, muted, esc(t.ID))
 		if a.Number > 0 {
-			mx, my := (x1+x2)/2, (y1+y2)/2
 			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="9" fill="#fff" stroke="%s"/><text x="%.1f" y="%.1f" font-size="10" text-anchor="middle" fill="%s">%d</text>`,
 				mx, my, muted, mx, my+3.5, ink, a.Number)
 		}

@@ -25,7 +25,8 @@ func TestTheoryMatchesItsGoldenFile(t *testing.T) {
 		{ID: "influence", Column: 4, Text: "Borgere får indflydelse <&>", Figure: "Indflydelse: 41 af 100", Target: "Mål: mindst 50 ✗", Tone: 2},
 	}
 	arrows := []TheoryArrow{{"partners", "meetings", 1}, {"backbone", "meetings", 2}, {"meetings", "health", 3},
-		{"partners", "activities", 4}, {"activities", "reach", 5}, {"reach", "belonging", 6}, {"belonging", "influence", 7}}
+		{"partners", "activities", 4}, {"activities", "reach", 5}, {"reach", "belonging", 6}, {"belonging", "influence", 7},
+		{"reach", "health", 8}}
 	svg := Theory(theoryColumns, boxes, arrows, Text{ID: "theory", Title: "Forandringsteori", Desc: "Partnerskabets forandringsteori."})
 	wellFormed(t, svg)
 	golden := "testdata/theory.svg"

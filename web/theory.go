@@ -190,7 +190,10 @@ func (p *page) signed(m theory.Measure, d float64) string {
 	default:
 		s = p.Number(math.Abs(d))
 	}
-	if d < 0 {
+	switch {
+	case strings.Trim(s, "0,. "+p.T("theory_points")) == "":
+		return "±0"
+	case d < 0:
 		return "−" + s
 	}
 	return "+" + s

@@ -53,7 +53,7 @@ func (s *server) measureOptions(p *page) []option {
 			out = append(out, option{measureKey(theory.Measure{Kind: theory.Index, Form: id, Key: sc.ID}), sc.Label.In(p.Lang, "da") + of})
 		}
 		for _, it := range f.Items {
-			if (it.Type != forms.TypeChoice && it.Type != forms.TypeMulti) || isQuasi(f, it.ID) {
+			if it.Type != forms.TypeChoice && it.Type != forms.TypeMulti {
 				continue
 			}
 			for _, o := range it.Options {
@@ -61,7 +61,11 @@ func (s *server) measureOptions(p *page) []option {
 					p.T("theory_share_of", "Answer", o.Label.In(p.Lang, "da")) + of})
 			}
 		}
-		out = append(out, option{measureKey(theory.Measure{Kind: theory.Responses, Form: id}), p.T("theory_responses_to", "Form", title)})
+		answers := p.T("theory_responses")
+		if id != citizenForm {
+			answers = p.T("theory_responses_to", "Form", title)
+		}
+		out = append(out, option{measureKey(theory.Measure{Kind: theory.Responses, Form: id}), answers})
 	}
 	if f, ok := s.Forms.Form("partner_survey", 0); ok {
 		for _, sc := range f.Scales {
@@ -72,15 +76,6 @@ func (s *server) measureOptions(p *page) []option {
 		out = append(out, option{measureKey(theory.Measure{Kind: theory.Network, Key: k}), p.T("theory_network_" + k)})
 	}
 	return out
-}
-
-func isQuasi(f *forms.Form, item string) bool {
-	for _, q := range f.QuasiIdentifiers {
-		if q == item {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *server) columnOptions(p *page) []option {

@@ -212,6 +212,9 @@ func (s *seeder) seed(ctx context.Context) (Demo, error) {
 	if err := s.createActivities(ctx, partners); err != nil {
 		return Demo{}, err
 	}
+	if err := s.theory(ctx); err != nil {
+		return Demo{}, err
+	}
 	d := Demo{Partnership: p.ID}
 	for i, sp := range citizenSpans {
 		w, err := s.createWave(ctx, []string{CitizenWave1, CitizenWave2}[i], s.citizen, sp)
