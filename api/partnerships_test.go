@@ -133,6 +133,12 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		"GET /api/v1/indicators/inclusion":                      readers,
 		"GET /api/v1/partnerships/:pid/indicators/inclusion":    viewers,
 		"GET /api/v1/partnerships/:pid/indicators/health":       viewers,
+		"GET /api/v1/partnerships/:pid/theory":                  viewers,
+		"PUT /api/v1/partnerships/:pid/theory":                  managers,
+		"GET /api/v1/partnerships/:pid/theory/template":         viewers,
+		"GET /api/v1/partnerships/:pid/theory/versions":         viewers,
+		"GET /api/v1/partnerships/:pid/theory/versions/:n":      viewers,
+		"GET /api/v1/partnerships/:pid/theory/compare":          viewers,
 		"GET /api/v1/partnerships/:pid/network":                 viewers,
 	}
 	callers := []struct {
