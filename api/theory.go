@@ -20,6 +20,7 @@ type TheoryStore interface {
 	TheoryVersion(ctx context.Context, pid string, v int) (theory.Theory, bool, error)
 	TheoryVersions(ctx context.Context, pid string) ([]theory.Theory, error)
 	SaveTheory(ctx context.Context, t theory.Theory) (bool, error)
+	Activities(ctx context.Context, partnershipID string) ([]partnership.Activity, error)
 	Audit(ctx context.Context, e partnership.AuditEntry) error
 }
 
@@ -84,7 +85,15 @@ func (s *server) putTheory(store TheoryStore) fiber.Handler {
 		if t.Arrows == nil {
 			t.Arrows = []theory.Arrow{}
 		}
-		if err := domainProblems(t.Validate()); err != nil {
+		acts, err := store.Activities(c.UserContext(), pid)
+		if err != nil {
+			return errUnavailable(err)
+		}
+		ids := make([]string, len(acts))
+		for i, a := range acts {
+			ids[i] = a.ID
+		}
+		if err := domainProblems(t.Validate(ids...)); err != nil {
 			return err
 		}
 		saved, err := store.SaveTheory(c.UserContext(), t)

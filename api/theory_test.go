@@ -52,13 +52,15 @@ func TestTheoryVersionsThroughTheAPI(t *testing.T) {
 	broken := theory.Template("da")
 	broken.Elements[2].Text = ""
 	broken.Arrows[0].To = "nowhere"
+	broken.Elements[3].Activity = "not-an-activity"
 	res, o = fx.ta.call(t, "PUT", base, body(broken, ""), append(bb, "If-Match", `"2"`)...)
 	fields := map[string]string{}
 	for _, e := range o["errors"].([]any) {
 		e := e.(map[string]any)
 		fields[e["field"].(string)] = e["code"].(string)
 	}
-	if res.StatusCode != 422 || fields["elements.2.text"] != "required" || fields["arrows.0.to"] != "unknown_element" {
+	if res.StatusCode != 422 || fields["elements.2.text"] != "required" || fields["arrows.0.to"] != "unknown_element" ||
+		fields["elements.3.activity"] != "activity_not_found" {
 		t.Errorf("a broken theory: %d %v", res.StatusCode, fields)
 	}
 

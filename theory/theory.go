@@ -99,8 +99,9 @@ func (t Theory) Element(id string) (Element, bool) {
 }
 
 // Validate lists what is wrong with a theory, each problem at the field
-// that has it ("elements.2.text", "arrows.0.to").
-func (t Theory) Validate() []partnership.Problem {
+// that has it ("elements.2.text", "arrows.0.to"). An element may stand for
+// one of activities, the partnership's registered activities.
+func (t Theory) Validate(activities ...string) []partnership.Problem {
 	var ps []partnership.Problem
 	add := func(field, code string, params map[string]any) {
 		ps = append(ps, partnership.Problem{Field: field, Code: code, Params: params})
@@ -129,6 +130,9 @@ func (t Theory) Validate() []partnership.Problem {
 		}
 		if e.Level != "" && !slices.Contains(Levels, e.Level) {
 			add(at(".level"), "invalid_choice", nil)
+		}
+		if e.Activity != "" && !slices.Contains(activities, e.Activity) {
+			add(at(".activity"), "activity_not_found", nil)
 		}
 		switch text := strings.TrimSpace(e.Text); {
 		case text == "":

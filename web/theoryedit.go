@@ -24,6 +24,9 @@ type theoryEditView struct {
 	Theory   theory.Theory
 	Measures []option
 	Columns  []option
+	// Activities are the partnership's registered activities, which an
+	// element may stand for.
+	Activities []option
 	// Version is the version the form was made from; Newer is set when
 	// someone saved after it.
 	Version, Newer int
@@ -78,6 +81,19 @@ func (s *server) measureOptions(p *page) []option {
 	return out
 }
 
+// activityOptions offers the partnership's activities.
+func (s *server) activityOptions(c *fiber.Ctx, pid string) ([]option, error) {
+	acts, err := s.Store.Activities(c.UserContext(), pid)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]option, 0, len(acts))
+	for _, a := range acts {
+		out = append(out, option{a.ID, a.Name})
+	}
+	return out, nil
+}
+
 func (s *server) columnOptions(p *page) []option {
 	out := make([]option, len(theory.Columns))
 	for i, c := range theory.Columns {
@@ -101,7 +117,11 @@ func (s *server) theoryEditor(c *fiber.Ctx, r *request) error {
 	if !ok {
 		return back(c, "/console/partnerships/"+pa.ID+"/theory", "")
 	}
-	p.Data = theoryEditView{Theory: t, Measures: s.measureOptions(p), Columns: s.columnOptions(p), Version: t.Version}
+	acts, err := s.activityOptions(c, pa.ID)
+	if err != nil {
+		return err
+	}
+	p.Data = theoryEditView{Theory: t, Measures: s.measureOptions(p), Columns: s.columnOptions(p), Activities: acts, Version: t.Version}
 	return s.render(c, http.StatusOK, "theory_edit.html", p)
 }
 
@@ -119,7 +139,11 @@ func (s *server) saveTheory(c *fiber.Ctx, r *request) error {
 	from, _ := strconv.Atoi(c.FormValue("version"))
 	t := theoryFromForm(c).Clean()
 	t.Partnership, t.Version, t.Author, t.SavedAt = pa.ID, current.Version+1, r.Principal.ID, s.Now().UTC()
-	v := theoryEditView{Theory: t, Measures: s.measureOptions(p), Columns: s.columnOptions(p), Version: from}
+	acts, err := s.activityOptions(c, pa.ID)
+	if err != nil {
+		return err
+	}
+	v := theoryEditView{Theory: t, Measures: s.measureOptions(p), Columns: s.columnOptions(p), Activities: acts, Version: from}
 	if from != current.Version {
 		// Someone saved meanwhile: show the changes again, to be saved
 		// over the newer version on purpose.
@@ -128,7 +152,7 @@ func (s *server) saveTheory(c *fiber.Ctx, r *request) error {
 		p.Data = v
 		return s.render(c, http.StatusConflict, "theory_edit.html", p)
 	}
-	if ps := t.Validate(); len(ps) > 0 {
+	if ps := t.Validate(optionValues(acts)...); len(ps) > 0 {
 		p.theoryProblems(t, ps)
 		p.Data = v
 		return s.render(c, http.StatusUnprocessableEntity, "theory_edit.html", p)
@@ -355,4 +379,12 @@ func elementText(t theory.Theory, id string) string {
 		return e.Text
 	}
 	return id
+}
+
+func optionValues(os []option) []string {
+	out := make([]string, len(os))
+	for i, o := range os {
+		out[i] = o.Value
+	}
+	return out
 }
