@@ -36,7 +36,7 @@ const (
 	theoryTop      = 44.0
 	theoryLine     = 15.0
 	theoryWrap     = 24 // characters on a line of a box
-	theoryWrapBold = 22 // and of its figure, in bold
+	theoryWrapBold = 20 // and of its figure, in bold
 )
 
 // Theory draws a program theory left to right: a column per heading, the

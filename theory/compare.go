@@ -96,3 +96,80 @@ func sameElement(a, b Element) bool {
 	return a.Measure.Kind == b.Measure.Kind && a.Measure.Form == b.Measure.Form && a.Measure.Key == b.Measure.Key &&
 		*a.Measure.Target == *b.Measure.Target
 }
+
+// Merge applies the changes mine made to base onto theirs, a version saved
+// meanwhile: an element or arrow mine changed, added or removed is taken
+// from mine; the rest from theirs, so neither's changes are lost. Clashes
+// lists the texts of elements both changed (mine wins; the person sees
+// them named before saving).
+func Merge(base, theirs, mine Theory) (merged Theory, clashes []string) {
+	merged = theirs
+	merged.Elements = nil
+	for _, e := range theirs.Elements {
+		b, inBase := base.Element(e.ID)
+		m, inMine := mine.Element(e.ID)
+		switch {
+		case inBase && !inMine:
+			// mine removed it
+			continue
+		case inBase && inMine && !sameAll(b, m):
+			if !sameAll(b, e) {
+				clashes = append(clashes, m.Text)
+			}
+			merged.Elements = append(merged.Elements, m)
+		default:
+			merged.Elements = append(merged.Elements, e)
+		}
+	}
+	for _, m := range mine.Elements {
+		if _, inBase := base.Element(m.ID); !inBase {
+			if _, taken := merged.Element(m.ID); !taken {
+				merged.Elements = append(merged.Elements, m)
+			}
+		}
+	}
+	key := func(a Arrow) [2]string { return [2]string{a.From, a.To} }
+	index := func(t Theory) map[[2]string]Arrow {
+		m := map[[2]string]Arrow{}
+		for _, a := range t.Arrows {
+			m[key(a)] = a
+		}
+		return m
+	}
+	baseA, mineA := index(base), index(mine)
+	merged.Arrows = nil
+	for _, a := range theirs.Arrows {
+		_, inBase := baseA[key(a)]
+		m, inMine := mineA[key(a)]
+		switch {
+		case inBase && !inMine:
+			continue
+		case inMine && m.Assumption != baseA[key(a)].Assumption:
+			merged.Arrows = append(merged.Arrows, m)
+		default:
+			merged.Arrows = append(merged.Arrows, a)
+		}
+	}
+	theirsA := index(theirs)
+	for _, m := range mine.Arrows {
+		if _, inBase := baseA[key(m)]; !inBase {
+			if _, there := theirsA[key(m)]; !there {
+				merged.Arrows = append(merged.Arrows, m)
+			}
+		}
+	}
+	// Arrows whose ends went.
+	kept := merged.Arrows[:0]
+	for _, a := range merged.Arrows {
+		_, okF := merged.Element(a.From)
+		_, okT := merged.Element(a.To)
+		if okF && okT {
+			kept = append(kept, a)
+		}
+	}
+	merged.Arrows = kept
+	merged.Note = mine.Note
+	return merged, clashes
+}
+
+func sameAll(a, b Element) bool { return a.Text == b.Text && sameElement(a, b) }

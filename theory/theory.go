@@ -157,11 +157,13 @@ func (t Theory) Validate(activities ...string) []partnership.Problem {
 	pairs := map[[2]string]bool{}
 	for i, a := range t.Arrows {
 		at := func(f string) string { return "arrows." + strconv.Itoa(i) + f }
-		if !seen[a.From] {
-			add(at(".from"), "unknown_element", nil)
-		}
-		if !seen[a.To] {
-			add(at(".to"), "unknown_element", nil)
+		for _, end := range []struct{ field, id string }{{".from", a.From}, {".to", a.To}} {
+			switch {
+			case end.id == "":
+				add(at(end.field), "required", nil)
+			case !seen[end.id]:
+				add(at(end.field), "unknown_element", nil)
+			}
 		}
 		if a.From == a.To && a.From != "" {
 			add(at(".to"), "same_element", nil)

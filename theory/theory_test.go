@@ -126,3 +126,32 @@ func TestCompareVersions(t *testing.T) {
 		t.Error("a version differs from itself")
 	}
 }
+
+// Changes made to an older version go onto the newer one without undoing
+// what the newer one changed; an element both changed is named.
+func TestMergeKeepsBothChanges(t *testing.T) {
+	base := Template("da")
+	theirs := Template("da")
+	theirs.Elements[5].Text = "Bånd på tværs (fane A)"
+	theirs.Elements[0].Text = "Partnere (fane A)"
+	mine := Template("da")
+	mine.Elements[1].Text = "En tovholder på fuld tid"
+	mine.Elements[0].Text = "Partnere (fane B)"
+	mine.Elements = append(mine.Elements, Element{ID: "new", Column: LongTerm, Text: "Nyt"})
+	mine.Arrows = append(mine.Arrows, Arrow{From: "influence", To: "new"})
+	mine.Note = "B's note"
+	got, clashes := Merge(base, theirs, mine)
+	texts := map[string]string{}
+	for _, e := range got.Elements {
+		texts[e.ID] = e.Text
+	}
+	if texts["network"] != "Bånd på tværs (fane A)" || texts["backbone"] != "En tovholder på fuld tid" || texts["new"] != "Nyt" || texts["partners"] != "Partnere (fane B)" {
+		t.Errorf("merged texts %v", texts)
+	}
+	if len(clashes) != 1 || clashes[0] != "Partnere (fane B)" {
+		t.Errorf("clashes %v, want the element both changed", clashes)
+	}
+	if len(got.Arrows) != len(base.Arrows)+1 || got.Note != "B's note" {
+		t.Errorf("arrows %d, note %q", len(got.Arrows), got.Note)
+	}
+}

@@ -101,8 +101,18 @@ func parseTemplates(pattern string) (*template.Template, error) {
 		},
 		"targetOf":       targetOf,
 		"elementOptions": elementOptions,
-		"elementText":    elementText,
-		"author":         author,
+		"elementText": func(t any, id string) string {
+			switch t := t.(type) {
+			case theory.Theory:
+				return elementText(t, id)
+			case *theory.Theory:
+				if t != nil {
+					return elementText(*t, id)
+				}
+			}
+			return id
+		},
+		"author": author,
 		// faceMouths draws the five faces of a 5-point scale, from a
 		// frown to a smile, as SVG paths.
 		"faceMouths": func() map[int]string {

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"samspil/charts"
+	"samspil/forms"
 	"samspil/indicators"
 	"samspil/partnership"
 	"samspil/theory"
@@ -87,6 +88,15 @@ func (s *server) drawTheory(ctx context.Context, p *page, pa partnership.Partner
 	for i, c := range theory.Columns {
 		columns[i], colIndex[c] = p.T("theory_column_"+string(c)), i
 	}
+	counts := map[string]int{}
+	received := func(form string) (int, error) {
+		if n, ok := counts[form]; ok {
+			return n, nil
+		}
+		n, err := indicators.ResponsesReceived(ctx, s.Store, pa.ID, []string{form}, forms.Days{})
+		counts[form] = n
+		return n, err
+	}
 	var boxes []charts.TheoryBox
 	for _, c := range theory.Columns {
 		group := theoryGroup{Column: p.T("theory_column_" + string(c))}
@@ -100,6 +110,16 @@ func (s *server) drawTheory(ctx context.Context, p *page, pa partnership.Partner
 				rd, err := s.Indicators.Reading(ctx, pa, *e.Measure)
 				if err != nil {
 					return v, err
+				}
+				if rd.Withheld && e.Measure.Form != "" {
+					// Withheld for too few answers, or none at all: the
+					// count of answers received says which, as the home
+					// page shows it.
+					if n, err := received(e.Measure.Form); err != nil {
+						return v, err
+					} else if n == 0 {
+						rd = indicators.Reading{}
+					}
 				}
 				row.Measure = s.measureName(p, *e.Measure)
 				row.Value, row.Change, row.Target, row.Tone = p.reading(*e.Measure, rd)

@@ -60,6 +60,10 @@ func TestTheoryInTheConsole(t *testing.T) {
 		t.Fatalf("start: %d %s", status, loc)
 	}
 
+	if b.get(path); !b.has("Ingen tal endnu") || b.has("For få svar til at vise") {
+		t.Errorf("before anyone answered, the boxes should say there is no figure yet:\n%s", b.last)
+	}
+
 	// Three citizens answered last month: too few to show.
 	f, _ := c.catalog(t).Form("citizen_short", 0)
 	lastMonth := c.now().AddDate(0, -1, 0)
@@ -135,6 +139,16 @@ func TestTheoryEditor(t *testing.T) {
 		!b.has("Element 3: Tekst") || !b.has(">Partnere fra hele Sydbyen</textarea>") {
 		t.Errorf("an empty text: %d; want the form back, the error at the field and in the summary:\n%s", status, b.last)
 	}
+	// A target that is no number: named at the field, kept as typed.
+	notNumber := url.Values{}
+	for k, vs := range form {
+		notNumber[k] = vs
+	}
+	notNumber.Set("el.7.target_value", "abc")
+	if status, _ := b.post(path, notNumber); status != http.StatusUnprocessableEntity || !b.has(`id="e-el.7.target_value"`) ||
+		!b.has(`href="#f-el.7.target_value"`) || !b.has(`value="abc"`) {
+		t.Errorf("a target of abc: %d; want it refused at the field, as typed:\n%s", status, b.last)
+	}
 	if status, loc := b.post(path, form); status != http.StatusSeeOther || !strings.Contains(loc, "theory_saved") {
 		t.Fatalf("save: %d %s\n%s", status, loc, b.last)
 	}
@@ -152,7 +166,8 @@ func TestTheoryEditor(t *testing.T) {
 	// come back with the newer version named, nothing is overwritten.
 	stale := theoryForm(v1, 1)
 	stale.Set("el.1.text", "En tovholder på fuld tid")
-	if status, _ := b.post(path, stale); status != http.StatusConflict || !b.has("Nogen har gemt version 2") || !b.has(">En tovholder på fuld tid</textarea>") {
+	if status, _ := b.post(path, stale); status != http.StatusConflict || !b.has("Nogen har gemt version 2") || !b.has(">En tovholder på fuld tid</textarea>") ||
+		!b.has(">Partnere fra hele Sydbyen</textarea>") || !b.has(`name="version" value="2"`) {
 		t.Errorf("a save over a newer version: %d\n%s", status, b.last)
 	}
 	if now, _, _ := c.store.Theory(ctx, p.ID); now.Version != 2 {

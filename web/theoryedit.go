@@ -30,6 +30,9 @@ type theoryEditView struct {
 	// Version is the version the form was made from; Newer is set when
 	// someone saved after it.
 	Version, Newer int
+	// Raw keeps target values as typed, by element prefix, when they are
+	// not numbers, so the form shows them back.
+	Raw map[string]string
 }
 
 // citizenForms are the questionnaires whose figures a box can show.
@@ -121,6 +124,8 @@ func (s *server) theoryEditor(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
+	// The note is about the version to be saved: it starts empty.
+	t.Note = ""
 	p.Data = theoryEditView{Theory: t, Measures: s.measureOptions(p), Columns: s.columnOptions(p), Activities: acts, Version: t.Version}
 	return s.render(c, http.StatusOK, "theory_edit.html", p)
 }
@@ -137,23 +142,21 @@ func (s *server) saveTheory(c *fiber.Ctx, r *request) error {
 		return err
 	}
 	from, _ := strconv.Atoi(c.FormValue("version"))
-	t := theoryFromForm(c).Clean()
+	t, bad := theoryFromForm(c)
+	t = t.Clean()
 	t.Partnership, t.Version, t.Author, t.SavedAt = pa.ID, current.Version+1, r.Principal.ID, s.Now().UTC()
 	acts, err := s.activityOptions(c, pa.ID)
 	if err != nil {
 		return err
 	}
-	v := theoryEditView{Theory: t, Measures: s.measureOptions(p), Columns: s.columnOptions(p), Activities: acts, Version: from}
+	v := theoryEditView{Theory: t, Measures: s.measureOptions(p), Columns: s.columnOptions(p), Activities: acts, Version: from, Raw: bad}
 	if from != current.Version {
-		// Someone saved meanwhile: show the changes again, to be saved
-		// over the newer version on purpose.
-		v.Newer, v.Version = current.Version, current.Version
-		p.problem("version", "theory_version", "theory_newer", "Version", current.Version)
-		p.Data = v
-		return s.render(c, http.StatusConflict, "theory_edit.html", p)
+		return s.mergeOver(c, p, v, from, current)
 	}
-	if ps := t.Validate(optionValues(acts)...); len(ps) > 0 {
-		p.theoryProblems(t, ps)
+	ps := t.Validate(optionValues(acts)...)
+	p.theoryProblems(t, ps)
+	p.targetProblems(t, bad)
+	if len(p.Errors) > 0 {
 		p.Data = v
 		return s.render(c, http.StatusUnprocessableEntity, "theory_edit.html", p)
 	}
@@ -162,10 +165,11 @@ func (s *server) saveTheory(c *fiber.Ctx, r *request) error {
 		return err
 	}
 	if !saved {
-		v.Newer, v.Version = t.Version, t.Version
-		p.problem("version", "theory_version", "theory_newer", "Version", t.Version)
-		p.Data = v
-		return s.render(c, http.StatusConflict, "theory_edit.html", p)
+		newer, _, err := s.Store.Theory(c.UserContext(), pa.ID)
+		if err != nil {
+			return err
+		}
+		return s.mergeOver(c, p, v, from, newer)
 	}
 	if err := s.audit(c, r, "theory.save", pa.ID, strconv.Itoa(t.Version)); err != nil {
 		return err
@@ -175,8 +179,9 @@ func (s *server) saveTheory(c *fiber.Ctx, r *request) error {
 
 // theoryFromForm reads the editor: el.N.* for each element, ar.N.* for
 // each arrow, new.* and newar.* for the ones to add.
-func theoryFromForm(c *fiber.Ctx) theory.Theory {
+func theoryFromForm(c *fiber.Ctx) (theory.Theory, map[string]string) {
 	var t theory.Theory
+	bad := map[string]string{} // element prefix → a target value that is no number
 	t.Note = c.FormValue("note")
 	element := func(prefix string) (theory.Element, bool) {
 		e := theory.Element{ID: c.FormValue(prefix + "id"), Column: theory.Column(c.FormValue(prefix + "column")),
@@ -191,9 +196,15 @@ func theoryFromForm(c *fiber.Ctx) theory.Theory {
 			form, key, _ := strings.Cut(rest, "|")
 			e.Measure = &theory.Measure{Kind: theory.Kind(kind), Form: form, Key: key}
 			if op := c.FormValue(prefix + "target_op"); op == "at_least" || op == "at_most" {
-				value, _ := strconv.ParseFloat(strings.Replace(c.FormValue(prefix+"target_value"), ",", ".", 1), 64)
+				raw := strings.TrimSpace(c.FormValue(prefix + "target_value"))
+				value, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64)
+				if err != nil {
+					bad[prefix] = raw
+				}
 				e.Measure.Target = &theory.Target{AtLeast: op == "at_least", Value: value, By: strings.TrimSpace(c.FormValue(prefix + "target_by"))}
 			}
+		} else if c.FormValue(prefix+"target_op") != "" {
+			bad[prefix+"measure"] = ""
 		}
 		return e, c.FormValue(prefix+"remove") == ""
 	}
@@ -236,7 +247,7 @@ func theoryFromForm(c *fiber.Ctx) theory.Theory {
 	if t.Arrows == nil {
 		t.Arrows = []theory.Arrow{}
 	}
-	return t
+	return t, bad
 }
 
 // freeID makes an id for a new element from its text, unused in t.
@@ -293,9 +304,10 @@ func (p *page) theoryProblems(t theory.Theory, ps []partnership.Problem) {
 			label = p.T("theory_element_field", "Element", name, "Field", p.T("theory_field_"+leaf))
 		case len(parts) == 3 && parts[0] == "arrows":
 			field = "ar." + parts[1] + "." + parts[2]
-			label = p.T("theory_arrow_field", "Number", parts[1])
-			if i, err := strconv.Atoi(parts[1]); err == nil {
-				label = p.T("theory_arrow_field", "Number", i+1)
+			i, _ := strconv.Atoi(parts[1])
+			label = p.T("theory_arrow_field", "Number", i+1)
+			if i < len(t.Arrows) {
+				label += " (" + elementText(t, t.Arrows[i].From) + " → " + elementText(t, t.Arrows[i].To) + ")"
 			}
 		case pr.Field == "elements" || pr.Field == "arrows":
 			field, label = "new.text", p.T("theory_field_"+pr.Field)
@@ -309,6 +321,8 @@ type theoryVersionsView struct {
 	Versions []theory.Theory
 	From, To int
 	Changes  *theory.Changes
+	// A and B are the two versions compared, for the arrows' ends.
+	A, B *theory.Theory
 }
 
 // theoryVersionsPage lists the versions and compares the two chosen
@@ -343,7 +357,9 @@ func (s *server) theoryVersionsPage(c *fiber.Ctx, r *request) error {
 		}
 		if a != nil && b != nil {
 			ch := theory.Compare(*a, *b)
-			v.Changes = &ch
+			v.Changes, v.A, v.B = &ch, a, b
+		} else {
+			p.problem("from", "theory_compare", "theory_version_not_found")
 		}
 	}
 	p.Data = v
@@ -387,4 +403,41 @@ func optionValues(os []option) []string {
 		out[i] = o.Value
 	}
 	return out
+}
+
+// mergeOver shows the editor again when someone saved after the version
+// the form was made from: the changes made in the form are put onto the
+// newer version, so that saving keeps both, and the elements both changed
+// are named.
+func (s *server) mergeOver(c *fiber.Ctx, p *page, v theoryEditView, from int, newer theory.Theory) error {
+	base, _, err := s.Store.TheoryVersion(c.UserContext(), newer.Partnership, from)
+	if err != nil {
+		return err
+	}
+	merged, clashes := theory.Merge(base, newer, v.Theory)
+	v.Theory, v.Newer, v.Version = merged, newer.Version, newer.Version
+	p.problem("version", "theory_version", "theory_newer", "Version", newer.Version)
+	for _, text := range clashes {
+		p.problem("version", "theory_version", "theory_clash", "Element", text)
+	}
+	p.Data = v
+	return s.render(c, http.StatusConflict, "theory_edit.html", p)
+}
+
+// targetProblems names each target value that is no number, and each
+// target without a figure to meet it.
+func (p *page) targetProblems(t theory.Theory, bad map[string]string) {
+	for prefix := range bad {
+		field, msg := prefix+"target_value", "theory_target_not_number"
+		if strings.HasSuffix(prefix, "measure") {
+			field, msg = prefix, "theory_target_needs_measure"
+		}
+		i, _ := strconv.Atoi(strings.Split(prefix, ".")[1])
+		name := p.T("theory_element_n", "Number", i+1)
+		if i < len(t.Elements) && t.Elements[i].Text != "" {
+			name += " »" + t.Elements[i].Text + "«"
+		}
+		p.Errors = append(p.Errors, fieldProblem{Field: field,
+			Label: p.T("theory_element_field", "Element", name, "Field", p.T("theory_field_target")), Message: p.T(msg)})
+	}
 }
