@@ -24,11 +24,17 @@ type TheoryStore interface {
 	Audit(ctx context.Context, e partnership.AuditEntry) error
 }
 
-// theoryInput is what a client sends to save a new version.
+// theoryInput is what a client sends to save a new version. The fields
+// GET adds (partnership, version, author, saved_at) may come back with a
+// theory as read; they are set by the server, not taken.
 type theoryInput struct {
-	Elements []theory.Element `json:"elements"`
-	Arrows   []theory.Arrow   `json:"arrows"`
-	Note     string           `json:"note"`
+	Elements    []theory.Element `json:"elements"`
+	Arrows      []theory.Arrow   `json:"arrows"`
+	Note        string           `json:"note"`
+	Partnership string           `json:"partnership,omitempty"`
+	Version     int              `json:"version,omitempty"`
+	Author      string           `json:"author,omitempty"`
+	SavedAt     string           `json:"saved_at,omitempty"`
 }
 
 // etag names a version in ETag and If-Match.

@@ -68,8 +68,15 @@ func TestTheoryVersionsThroughTheAPI(t *testing.T) {
 	if res.StatusCode != 200 || res.Header.Get("ETag") != `"2"` || o["note"] != "Flere partnere" {
 		t.Errorf("latest: %d %s %v", res.StatusCode, res.Header.Get("ETag"), o["note"])
 	}
+	// What GET gave goes back with PUT, changed.
+	o["note"] = "Sendt tilbage som læst"
+	read, _ := json.Marshal(o)
+	if res, back := fx.ta.call(t, "PUT", base, string(read), append(bb, "If-Match", `"2"`)...); res.StatusCode != 200 || back["version"] != 3.0 {
+		t.Errorf("a theory as read, sent back: %d %v", res.StatusCode, back)
+	}
+	res, o = fx.ta.call(t, "GET", base+"/versions/2", "", bb...)
 	_, o = fx.ta.call(t, "GET", base+"/versions", "", bb...)
-	if vs := o["versions"].([]any); len(vs) != 2 || vs[0].(map[string]any)["version"] != 2.0 || vs[1].(map[string]any)["note"] != "Første udkast" {
+	if vs := o["versions"].([]any); len(vs) != 3 || vs[0].(map[string]any)["version"] != 3.0 || vs[2].(map[string]any)["note"] != "Første udkast" {
 		t.Errorf("versions: %v", o)
 	}
 	if res, o := fx.ta.call(t, "GET", base+"/versions/1", "", bb...); res.StatusCode != 200 || o["note"] != "Første udkast" {

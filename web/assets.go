@@ -101,6 +101,7 @@ func parseTemplates(pattern string) (*template.Template, error) {
 		},
 		"targetOf":       targetOf,
 		"elementOptions": elementOptions,
+		"newArrowEnds":   newArrowEnds,
 		"elementText": func(t any, id string) string {
 			switch t := t.(type) {
 			case theory.Theory:

@@ -124,7 +124,7 @@ func TestTheoryEditor(t *testing.T) {
 	form.Set("new.text", "Flere bliver frivillige")
 	form.Set("new.column", "long_term")
 	form.Set("newar.from", "influence")
-	form.Set("newar.to", "flere-bliver-frivillige")
+	form.Set("newar.to", newElement)
 	form.Set("newar.assumption", "fordi den, der er med til at bestemme, giver noget igen")
 	form.Set("note", "Borgerne vil gerne give noget igen")
 

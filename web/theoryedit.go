@@ -221,10 +221,19 @@ func theoryFromForm(c *fiber.Ctx) (theory.Theory, map[string]string) {
 		}
 		t.Elements = append(t.Elements, e)
 	}
+	newID := ""
 	if strings.TrimSpace(c.FormValue("new.text")) != "" {
 		e, _ := element("new.")
 		e.ID = freeID(t, e.Text)
 		t.Elements = append(t.Elements, e)
+		newID = e.ID
+	}
+	// The new arrow may start or end at the new element.
+	end := func(v string) string {
+		if v == newElement {
+			return newID
+		}
+		return v
 	}
 	for i := 0; i < theory.MaxArrows+1; i++ {
 		prefix := fmt.Sprintf("ar.%d.", i)
@@ -238,7 +247,7 @@ func theoryFromForm(c *fiber.Ctx) (theory.Theory, map[string]string) {
 		}
 		t.Arrows = append(t.Arrows, a)
 	}
-	if from, to := c.FormValue("newar.from"), c.FormValue("newar.to"); from != "" || to != "" {
+	if from, to := end(c.FormValue("newar.from")), end(c.FormValue("newar.to")); from != "" || to != "" {
 		t.Arrows = append(t.Arrows, theory.Arrow{From: from, To: to, Assumption: c.FormValue("newar.assumption")})
 	}
 	if t.Elements == nil {
@@ -378,6 +387,16 @@ func targetOf(m *theory.Measure) targetField {
 		op = "at_least"
 	}
 	return targetField{Op: op, Value: strconv.FormatFloat(m.Target.Value, 'f', -1, 64), By: m.Target.By}
+}
+
+// newElement is the value that names, as the end of the new arrow, the
+// element added in the same save.
+const newElement = "@new"
+
+// newArrowEnds offers the ends of the new arrow: the elements, and the one
+// being added.
+func newArrowEnds(t theory.Theory, label string) []option {
+	return append(elementOptions(t), option{newElement, label})
 }
 
 // elementOptions offers a theory's elements as the ends of an arrow.
