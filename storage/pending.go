@@ -54,10 +54,7 @@ func (s *Store) prunePending(ctx context.Context, ref cellRef) error {
 	if err != nil {
 		return fmt.Errorf("read pending of %q: %w", ref.id, err)
 	}
-	now, keep := time.Now(), deltaKeep
-	if s.embedded != nil {
-		keep = 0
-	}
+	now, keep := time.Now(), s.keepDeltaKeys
 	var deltas bson.A
 	for _, k := range cell.Pending {
 		if age, ok := deltaAge(k, now); ok && age >= keep {

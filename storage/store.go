@@ -98,6 +98,11 @@ type Store struct {
 	foldingStopped chan struct{}
 	stopFolding    context.CancelFunc
 
+	// keepDeltaKeys is how long a folded delta's key stays on a cell's
+	// pending list after the delta went: deltaKeep on MongoDB, nothing on
+	// the embedded store, whose folds take turns in this process.
+	keepDeltaKeys time.Duration
+
 	// pendingKeys counts, per cell, the keys this process added to its
 	// pending list since it was last pruned.
 	pendingMu   sync.Mutex
@@ -123,7 +128,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{logger: logger, pageAlloc: newPageAllocator()}
+	s := &Store{logger: logger, pageAlloc: newPageAllocator(), keepDeltaKeys: deltaKeep}
 	uri := cfg.URI
 	if uri == "" {
 		// A socket only this folder's owner reaches: the embedded store
@@ -133,6 +138,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			return nil, err
 		}
 		s.embedded, s.serialize, uri = e, true, e.URI()
+		s.keepDeltaKeys = 0
 	}
 	if err := s.connect(ctx, uri, cfg.Database, cfg.monitor); err != nil {
 		s.stopEmbedded()
