@@ -3,6 +3,11 @@ package storage
 import (
 	"context"
 	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -12,8 +17,108 @@ import (
 	"samspil/forms"
 )
 
-// Reading running totals back: a partnership's cells of a form, whole or
-// day by day.
+// Running totals are kept in cells: one per form version, partnership,
+// wave and activity, and the same cell's days and months. This file says
+// which cells a response adds to, and reads them back, whole or by date.
+
+// totalsDoc is one cell of running totals: the sums of the responses to
+// one form version in one partnership, wave and activity, and in daily
+// totals one day. Its pending list (not decoded here) names the responses
+// whose counts are applied but not yet marked as counted.
+type totalsDoc struct {
+	ID          string `bson:"_id"`
+	Form        string `bson:"form"`
+	Version     int    `bson:"version"`
+	Partnership string `bson:"partnership"`
+	Wave        string `bson:"wave"`
+	Activity    string `bson:"activity"`
+	Day         string `bson:"day"`
+	Month       string `bson:"month,omitempty"`
+	// FirstDay and LastDay bound the days of a cell without a day.
+	FirstDay string      `bson:"first_day,omitempty"`
+	LastDay  string      `bson:"last_day,omitempty"`
+	Tally    forms.Tally `bson:",inline"`
+}
+
+// cellID names the running totals a response adds to: one cell per form
+// version, partnership, wave and activity. A citizen's response also adds
+// to that cell's day in the daily totals; a partner's answer, which may be
+// replaced on another day, does not.
+func cellID(r forms.Response) string {
+	return strings.Join([]string{r.FormID, strconv.Itoa(r.FormVersion), r.Partnership, r.Wave, r.Activity}, ":")
+}
+
+// cellRef is one running-totals document a response adds to: its cell,
+// or that cell's day or month.
+type cellRef struct {
+	coll  *mongo.Collection
+	id    string
+	day   string
+	month string
+}
+
+// cells lists where a response's counts go. A citizen's response also
+// adds to its cell's day and month, which date ranges read.
+func (s *Store) cells(doc responseDoc) []cellRef {
+	refs := []cellRef{{coll: s.totals, id: doc.Cell}}
+	if doc.Day != "" {
+		month := doc.Day[:len("2006-01")]
+		refs = append(refs, cellRef{coll: s.daily, id: doc.Cell + ":" + doc.Day, day: doc.Day},
+			cellRef{coll: s.monthly, id: doc.Cell + ":" + month, month: month})
+	}
+	return refs
+}
+
+// fields describe a new cell, from any response in it.
+func (r cellRef) fields(doc responseDoc) bson.D {
+	f := cellFields(doc, r.day)
+	if r.month != "" {
+		f = append(f, bson.E{Key: "month", Value: r.month})
+	}
+	return f
+}
+
+func cellDay(r forms.Response) string {
+	if r.Partner != "" {
+		return ""
+	}
+	return r.SubmittedAt.UTC().Format(time.DateOnly)
+}
+
+// cellFields describe a new cell, from any response in it.
+func cellFields(doc responseDoc, day string) bson.D {
+	return bson.D{{Key: "form", Value: doc.Form}, {Key: "version", Value: doc.Version},
+		{Key: "partnership", Value: doc.Partnership}, {Key: "wave", Value: doc.Wave},
+		{Key: "activity", Value: doc.Activity}, {Key: "day", Value: day}}
+}
+
+// increments turns a response's counts, less those it replaces, into $inc.
+func increments(doc responseDoc) bson.D {
+	change := map[string]float64{}
+	for _, c := range doc.Counts {
+		change[c.Path] += c.By
+	}
+	for _, c := range doc.Uncount {
+		change[c.Path] -= c.By
+	}
+	inc := bson.D{}
+	for _, path := range slices.Sorted(maps.Keys(change)) {
+		by := change[path]
+		switch {
+		case by == 0:
+		case by == math.Trunc(by) && math.Abs(by) < 1<<53:
+			// Whole increments stay integers, so counters stay integers.
+			inc = append(inc, bson.E{Key: path, Value: int64(by)})
+		default:
+			inc = append(inc, bson.E{Key: path, Value: by})
+		}
+	}
+	if len(inc) == 0 {
+		// A replacement with the same counts: only the pending entry moves.
+		inc = append(inc, bson.E{Key: "n", Value: 0})
+	}
+	return inc
+}
 
 // Cells returns the running totals of a form in a partnership, cell by
 // cell; with a range of days, each cell's months that the range covers

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"samspil/forms"
 	"samspil/partnership"
 	"samspil/theory"
 )
@@ -33,76 +32,6 @@ type theoryEditView struct {
 	// Raw keeps target values as typed, by element prefix, when they are
 	// not numbers, so the form shows them back.
 	Raw map[string]string
-}
-
-// citizenForms are the questionnaires whose figures a box can show.
-var citizenForms = []string{"citizen_short", "loneliness3", "who5", "activity_checkin"}
-
-// measureKey is a measure's value in the editor's select.
-func measureKey(m theory.Measure) string { return string(m.Kind) + "|" + m.Form + "|" + m.Key }
-
-// measureOptions lists what a box can measure, named in the page's
-// language: each citizen index and answer share, response counts, the
-// elements of partnership health and the network metrics.
-func (s *server) measureOptions(p *page) []option {
-	var out []option
-	for _, id := range citizenForms {
-		f, ok := s.Forms.Form(id, 0)
-		if !ok {
-			continue
-		}
-		title, of := f.Title.In(p.Lang, "da"), ""
-		if id != citizenForm {
-			of = " (" + title + ")"
-		}
-		for _, sc := range f.Scales {
-			out = append(out, option{measureKey(theory.Measure{Kind: theory.Index, Form: id, Key: sc.ID}), sc.Label.In(p.Lang, "da") + of})
-		}
-		for _, it := range f.Items {
-			if it.Type != forms.TypeChoice && it.Type != forms.TypeMulti {
-				continue
-			}
-			for _, o := range it.Options {
-				out = append(out, option{measureKey(theory.Measure{Kind: theory.Share, Form: id, Key: it.ID + "=" + o.Value}),
-					p.T("theory_share_of", "Answer", o.Label.In(p.Lang, "da")) + of})
-			}
-		}
-		answers := p.T("theory_responses")
-		if id != citizenForm {
-			answers = p.T("theory_responses_to", "Form", title)
-		}
-		out = append(out, option{measureKey(theory.Measure{Kind: theory.Responses, Form: id}), answers})
-	}
-	if f, ok := s.Forms.Form("partner_survey", 0); ok {
-		for _, sc := range f.Scales {
-			out = append(out, option{measureKey(theory.Measure{Kind: theory.Health, Key: sc.ID}), p.T("theory_health_of", "Element", sc.Label.In(p.Lang, "da"))})
-		}
-	}
-	for _, k := range theory.NetworkMetrics {
-		out = append(out, option{measureKey(theory.Measure{Kind: theory.Network, Key: k}), p.T("theory_network_" + k)})
-	}
-	return out
-}
-
-// activityOptions offers the partnership's activities.
-func (s *server) activityOptions(c *fiber.Ctx, pid string) ([]option, error) {
-	acts, err := s.Store.Activities(c.UserContext(), pid)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]option, 0, len(acts))
-	for _, a := range acts {
-		out = append(out, option{a.ID, a.Name})
-	}
-	return out, nil
-}
-
-func (s *server) columnOptions(p *page) []option {
-	out := make([]option, len(theory.Columns))
-	for i, c := range theory.Columns {
-		out[i] = option{string(c), p.T("theory_column_" + string(c))}
-	}
-	return out
 }
 
 // theoryEditor shows the editor over the latest version, or the template
@@ -323,105 +252,6 @@ func (p *page) theoryProblems(t theory.Theory, ps []partnership.Problem) {
 		}
 		p.Errors = append(p.Errors, fieldProblem{Field: field, Label: label, Message: p.domainMessage(pr)})
 	}
-}
-
-// theoryVersionsView is the list of versions and a comparison of two.
-type theoryVersionsView struct {
-	Versions []theory.Theory
-	From, To int
-	Changes  *theory.Changes
-	// A and B are the two versions compared, for the arrows' ends.
-	A, B *theory.Theory
-}
-
-// theoryVersionsPage lists the versions and compares the two chosen
-// (?from=&to=), by default the last two.
-func (s *server) theoryVersionsPage(c *fiber.Ctx, r *request) error {
-	p := s.page(c, r, "theory_versions_title")
-	pa, err := s.partnershipOf(c, p, "theory")
-	if err != nil {
-		return err
-	}
-	all, err := s.Store.TheoryVersions(c.UserContext(), pa.ID)
-	if err != nil {
-		return err
-	}
-	v := theoryVersionsView{Versions: all}
-	if len(all) >= 2 {
-		v.From, v.To = all[1].Version, all[0].Version
-		if n, err := strconv.Atoi(c.Query("from")); err == nil {
-			v.From = n
-		}
-		if n, err := strconv.Atoi(c.Query("to")); err == nil {
-			v.To = n
-		}
-		var a, b *theory.Theory
-		for i := range all {
-			if all[i].Version == v.From {
-				a = &all[i]
-			}
-			if all[i].Version == v.To {
-				b = &all[i]
-			}
-		}
-		if a != nil && b != nil {
-			ch := theory.Compare(*a, *b)
-			v.Changes, v.A, v.B = &ch, a, b
-		} else {
-			p.problem("from", "theory_compare", "theory_version_not_found")
-		}
-	}
-	p.Data = v
-	return s.render(c, http.StatusOK, "theory_versions.html", p)
-}
-
-// targetField is a target as the editor shows it.
-type targetField struct{ Op, Value, By string }
-
-func targetOf(m *theory.Measure) targetField {
-	if m == nil || m.Target == nil {
-		return targetField{}
-	}
-	op := "at_most"
-	if m.Target.AtLeast {
-		op = "at_least"
-	}
-	return targetField{Op: op, Value: strconv.FormatFloat(m.Target.Value, 'f', -1, 64), By: m.Target.By}
-}
-
-// newElement is the value that names, as the end of the new arrow, the
-// element added in the same save.
-const newElement = "@new"
-
-// newArrowEnds offers the ends of the new arrow: the elements, and the one
-// being added.
-func newArrowEnds(t theory.Theory, label string) []option {
-	return append(elementOptions(t), option{newElement, label})
-}
-
-// elementOptions offers a theory's elements as the ends of an arrow.
-func elementOptions(t theory.Theory) []option {
-	out := make([]option, len(t.Elements))
-	for i, e := range t.Elements {
-		out[i] = option{e.ID, e.Text}
-	}
-	return out
-}
-
-// elementText is the text of a theory's element, for the editor's lists.
-func elementText(t theory.Theory, id string) string {
-	if e, ok := t.Element(id); ok {
-		return e.Text
-	}
-	return id
-}
-
-func optionValues(os []option) []string {
-	out := make([]string, len(os))
-	for i, o := range os {
-		out[i] = o.Value
-	}
-	return out
 }
 
 // mergeOver shows the editor again when someone saved after the version
