@@ -50,7 +50,12 @@ func (s *Service) Reading(ctx context.Context, p partnership.Partnership, m theo
 		return Reading{}, err
 	}
 	if r.Shown && m.Target != nil {
-		met := m.Target.Met(r.Value)
+		// A share's target is written in per cent.
+		v := r.Value
+		if m.Kind == theory.Share {
+			v *= 100
+		}
+		met := m.Target.Met(v)
 		r.Met = &met
 	}
 	return r, nil

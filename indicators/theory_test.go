@@ -22,7 +22,8 @@ func TestReadingsGoThroughTheProtectedResults(t *testing.T) {
 	}
 	belonging := theory.Measure{Kind: theory.Index, Form: "citizen_short", Key: "belonging",
 		Target: &theory.Target{AtLeast: true, Value: 70}}
-	helpers := theory.Measure{Kind: theory.Share, Form: "citizen_short", Key: "role=helper"}
+	helpers := theory.Measure{Kind: theory.Share, Form: "citizen_short", Key: "role=helper",
+		Target: &theory.Target{AtLeast: true, Value: 50}} // per cent
 	count := theory.Measure{Kind: theory.Responses, Form: "citizen_short"}
 
 	s, p, _ := released(t, "citizen_short", answers(3))
@@ -41,8 +42,8 @@ func TestReadingsGoThroughTheProtectedResults(t *testing.T) {
 	if err != nil || !r.Shown || r.Value != 75 || r.Met == nil || !*r.Met || r.Through == "" {
 		t.Errorf("belonging from 6 answers: %+v, %v; want 75, target met", r, err)
 	}
-	if r, _ := s.Reading(context.Background(), p, helpers); !r.Shown || r.Value != 1 {
-		t.Errorf("share of helpers: %+v, want 1", r)
+	if r, _ := s.Reading(context.Background(), p, helpers); !r.Shown || r.Value != 1 || r.Met == nil || !*r.Met {
+		t.Errorf("share of helpers: %+v, want 1, and a target of 50 %% met", r)
 	}
 	if r, _ := s.Reading(context.Background(), p, count); !r.Shown || r.Value != 6 {
 		t.Errorf("responses: %+v, want 6", r)

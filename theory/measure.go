@@ -42,7 +42,9 @@ type Measure struct {
 	Target *Target `json:"target,omitempty"`
 }
 
-// Target is what the partnership wants a measure to reach.
+// Target is what the partnership wants a measure to reach, on the
+// measure's scale: an index from 0 to 100, a share in per cent, a health
+// mean from 1 to 5, a count, or the network metric.
 type Target struct {
 	// AtLeast, or else at most, Value.
 	AtLeast bool    `json:"at_least"`

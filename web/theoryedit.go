@@ -21,7 +21,7 @@ import (
 // theoryEditView is the editor.
 type theoryEditView struct {
 	Theory   theory.Theory
-	Measures []option
+	Measures []optionGroup
 	Columns  []option
 	// Activities are the partnership's registered activities, which an
 	// element may stand for.
@@ -55,7 +55,7 @@ func (s *server) theoryEditor(c *fiber.Ctx, r *request) error {
 	}
 	// The note is about the version to be saved: it starts empty.
 	t.Note = ""
-	p.Data = theoryEditView{Theory: t, Measures: s.measureOptions(p), Columns: s.columnOptions(p), Activities: acts, Version: t.Version}
+	p.Data = theoryEditView{Theory: t, Measures: s.measureGroups(p), Columns: s.columnOptions(p), Activities: acts, Version: t.Version}
 	return s.render(c, http.StatusOK, "theory_edit.html", p)
 }
 
@@ -78,7 +78,7 @@ func (s *server) saveTheory(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
-	v := theoryEditView{Theory: t, Measures: s.measureOptions(p), Columns: s.columnOptions(p), Activities: acts, Version: from, Raw: bad}
+	v := theoryEditView{Theory: t, Measures: s.measureGroups(p), Columns: s.columnOptions(p), Activities: acts, Version: from, Raw: bad}
 	if from != current.Version {
 		return s.mergeOver(c, p, v, from, current)
 	}

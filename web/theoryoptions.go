@@ -18,11 +18,19 @@ var citizenForms = []string{"citizen_short", "loneliness3", "who5", "activity_ch
 // measureKey is a measure's value in the editor's select.
 func measureKey(m theory.Measure) string { return string(m.Kind) + "|" + m.Form + "|" + m.Key }
 
-// measureOptions lists what a box can measure, named in the page's
-// language: each citizen index and answer share, response counts, the
-// elements of partnership health and the network metrics.
-func (s *server) measureOptions(p *page) []option {
-	var out []option
+// optionGroup is options under a heading, as a select's optgroup.
+type optionGroup struct {
+	Label   string
+	Options []option
+}
+
+// measureGroups lists what a box can measure, named in the page's
+// language and grouped so each option says where it comes from: each
+// citizen form's indices, the answers to each of its questions, counts of
+// answers, the elements of partnership health and the network metrics.
+func (s *server) measureGroups(p *page) []optionGroup {
+	var groups []optionGroup
+	counts := optionGroup{Label: p.T("theory_group_counts")}
 	for _, id := range citizenForms {
 		f, ok := s.Forms.Form(id, 0)
 		if !ok {
@@ -32,31 +40,50 @@ func (s *server) measureOptions(p *page) []option {
 		if id != citizenForm {
 			of = " (" + title + ")"
 		}
+		indices := optionGroup{Label: p.T("theory_group_indices") + of}
 		for _, sc := range f.Scales {
-			out = append(out, option{measureKey(theory.Measure{Kind: theory.Index, Form: id, Key: sc.ID}), sc.Label.In(p.Lang, "da") + of})
+			indices.Options = append(indices.Options, option{measureKey(theory.Measure{Kind: theory.Index, Form: id, Key: sc.ID}), sc.Label.In(p.Lang, "da") + of})
+		}
+		if len(indices.Options) > 0 {
+			groups = append(groups, indices)
 		}
 		for _, it := range f.Items {
 			if it.Type != forms.TypeChoice && it.Type != forms.TypeMulti {
 				continue
 			}
+			g := optionGroup{Label: p.T("theory_group_question", "Question", it.Text.In(p.Lang, "da")) + of}
 			for _, o := range it.Options {
-				out = append(out, option{measureKey(theory.Measure{Kind: theory.Share, Form: id, Key: it.ID + "=" + o.Value}),
+				g.Options = append(g.Options, option{measureKey(theory.Measure{Kind: theory.Share, Form: id, Key: it.ID + "=" + o.Value}),
 					p.T("theory_share_of", "Answer", o.Label.In(p.Lang, "da")) + of})
 			}
+			groups = append(groups, g)
 		}
 		answers := p.T("theory_responses")
 		if id != citizenForm {
 			answers = p.T("theory_responses_to", "Form", title)
 		}
-		out = append(out, option{measureKey(theory.Measure{Kind: theory.Responses, Form: id}), answers})
+		counts.Options = append(counts.Options, option{measureKey(theory.Measure{Kind: theory.Responses, Form: id}), answers})
 	}
+	groups = append(groups, counts)
 	if f, ok := s.Forms.Form("partner_survey", 0); ok {
+		health := optionGroup{Label: p.T("theory_group_health")}
 		for _, sc := range f.Scales {
-			out = append(out, option{measureKey(theory.Measure{Kind: theory.Health, Key: sc.ID}), p.T("theory_health_of", "Element", sc.Label.In(p.Lang, "da"))})
+			health.Options = append(health.Options, option{measureKey(theory.Measure{Kind: theory.Health, Key: sc.ID}), p.T("theory_health_of", "Element", sc.Label.In(p.Lang, "da"))})
 		}
+		groups = append(groups, health)
 	}
+	network := optionGroup{Label: p.T("theory_group_network")}
 	for _, k := range theory.NetworkMetrics {
-		out = append(out, option{measureKey(theory.Measure{Kind: theory.Network, Key: k}), p.T("theory_network_" + k)})
+		network.Options = append(network.Options, option{measureKey(theory.Measure{Kind: theory.Network, Key: k}), p.T("theory_network_" + k)})
+	}
+	return append(groups, network)
+}
+
+// measureOptions lists every measure, for naming one.
+func (s *server) measureOptions(p *page) []option {
+	var out []option
+	for _, g := range s.measureGroups(p) {
+		out = append(out, g.Options...)
 	}
 	return out
 }
