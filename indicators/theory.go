@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"samspil/forms"
 	"samspil/partnership"
 	"samspil/theory"
 )
@@ -34,41 +35,80 @@ type Reading struct {
 // Reading reads a measure through the same protected results the
 // partnership's figures come from.
 func (s *Service) Reading(ctx context.Context, p partnership.Partnership, m theory.Measure) (Reading, error) {
-	var r Reading
-	var err error
-	switch m.Kind {
-	case theory.Index, theory.Share, theory.Responses:
-		r, err = s.citizenReading(ctx, p, m)
-	case theory.Health:
-		r, err = s.healthReading(ctx, p, m)
-	case theory.Network:
-		r, err = s.networkReading(ctx, p, m)
-	default:
-		return Reading{}, fmt.Errorf("unknown measure kind %q", m.Kind)
-	}
+	rs, err := s.Readings(ctx, p, []theory.Measure{m})
 	if err != nil {
 		return Reading{}, err
 	}
-	if r.Shown && m.Target != nil {
-		// A share's target is written in per cent.
-		v := r.Value
-		if m.Kind == theory.Share {
-			v *= 100
-		}
-		met := m.Target.Met(v)
-		r.Met = &met
-	}
-	return r, nil
+	return rs[0], nil
 }
 
-// citizenReading reads an index, a share or a response count over every
+// Readings reads several measures, such as every box of a theory, asking
+// for each result they share (a form's figures, the latest round's health
+// or network) once.
+func (s *Service) Readings(ctx context.Context, p partnership.Partnership, ms []theory.Measure) ([]Reading, error) {
+	rd := &reader{s: s, p: p, inclusions: map[string]Inclusion{}}
+	out := make([]Reading, len(ms))
+	for i, m := range ms {
+		var r Reading
+		var err error
+		switch m.Kind {
+		case theory.Index, theory.Share, theory.Responses:
+			r, err = rd.citizen(ctx, m)
+		case theory.Health:
+			r, err = rd.health(ctx, m)
+		case theory.Network:
+			r, err = rd.network(ctx, m)
+		default:
+			return nil, fmt.Errorf("unknown measure kind %q", m.Kind)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r.Shown && m.Target != nil {
+			// A share's target is written in per cent.
+			v := r.Value
+			if m.Kind == theory.Share {
+				v *= 100
+			}
+			met := m.Target.Met(v)
+			r.Met = &met
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+// reader keeps the results a set of readings has asked for.
+type reader struct {
+	s          *Service
+	p          partnership.Partnership
+	inclusions map[string]Inclusion // by form and last month
+	healthOf   *Health
+	networkOf  *Network
+	noWave     bool
+}
+
+// inclusion is a form's citizen figures through the month to ("" for all).
+func (rd *reader) inclusion(ctx context.Context, f *forms.Form, to string) (Inclusion, error) {
+	key := f.ID + "|" + to
+	if inc, ok := rd.inclusions[key]; ok {
+		return inc, nil
+	}
+	inc, err := rd.s.Inclusion(ctx, rd.p, f, Query{To: to})
+	if err == nil {
+		rd.inclusions[key] = inc
+	}
+	return inc, err
+}
+
+// citizen reads an index, a share or a response count over every
 // released month, and over all but the last one for the one before.
-func (s *Service) citizenReading(ctx context.Context, p partnership.Partnership, m theory.Measure) (Reading, error) {
-	f, err := s.forms.Form(ctx, m.Form, 0)
+func (rd *reader) citizen(ctx context.Context, m theory.Measure) (Reading, error) {
+	f, err := rd.s.forms.Form(ctx, m.Form, 0)
 	if err != nil {
 		return Reading{}, nil
 	}
-	all, err := s.Inclusion(ctx, p, f, Query{})
+	all, err := rd.inclusion(ctx, f, "")
 	if err != nil {
 		return Reading{}, err
 	}
@@ -81,7 +121,7 @@ func (s *Service) citizenReading(ctx context.Context, p partnership.Partnership,
 	if err != nil {
 		return r, nil
 	}
-	before, err := s.Inclusion(ctx, p, f, Query{To: last.AddDate(0, -1, 0).Format("2006-01")})
+	before, err := rd.inclusion(ctx, f, last.AddDate(0, -1, 0).Format("2006-01"))
 	if err != nil {
 		return Reading{}, err
 	}
@@ -126,16 +166,24 @@ func readGroup(g Group, m theory.Measure) Reading {
 	return Reading{}
 }
 
-// healthReading reads an element of partnership health in the latest
-// partner wave, and the change since the one before.
-func (s *Service) healthReading(ctx context.Context, p partnership.Partnership, m theory.Measure) (Reading, error) {
-	h, err := s.Health(ctx, p, "")
-	switch {
-	case errors.Is(err, ErrNoPartnerWave):
-		return Reading{}, nil
-	case err != nil:
-		return Reading{}, err
+// health reads an element of partnership health in the latest partner
+// wave, and the change since the one before.
+func (rd *reader) health(ctx context.Context, m theory.Measure) (Reading, error) {
+	if rd.healthOf == nil && !rd.noWave {
+		h, err := rd.s.Health(ctx, rd.p, "")
+		switch {
+		case errors.Is(err, ErrNoPartnerWave):
+			rd.noWave = true
+		case err != nil:
+			return Reading{}, err
+		default:
+			rd.healthOf = &h
+		}
 	}
+	if rd.healthOf == nil {
+		return Reading{}, nil
+	}
+	h := rd.healthOf
 	for _, f := range h.Factors {
 		if f.Factor != m.Key {
 			continue
@@ -156,15 +204,24 @@ func (s *Service) healthReading(ctx context.Context, p partnership.Partnership, 
 	return Reading{}, nil
 }
 
-// networkReading reads a metric of the latest partner wave's network.
-func (s *Service) networkReading(ctx context.Context, p partnership.Partnership, m theory.Measure) (Reading, error) {
-	n, err := s.Network(ctx, p, "")
-	switch {
-	case errors.Is(err, ErrNoPartnerWave):
+// network reads a metric of the latest partner wave's network.
+func (rd *reader) network(ctx context.Context, m theory.Measure) (Reading, error) {
+	if rd.networkOf == nil && !rd.noWave {
+		n, err := rd.s.Network(ctx, rd.p, "")
+		switch {
+		case errors.Is(err, ErrNoPartnerWave):
+			rd.noWave = true
+		case err != nil:
+			return Reading{}, err
+		default:
+			rd.networkOf = &n
+		}
+	}
+	n := rd.networkOf
+	if n == nil {
 		return Reading{}, nil
-	case err != nil:
-		return Reading{}, err
-	case !n.Released:
+	}
+	if !n.Released {
 		return Reading{Through: n.Wave}, nil
 	}
 	r := Reading{Shown: true, Through: n.Wave}

@@ -21,17 +21,8 @@ func TestDirectCountsSkipWhatOthersCounted(t *testing.T) {
 
 	// A slow batch: journaled and stored a while ago, its delta written
 	// just after a settle found the response uncounted.
-	r, counts := newResponse(t, f, "5a5a5a5a-5a5a-45a5-85a5-5a5a5a5a5a5a", forms.Answers{"role": "helper"})
-	r.SubmittedAt = time.Now().Add(-2 * repairAge)
-	doc := s.newResponseDoc(r, counts)
-	doc.Token = newToken()
-	journal, err := s.journalRevisions(ctx, []revision{doc.revision()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.responses.InsertOne(ctx, doc); err != nil {
-		t.Fatal(err)
-	}
+	docs, journal := storedBatch(t, s, f, "5a5a5a5a-5a5a-45a5-85a5-5a5a5a5a5a5a")
+	doc := docs[0]
 	if counted, err := s.counted(ctx, doc); err != nil || counted {
 		t.Fatalf("counted = %v, %v before the delta", counted, err)
 	}
@@ -111,17 +102,7 @@ func TestAnUnreadableDeltaIsLeftToTheRepair(t *testing.T) {
 	ctx := context.Background()
 	s := openTestStore(t, t.TempDir())
 	f := testForm(t)
-	r, counts := newResponse(t, f, "8d8d8d8d-8d8d-48d8-88d8-8d8d8d8d8d8d", forms.Answers{"role": "helper"})
-	r.SubmittedAt = time.Now().Add(-2 * repairAge)
-	doc := s.newResponseDoc(r, counts)
-	doc.Token = newToken()
-	journal, err := s.journalRevisions(ctx, []revision{doc.revision()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.responses.InsertOne(ctx, doc); err != nil {
-		t.Fatal(err)
-	}
+	_, journal := storedBatch(t, s, f, "8d8d8d8d-8d8d-48d8-88d8-8d8d8d8d8d8d")
 	broken := deltaDoc{ID: newDeltaID(time.Now()), At: time.Now(), Journal: journal, Body: bson.Binary{Data: []byte("not a delta")}}
 	if _, err := s.deltas.InsertOne(ctx, broken); err != nil {
 		t.Fatal(err)
@@ -138,4 +119,35 @@ func TestAnUnreadableDeltaIsLeftToTheRepair(t *testing.T) {
 	if all, _ = tallyOf(t, s, f); all.N != 2 {
 		t.Errorf("tally n = %d after the repair, want 2", all.N)
 	}
+}
+
+// storedBatch stores responses (role helper, each answered a while ago)
+// the way a batch does until its delta: journaled with their tokens in one
+// document, then stored. It returns them and the journal document.
+func storedBatch(t *testing.T, s *Store, f *forms.Form, ids ...string) ([]responseDoc, string) {
+	return storedBatchOf(t, s, f, ids, func(int) forms.Answers { return forms.Answers{"role": "helper"} })
+}
+
+func storedBatchOf(t *testing.T, s *Store, f *forms.Form, ids []string, answers func(int) forms.Answers) ([]responseDoc, string) {
+	t.Helper()
+	ctx := context.Background()
+	var docs []responseDoc
+	var revs []revision
+	for i, id := range ids {
+		r, counts := newResponse(t, f, id, answers(i))
+		r.SubmittedAt = time.Now().Add(-2 * repairAge)
+		d := s.newResponseDoc(r, counts)
+		d.Token = newToken()
+		docs, revs = append(docs, d), append(revs, d.revision())
+	}
+	journal, err := s.journalRevisions(ctx, revs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		if _, err := s.responses.InsertOne(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return docs, journal
 }

@@ -458,22 +458,9 @@ func TestBatchesCountEachResponseOnce(t *testing.T) {
 	s := openTestStore(t, t.TempDir())
 	f := testForm(t)
 	old := time.Now().Add(-2 * repairAge)
-	var docs []responseDoc
-	var revs []revision
-	for i, role := range []string{"helper", "participant", "helper"} {
-		r, counts := newResponse(t, f, fmt.Sprintf("batch-%d", i), forms.Answers{"role": role})
-		r.SubmittedAt = old
-		d := s.newResponseDoc(r, counts)
-		d.Token = newToken()
-		if _, err := s.responses.InsertOne(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-		docs, revs = append(docs, d), append(revs, d.revision())
-	}
-	journal, err := s.journalRevisions(ctx, revs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	roles := []string{"helper", "participant", "helper"}
+	docs, journal := storedBatchOf(t, s, f, []string{"batch-0", "batch-1", "batch-2"},
+		func(i int) forms.Answers { return forms.Answers{"role": roles[i]} })
 	// A repair counted the first into its cell, then the batch came.
 	if err := s.addCounts(ctx, batchOf(s.cells(docs[0])[0], docs[:1], responseDoc.pendingKey)); err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"html/template"
 	"math"
 	"net/http"
@@ -61,11 +60,7 @@ type arrowRow struct {
 // theoryPage shows the latest version.
 func (s *server) theoryPage(c *fiber.Ctx, r *request) error {
 	p := s.page(c, r, "theory_title")
-	pa, err := s.partnershipOf(c, p, "theory")
-	if err != nil {
-		return err
-	}
-	t, ok, err := s.Store.Theory(c.UserContext(), pa.ID)
+	pa, t, ok, err := s.theoryOf(c, p)
 	if err != nil {
 		return err
 	}
@@ -77,6 +72,17 @@ func (s *server) theoryPage(c *fiber.Ctx, r *request) error {
 	}
 	p.Data = v
 	return s.render(c, http.StatusOK, "theory.html", p)
+}
+
+// theoryOf loads the partnership a theory page is about, in its
+// navigation, and the latest version of its theory, if it has one.
+func (s *server) theoryOf(c *fiber.Ctx, p *page) (partnership.Partnership, theory.Theory, bool, error) {
+	pa, err := s.partnershipOf(c, p, "theory")
+	if err != nil {
+		return pa, theory.Theory{}, false, err
+	}
+	t, ok, err := s.Store.Theory(c.UserContext(), pa.ID)
+	return pa, t, ok, err
 }
 
 // drawTheory reads every box's measure through the protected results and
@@ -97,6 +103,26 @@ func (s *server) drawTheory(ctx context.Context, p *page, pa partnership.Partner
 		counts[form] = n
 		return n, err
 	}
+	// Every box's reading at once: boxes share their forms' figures.
+	var measures []theory.Measure
+	var measured []string
+	for _, e := range t.Elements {
+		if e.Measure != nil {
+			measures, measured = append(measures, *e.Measure), append(measured, e.ID)
+		}
+	}
+	readings, err := s.Indicators.Readings(ctx, pa, measures)
+	if err != nil {
+		return v, err
+	}
+	reading := map[string]indicators.Reading{} // by element
+	for i, id := range measured {
+		reading[id] = readings[i]
+	}
+	names := map[string]string{}
+	for _, o := range s.measureOptions(p) {
+		names[o.Value] = o.Label
+	}
 	var boxes []charts.TheoryBox
 	for _, c := range theory.Columns {
 		group := theoryGroup{Column: p.T("theory_column_" + string(c))}
@@ -106,23 +132,23 @@ func (s *server) drawTheory(ctx context.Context, p *page, pa partnership.Partner
 			}
 			row := theoryRow{Element: e, Questions: e.Questions}
 			box := charts.TheoryBox{ID: e.ID, Column: colIndex[c], Text: e.Text}
-			if e.Measure != nil {
-				rd, err := s.Indicators.Reading(ctx, pa, *e.Measure)
-				if err != nil {
-					return v, err
-				}
-				if rd.Withheld && e.Measure.Form != "" {
+			if m := e.Measure; m != nil {
+				rd := reading[e.ID]
+				if rd.Withheld && m.Form != "" {
 					// Withheld for too few answers, or none at all: the
 					// count of answers received says which, as the home
 					// page shows it.
-					if n, err := received(e.Measure.Form); err != nil {
+					if n, err := received(m.Form); err != nil {
 						return v, err
 					} else if n == 0 {
 						rd = indicators.Reading{}
 					}
 				}
-				row.Measure = s.measureName(p, *e.Measure)
-				row.Value, row.Change, row.Target, row.Tone = p.reading(*e.Measure, rd)
+				row.Measure = names[measureKey(*m)]
+				if row.Measure == "" {
+					row.Measure = string(m.Kind) + " " + m.Key
+				}
+				row.Value, row.Change, row.Target, row.Tone = p.reading(*m, rd)
 				box.Figure, box.Change, box.Target, box.Tone = row.Value, row.Change, row.Target, row.Tone
 				if rd.Shown {
 					box.Figure = row.Measure + ": " + row.Value
@@ -247,17 +273,6 @@ func (p *page) targetText(m theory.Measure, met *bool) string {
 		s += " ✗ " + p.T("theory_not_met")
 	}
 	return s
-}
-
-// measureName names a measure in the page's language, from the form that
-// asks it where there is one.
-func (s *server) measureName(p *page, m theory.Measure) string {
-	for _, o := range s.measureOptions(p) {
-		if o.Value == measureKey(m) {
-			return o.Label
-		}
-	}
-	return fmt.Sprintf("%s %s", m.Kind, m.Key)
 }
 
 // startTheory saves the template as the first version, in the

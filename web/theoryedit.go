@@ -38,11 +38,7 @@ type theoryEditView struct {
 // when there is none yet.
 func (s *server) theoryEditor(c *fiber.Ctx, r *request) error {
 	p := s.page(c, r, "theory_edit_title")
-	pa, err := s.partnershipOf(c, p, "theory")
-	if err != nil {
-		return err
-	}
-	t, ok, err := s.Store.Theory(c.UserContext(), pa.ID)
+	pa, t, ok, err := s.theoryOf(c, p)
 	if err != nil {
 		return err
 	}
@@ -62,11 +58,7 @@ func (s *server) theoryEditor(c *fiber.Ctx, r *request) error {
 // saveTheory saves the posted form as a new version.
 func (s *server) saveTheory(c *fiber.Ctx, r *request) error {
 	p := s.page(c, r, "theory_edit_title")
-	pa, err := s.partnershipOf(c, p, "theory")
-	if err != nil {
-		return err
-	}
-	current, _, err := s.Store.Theory(c.UserContext(), pa.ID)
+	pa, current, _, err := s.theoryOf(c, p)
 	if err != nil {
 		return err
 	}
